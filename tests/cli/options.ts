@@ -1,0 +1,148 @@
+/**
+ * Options of a run, from flags and environment variables (a flag wins over its variable).
+ * Any problem is a UsageError: the CLI prints its one line and exits with code 2.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { PROPERTIES } from '../properties/properties.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const DEFAULT_SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
+
+export interface Options {
+  baseUrl?: string;
+  apiKey?: string;
+  assetId?: string;
+  spec: string;
+  runs: number;
+  seed: number;
+  seedGiven: boolean;
+  strict: boolean;
+  timeoutMs: number;
+  reportDir: string;
+  properties?: string[];
+  path?: string;
+  list: boolean;
+  help: boolean;
+  color: boolean;
+}
+
+interface OptionSpec {
+  flag: string;
+  env?: string;
+  type: 'string' | 'boolean';
+  help: string;
+  defaultText?: string;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: 'base-url', env: 'CONFORMANCE_BASE_URL', type: 'string', help: 'Target server, e.g. https://cloud.comfy.org. Omitted: the embedded reference server.' },
+  { flag: 'api-key', env: 'CONFORMANCE_API_KEY', type: 'string', help: 'API key for the target (the environment is the better place: flags show up in process lists).' },
+  { flag: 'asset-id', env: 'CONFORMANCE_ASSET_ID', type: 'string', help: 'The asset the run may modify (required with --base-url).' },
+  { flag: 'spec', env: 'CONFORMANCE_SPEC', type: 'string', help: 'OpenAPI file to test against.', defaultText: 'spec/openapi-cloud.yaml' },
+  { flag: 'runs', env: 'CONFORMANCE_RUNS', type: 'string', help: 'Generated cases per property.', defaultText: '100' },
+  { flag: 'seed', env: 'CONFORMANCE_SEED', type: 'string', help: 'Seed of the generators (printed on every run).', defaultText: 'random' },
+  { flag: 'strict', env: 'CONFORMANCE_STRICT', type: 'boolean', help: 'SHOULD failures fail the run too (CONFORMANCE_STRICT=1).' },
+  { flag: 'timeout-ms', env: 'CONFORMANCE_TIMEOUT_MS', type: 'string', help: 'Per-request timeout in milliseconds.', defaultText: '10000' },
+  { flag: 'report-dir', env: 'CONFORMANCE_REPORT_DIR', type: 'string', help: 'Where report.json, report.md and junit.xml are written.', defaultText: 'conformance-report' },
+  { flag: 'property', env: 'CONFORMANCE_PROPERTY', type: 'string', help: `Run only these properties (comma-separated): ${PROPERTIES.map((p) => p.name).join(', ')}.` },
+  { flag: 'path', env: 'CONFORMANCE_PATH', type: 'string', help: 'Replay one case: the fast-check path a failure printed (with --property and --seed).' },
+  { flag: 'list', type: 'boolean', help: 'List the properties and requirements, send nothing.' },
+  { flag: 'help', type: 'boolean', help: 'Show this help.' },
+];
+
+export function usage(): string {
+  const lines = ['Usage: npm run conformance -- [options]', '', 'Options (each also read from the environment variable shown):'];
+  for (const o of OPTIONS) {
+    const name = `--${o.flag}${o.type === 'string' ? ' VALUE' : ''}`;
+    lines.push(`  ${name.padEnd(22)} ${o.help}${o.defaultText ? ` Default: ${o.defaultText}.` : ''}${o.env ? ` [${o.env}]` : ''}`);
+  }
+  lines.push('', 'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed; 2 the run could not be made.');
+  return lines.join('\n');
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number, got "${text}"`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(name: string, text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
+  throw new UsageError(`${name} must be 1 or 0 (true or false), got "${text}"`);
+}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type }])),
+    }) as { values: Record<string, string | boolean | undefined> });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const get = (flag: string): string | undefined => {
+    const v = values[flag];
+    if (typeof v === 'string') return v;
+    const spec = OPTIONS.find((o) => o.flag === flag);
+    const fromEnv = spec?.env ? env[spec.env] : undefined;
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+
+  const baseUrl = get('base-url');
+  if (baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new UsageError(`--base-url "${baseUrl}" is not a URL (expected e.g. http://127.0.0.1:8188)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base-url must be an http or https URL, got "${url.protocol}"`);
+    if (url.search || url.hash) throw new UsageError('--base-url must not carry a query or a fragment');
+  }
+  const assetId = get('asset-id');
+  const apiKey = get('api-key');
+  if (baseUrl !== undefined && assetId === undefined) throw new UsageError('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID): the asset the run may modify');
+  if (baseUrl === undefined && assetId !== undefined) throw new UsageError('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
+  if (baseUrl === undefined && apiKey !== undefined && values['api-key'] !== undefined) throw new UsageError('--api-key needs --base-url: the embedded server makes its own key');
+
+  const seedText = get('seed');
+  const properties = get('property')?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of properties ?? []) {
+    if (!PROPERTIES.some((d) => d.name === p)) throw new UsageError(`unknown property "${p}" (known: ${PROPERTIES.map((d) => d.name).join(', ')})`);
+  }
+  const path = get('path');
+  if (path !== undefined) {
+    if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must look like 12:0:3 (as printed with a failure), got "${path}"`);
+    if (properties?.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
+    if (seedText === undefined) throw new UsageError('--path replays one case: give the --seed it was printed with');
+  }
+  const strictFlag = values['strict'] === true;
+  const strictEnv = env['CONFORMANCE_STRICT'];
+  return {
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(apiKey !== undefined && baseUrl !== undefined ? { apiKey } : {}),
+    ...(assetId !== undefined ? { assetId } : {}),
+    spec: get('spec') ?? DEFAULT_SPEC,
+    runs: integer('runs', get('runs') ?? '100', 1, 1_000_000),
+    seed: seedText === undefined ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : integer('seed', seedText, -(2 ** 31), 2 ** 31 - 1),
+    seedGiven: seedText !== undefined,
+    strict: strictFlag || (strictEnv !== undefined && bool('CONFORMANCE_STRICT', strictEnv)),
+    timeoutMs: integer('timeout-ms', get('timeout-ms') ?? '10000', 1, 600_000),
+    reportDir: get('report-dir') ?? 'conformance-report',
+    ...(properties && properties.length > 0 ? { properties } : {}),
+    ...(path !== undefined ? { path } : {}),
+    list: values['list'] === true,
+    help: values['help'] === true,
+    color: Boolean(process.stdout.isTTY) && env['NO_COLOR'] === undefined,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The properties of the suite: one per kind of request of the contract's table. Each builds an
+ * arbitrary of cases from the contract (so another spec revision needs no code change) and says
+ * which statuses each case allows, for which requirement. They are plain data plus arbitraries:
+ * the engine runs them, vitest or the CLI drive the engine, and tests can import them.
+ */
+import fc from 'fast-check';
+import type { CheckContext } from '../checks/checks.ts';
+import type { RequirementId } from '../checks/requirements.ts';
+import { type LabelledBody, invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
+import type { Case, Expectation } from '../generators/case.ts';
+import { type KeyChoice, badKey, malformedId, unknownUuid } from '../generators/requests.ts';
+import { type JsonObject, isJsonObject } from '../spec/load.ts';
+
+export interface SuiteContext extends CheckContext {
+  apiKey: string;
+}
+
+export interface PropertyDef {
+  name: string;
+  title: string;
+  /** Requirements whose status expectations or after-200 rules this property exercises. */
+  requirements: readonly RequirementId[];
+  /** Why the property cannot run against this contract, or null. */
+  skipReason(ctx: SuiteContext): string | null;
+  cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+}
+
+/** A property that names another resource by id (a uuid in the body, e.g. preview_id): it may have to exist. */
+export function isReference(schema: JsonObject): boolean {
+  return schema['type'] === 'string' && schema['format'] === 'uuid';
+}
+
+const VALID: KeyChoice = { kind: 'valid' };
+const AFTER_200: readonly RequirementId[] = ['A200-ID-ECHO', 'A200-UPDATED-AT', 'A200-STRING-EXACT', 'A200-ARRAY-SET', 'A200-ARRAY-EXACT', 'A200-OBJECT-REPLACED', 'A200-IGNORABLE'];
+
+const schemaOf = (ctx: SuiteContext): JsonObject => ctx.contract.requestBody.schema;
+const plainProperties = (ctx: SuiteContext): string[] => Object.entries(ctx.bodyProperties).filter(([, s]) => !isReference(s)).map(([n]) => n);
+const referenceProperties = (ctx: SuiteContext): string[] => Object.entries(ctx.bodyProperties).filter(([, s]) => isReference(s)).map(([n]) => n);
+
+/** A valid body without reference ids: its outcome cannot depend on another resource. */
+const plainBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+  validBody(schemaOf(ctx), { include: (_n, s) => !isReference(s) }).map((value) => ({ body: { kind: 'json', value } }));
+
+/** An invalid body: one schema violation, malformed JSON, an empty body or a non-object. */
+const anyInvalidBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+  fc.oneof({ weight: 3, arbitrary: invalidBody(schemaOf(ctx), ctx.validators.format) }, { weight: 1, arbitrary: rawBody(schemaOf(ctx)) });
+
+const target = (ctx: SuiteContext): Case['id'] => ({ kind: 'target', value: ctx.targetId });
+
+function make(property: string, id: Case['id'], key: KeyChoice, labelled: LabelledBody, expect: readonly Expectation[], extra: Partial<Case> = {}): Case {
+  return { property, id, key, body: labelled.body, ...(labelled.invalid ? { invalid: labelled.invalid } : {}), expect, updatesTarget: false, ...extra };
+}
+
+export const PROPERTIES: readonly PropertyDef[] = [
+  {
+    name: 'valid-update',
+    title: 'Valid updates of the asset are accepted and reflected',
+    requirements: ['UPD-VALID-200', ...AFTER_200],
+    skipReason: (ctx) => (plainProperties(ctx).length === 0 ? 'the body schema has no property to update' : null),
+    cases: (ctx) => plainBody(ctx).map((b) => make('valid-update', target(ctx), VALID, b, [{ requirement: 'UPD-VALID-200', allowed: [200] }], { updatesTarget: true })),
+  },
+  {
+    name: 'reference-update',
+    title: 'Updates carrying a reference id (preview_id) get 200, 400 or 404',
+    requirements: ['UPD-REFERENCE', ...AFTER_200],
+    skipReason: (ctx) => (referenceProperties(ctx).length === 0 ? 'the body schema has no reference id (string, format uuid)' : null),
+    cases: (ctx) =>
+      fc
+        .tuple(validBody(schemaOf(ctx), { atLeastOneOf: (_n, s) => isReference(s) }), fc.boolean())
+        .map(([value, self]) => {
+          // Sometimes the asset names itself: a resource that certainly exists.
+          const body = self ? { ...value, ...Object.fromEntries(referenceProperties(ctx).filter((n) => Object.hasOwn(value, n)).map((n) => [n, ctx.targetId])) } : value;
+          return make('reference-update', target(ctx), VALID, { body: { kind: 'json', value: body } }, [{ requirement: 'UPD-REFERENCE', allowed: [200, 400, 404] }], { updatesTarget: true });
+        }),
+  },
+  {
+    name: 'unknown-only',
+    title: 'Bodies of unknown properties only get 200 (changing nothing) or 400',
+    requirements: ['UPD-UNKNOWN-ONLY', 'UPD-UNKNOWN-ONLY-NO-CHANGE', 'A200-ID-ECHO', 'A200-UPDATED-AT'],
+    skipReason: (ctx) => (schemaOf(ctx)['additionalProperties'] === false ? 'the body schema forbids unknown properties' : null),
+    cases: (ctx) =>
+      unknownOnlyBody(schemaOf(ctx)).map((value) =>
+        make('unknown-only', target(ctx), VALID, { body: { kind: 'json', value } }, [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }], { updatesTarget: true, noKnownChange: true }),
+      ),
+  },
+  {
+    name: 'invalid-body',
+    title: 'Bodies that violate the schema get 400',
+    requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      invalidBody(schemaOf(ctx), ctx.validators.format).map((b) =>
+        make('invalid-body', target(ctx), VALID, b, [{ requirement: b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400', allowed: [400] }]),
+      ),
+  },
+  {
+    name: 'malformed-body',
+    title: 'Malformed JSON, empty bodies and non-objects get 400',
+    requirements: ['BODY-NOT-OBJECT-400'],
+    skipReason: () => null,
+    cases: (ctx) => rawBody(schemaOf(ctx)).map((b) => make('malformed-body', target(ctx), VALID, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }])),
+  },
+  {
+    name: 'auth',
+    title: 'Requests without a valid API key get 401',
+    requirements: ['AUTH-401', 'AUTH-FIRST-401'],
+    skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
+    cases: (ctx) =>
+      fc.oneof(
+        { weight: 2, arbitrary: fc.tuple(badKey(ctx.apiKey), plainBody(ctx)).map(([key, b]) => make('auth', target(ctx), key, b, [{ requirement: 'AUTH-401', allowed: [401] }])) },
+        { weight: 1, arbitrary: fc.tuple(badKey(ctx.apiKey), unknownUuid(ctx.targetId), plainBody(ctx)).map(([key, id, b]) => make('auth', { kind: 'unknown', value: id }, key, b, [{ requirement: 'AUTH-FIRST-401', allowed: [401] }])) },
+        { weight: 1, arbitrary: fc.tuple(badKey(ctx.apiKey), anyInvalidBody(ctx)).map(([key, b]) => make('auth', target(ctx), key, b, [{ requirement: 'AUTH-FIRST-401', allowed: [401] }])) },
+      ),
+  },
+  {
+    name: 'unknown-id',
+    title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
+    requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      fc.oneof(
+        { weight: 2, arbitrary: fc.tuple(unknownUuid(ctx.targetId), plainBody(ctx)).map(([id, b]) => make('unknown-id', { kind: 'unknown', value: id }, VALID, b, [{ requirement: 'ID-UNKNOWN-404', allowed: [404] }])) },
+        { weight: 1, arbitrary: fc.tuple(unknownUuid(ctx.targetId), anyInvalidBody(ctx)).map(([id, b]) => make('unknown-id', { kind: 'unknown', value: id }, VALID, b, [{ requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] }])) },
+      ),
+  },
+  {
+    name: 'malformed-id',
+    title: 'Ids that are not valid by the id schema get 400 or 404',
+    requirements: ['ID-MALFORMED'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      fc
+        .tuple(malformedId(ctx.targetId, (id) => ctx.validators.pathParam(id).length === 0), plainBody(ctx))
+        .map(([id, b]) => make('malformed-id', { kind: 'malformed', value: id }, VALID, b, [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }])),
+  },
+  {
+    name: 'uppercase-id',
+    title: 'The asset id in upper case is the same asset',
+    requirements: ['ID-CASE-ALLOWED', 'ID-CASE-200', ...AFTER_200],
+    skipReason: (ctx) => (ctx.targetId.toUpperCase() === ctx.targetId ? 'the asset id has no lower-case letter' : null),
+    cases: (ctx) =>
+      plainBody(ctx).map((b) =>
+        make('uppercase-id', { kind: 'uppercase', value: ctx.targetId.toUpperCase() }, VALID, b, [
+          { requirement: 'ID-CASE-ALLOWED', allowed: [200, 400, 404] },
+          { requirement: 'ID-CASE-200', allowed: [200] },
+        ], { updatesTarget: true }),
+      ),
+  },
+];
+
+export function propertyByName(name: string): PropertyDef | undefined {
+  return PROPERTIES.find((p) => p.name === name);
+}
+
+/**
+ * Whether a generated case is still what it claims to be (after shrinking, too): a valid body
+ * validates, an invalid one fails at its labelled keyword and pointer, a malformed id is not a
+ * valid id and an unknown one is. A case that is not is discarded, never judged.
+ */
+export function confirmCase(c: Case, ctx: SuiteContext): boolean {
+  const idErrors = ctx.validators.pathParam(c.id.value);
+  if ((c.id.kind === 'malformed') !== (idErrors.length > 0)) return false;
+  if (c.body.kind === 'raw') {
+    try {
+      JSON.parse(c.body.text);
+      return false;
+    } catch {
+      return c.invalid !== undefined;
+    }
+  }
+  const errors = ctx.validators.body(c.body.value);
+  if (!c.invalid) return errors.length === 0;
+  const { keyword, pointer } = c.invalid;
+  return errors.some((e) => e.keyword === keyword && e.pointer === pointer) || (pointer === '' && keyword === 'type' && !isJsonObject(c.body.value) && errors.length > 0);
+}

@@ -1,0 +1,42 @@
+/** report.md: the verdict per requirement, then each failure with its request, response and repro. */
+import type { RequirementReport, RunReport } from '../runner/run.ts';
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const fence = (s: string): string => {
+  const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `${ticks}\n${s}\n${ticks}`;
+};
+
+export function verdictLabel(r: RequirementReport, strict: boolean): string {
+  if (r.status === 'pass') return 'pass';
+  if (r.status === 'skip') return 'skip';
+  return r.level === 'SHOULD' && !strict ? 'FAIL (SHOULD, not fatal)' : 'FAIL';
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const lines: string[] = [];
+  const verdict = report.exitCode === 0 ? 'PASS' : 'FAIL';
+  lines.push(`# Conformance report: ${verdict}`, '');
+  lines.push(`- Target: ${report.target.embedded ? 'embedded reference server' : report.target.baseUrl} (asset \`${report.target.assetId}\`${report.target.hasGet ? ', serves GET' : ''})`);
+  lines.push(`- Spec: \`${report.spec.file}\` (${report.spec.title} ${report.spec.version}, operation \`${report.spec.operationId}\`, sha256 \`${report.spec.sha256.slice(0, 12)}…\`)`);
+  lines.push(`- Seed ${report.seed}, ${report.runs} runs per property, ${report.strict ? 'strict (SHOULD failures fail the run)' : 'default mode (SHOULD failures are reported, not fatal)'}`);
+  lines.push(`- ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${report.requests.rateLimited} times (${report.requests.retries} retries)`);
+  lines.push(`- ${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped`, '');
+  lines.push('| Requirement | Level | Verdict | Cases | Title |', '|---|---|---|---:|---|');
+  for (const r of report.requirements) lines.push(`| ${r.status === 'fail' ? `[${r.id}](#${r.id.toLowerCase()})` : r.id} | ${r.level} | ${verdictLabel(r, report.strict)} | ${r.cases} | ${esc(r.title)} |`);
+  const failures = report.requirements.filter((r) => r.counterexample);
+  if (failures.length > 0) lines.push('', '## Failures');
+  for (const r of failures) {
+    const cx = r.counterexample;
+    if (!cx) continue;
+    lines.push('', `### ${r.id}`, '', `**${r.level}**: ${r.title}`, '');
+    for (const c of r.citation) lines.push(`- Source: ${c}`);
+    lines.push(`- Minimal case (property \`${cx.property}\`): ${cx.description}`);
+    for (const v of cx.violated) lines.push(`- ${v.requirement === r.id ? '**' : ''}${v.requirement}${v.requirement === r.id ? '**' : ''}: ${v.message}`);
+    lines.push('', 'Request:', '', fence(`${cx.request.method} ${cx.request.url}\n${Object.entries(cx.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${cx.request.body ?? ''}`));
+    const res = cx.response;
+    lines.push('', `Response (${res.ms} ms):`, '', fence(res.failure ? `(${res.failure})` : `${res.status}\n${Object.entries(res.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${res.body ?? ''}`));
+    lines.push('', 'Reproduce with curl (export CONFORMANCE_API_KEY first):', '', fence(cx.curl), '', 'Replay the case:', '', fence(cx.replay));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,44 @@
+/** What the CLI prints: progress while it runs, a table of verdicts at the end. */
+import type { RunEvent } from '../runner/engine.ts';
+import type { RunReport } from '../runner/run.ts';
+import { verdictLabel } from './markdown.ts';
+
+const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+export function progressLine(event: RunEvent, colors: boolean): string | null {
+  if (event.type === 'property-start') return `[${event.index + 1}/${event.total}] ${event.property.name}: ${event.property.title}`;
+  if (event.type === 'property-end') {
+    const r = event.result;
+    const mark = r.status === 'pass' ? color(32, 'ok', colors) : r.status === 'skip' ? color(33, 'skipped', colors) : color(31, 'FAILED', colors);
+    const extra = r.status === 'skip' ? ` (${r.skipReason})` : r.failed.length > 0 ? ` ${r.failed.join(', ')}` : '';
+    return `      ${mark} ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${extra}`;
+  }
+  return null;
+}
+
+export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean): string {
+  const rows = report.requirements.map((r) => [r.id, r.level, verdictLabel(r, report.strict), String(r.cases)]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(['Requirement', 'Level', 'Verdict', 'Cases'][i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)));
+  const pad = (row: string[]): string => row.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  const out = ['', pad(['Requirement', 'Level', 'Verdict', 'Cases'])];
+  for (const [i, row] of rows.entries()) {
+    const r = report.requirements[i];
+    const line = pad(row);
+    out.push(r?.status === 'fail' ? color(r.level === 'MUST' || report.strict ? 31 : 33, line, colors) : r?.status === 'skip' ? color(90, line, colors) : line);
+  }
+  const failed = report.requirements.filter((r) => r.counterexample);
+  for (const r of failed) {
+    const cx = r.counterexample;
+    if (!cx) continue;
+    out.push('', color(1, `${r.id} (${r.level}): ${r.title}`, colors));
+    out.push(`  case:   ${cx.description}`);
+    for (const v of cx.violated.filter((v) => v.requirement === r.id)) out.push(`  ${v.message}`);
+    out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
+    out.push(`  replay: ${cx.replay}`);
+  }
+  const s = report.summary;
+  out.push('', `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`);
+  if (reportDir) out.push(`reports: ${reportDir}/report.json, report.md, junit.xml`);
+  out.push(report.exitCode === 0 ? color(32, 'CONFORMS', colors) : color(31, 'DOES NOT CONFORM', colors));
+  return out.join('\n');
+}

@@ -1,0 +1,18 @@
+/** Writes report.json, report.md and junit.xml into the report directory (every byte redacted). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunReport } from '../runner/run.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { Redactor } from './redact.ts';
+
+export function writeReports(dir: string, report: RunReport, redact: Redactor): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['report.json', `${JSON.stringify(report, null, 2)}\n`],
+    ['report.md', renderMarkdown(report)],
+    ['junit.xml', renderJunit(report)],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), redact(text));
+  return files.map(([name]) => join(dir, name));
+}

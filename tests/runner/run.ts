@@ -1,0 +1,223 @@
+/**
+ * One conformance run, start to end: load the contract, start the embedded server when no
+ * target is given, check the target is usable, run the properties, and build the report model
+ * (with the API key redacted everywhere). The CLI and the vitest suite both call this.
+ */
+import type { CheckContext, Exchange } from '../checks/checks.ts';
+import { REQUIREMENTS, type Level, type RequirementId, requirement } from '../checks/requirements.ts';
+import { HttpClient } from '../client/http.ts';
+import type { SuiteContext } from '../properties/properties.ts';
+import { curlLine } from '../reports/curl.ts';
+import { type Redactor, makeRedactor } from '../reports/redact.ts';
+import { compileValidators } from '../schemas/compile.ts';
+import { type Contract, bodyProperties, isJsonObject, loadContract, updatableProperties } from '../spec/load.ts';
+import { startReferenceServer, type Variant } from '../../fixtures/reference-server/server.ts';
+import { type EngineResult, type PropertyResult, type RunEvent, runProperties } from './engine.ts';
+import { preflight } from './preflight.ts';
+
+export const TOOL = { name: 'comfy-assets-conformance', version: '0.1.0' };
+
+export interface RunConfig {
+  specFile: string;
+  /** Absent: the embedded reference server is started for the run. */
+  baseUrl?: string;
+  apiKey?: string;
+  assetId?: string;
+  runs: number;
+  seed: number;
+  strict: boolean;
+  timeoutMs: number;
+  maxBodyBytes?: number;
+  /** Upper bound for one property (shrinking and masked re-runs included). */
+  propertyTimeLimitMs?: number;
+  only?: readonly string[];
+  path?: string;
+  /** Behaviour of the embedded server (tests only; default: the reference). */
+  embeddedVariant?: Variant;
+  /** How the run was asked for, to print replay commands that reproduce a failure. */
+  replayCommand?: (replay: { property: string; seed: number; path: string }) => string;
+  onEvent?: (event: RunEvent | { type: 'preflight'; hasGet: boolean; baseUrl: string }) => void;
+}
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+export interface ExchangeReport {
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response: { status?: number; headers?: Record<string, string>; body?: string; failure?: string; ms: number };
+}
+
+export interface CounterexampleReport extends ExchangeReport {
+  property: string;
+  seed: number;
+  path: string;
+  description: string;
+  violated: { requirement: string; message: string }[];
+  curl: string;
+  replay: string;
+}
+
+export interface RequirementReport {
+  id: RequirementId;
+  level: Level;
+  title: string;
+  status: Status;
+  cases: number;
+  /** Where the rule comes from. */
+  citation: string[];
+  /** Why nothing was judged (status skip). */
+  reason?: string;
+  counterexample?: CounterexampleReport;
+}
+
+export interface RunReport {
+  tool: typeof TOOL;
+  target: { baseUrl: string; embedded: boolean; assetId: string; hasGet: boolean };
+  spec: { file: string; sha256: string; title: string; version: string; operationId: string };
+  seed: number;
+  runs: number;
+  strict: boolean;
+  startedAt: string;
+  durationMs: number;
+  requests: { sent: number; rateLimited: number; retries: number };
+  properties: PropertyResult[];
+  requirements: RequirementReport[];
+  summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number };
+  /** 0: every MUST (with strict, every SHOULD) holds; 1: one failed. */
+  exitCode: 0 | 1;
+}
+
+const MAX_SHOWN_BODY = 8000;
+const clip = (s: string): string => (s.length > MAX_SHOWN_BODY ? `${s.slice(0, MAX_SHOWN_BODY)}… (${s.length} chars in all)` : s);
+
+function citationText(contract: Contract, id: RequirementId): string[] {
+  return requirement(id).cite.map((c) => (c.source === 'spec' ? `spec ${contract.pointer}/${c.ref}: ${c.quote}` : `contract notes, "${c.ref}": ${c.quote}`));
+}
+
+function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): ExchangeReport {
+  const headers = { ...ex.request.headers };
+  const auth = contract.auth?.header.toLowerCase();
+  if (auth && headers[auth] === `${contract.auth?.prefix ?? ''}${apiKey}`) headers[auth] = `${contract.auth?.prefix ?? ''}$CONFORMANCE_API_KEY`;
+  const o = ex.outcome;
+  return {
+    request: { method: ex.request.method, url: ex.request.url, headers, ...(ex.request.body !== undefined ? { body: clip(ex.request.body) } : {}) },
+    response:
+      o.kind === 'response'
+        ? { status: o.status, headers: o.headers, body: clip(o.text), ms: o.ms }
+        : { ...(o.status !== undefined ? { status: o.status, headers: o.headers } : {}), failure: `${o.failure}: ${o.message}`, ms: o.ms },
+  };
+}
+
+/** Every string in a value, redacted. */
+export function redactDeep<T>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
+  if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)])) as T;
+  return value;
+}
+
+export function defaultReplayCommand(config: RunConfig): (r: { property: string; seed: number; path: string }) => string {
+  return ({ property, seed, path }) =>
+    [
+      'npm run conformance --',
+      ...(config.baseUrl ? [`--base-url ${config.baseUrl}`, `--asset-id ${config.assetId ?? ''}`] : []),
+      ...(config.specFile.endsWith('spec/openapi-cloud.yaml') ? [] : [`--spec ${config.specFile}`]),
+      `--property ${property}`,
+      `--seed ${seed}`,
+      `--runs ${config.runs}`,
+      `--path '${path}'`,
+    ].join(' ');
+}
+
+function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: string; embedded: boolean; assetId: string; apiKey: string; hasGet: boolean }, engine: EngineResult, client: HttpClient, startedAt: Date): RunReport {
+  const replay = config.replayCommand ?? defaultReplayCommand(config);
+  const requirements: RequirementReport[] = REQUIREMENTS.map((r) => {
+    const tally = engine.tallies.get(r.id) ?? { cases: 0 };
+    const base = { id: r.id, level: r.level, title: r.title, cases: tally.cases, citation: citationText(contract, r.id) };
+    if (tally.counterexample) {
+      const cx = tally.counterexample;
+      const exchange = exchangeReport(cx.exchange, contract, ctx.apiKey);
+      return {
+        ...base,
+        status: 'fail' as const,
+        counterexample: {
+          property: cx.property,
+          seed: cx.seed,
+          path: cx.path,
+          description: cx.description,
+          ...exchange,
+          violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
+          curl: curlLine(cx.exchange.request, contract.auth, ctx.apiKey),
+          replay: replay({ property: cx.property, seed: cx.seed, path: cx.path }),
+        },
+      };
+    }
+    if (tally.cases === 0) {
+      const skipped = engine.properties.filter((p) => p.status === 'skip').map((p) => `${p.name}: ${p.skipReason}`);
+      const reason = skipped.length > 0 ? `no exchange it applies to (skipped properties: ${skipped.join('; ')})` : 'no exchange it applies to in this run';
+      return { ...base, status: 'skip' as const, reason };
+    }
+    return { ...base, status: 'pass' as const };
+  });
+  const mustFailed = requirements.filter((r) => r.status === 'fail' && r.level === 'MUST').length;
+  const shouldFailed = requirements.filter((r) => r.status === 'fail' && r.level === 'SHOULD').length;
+  const report: RunReport = {
+    tool: TOOL,
+    target: { baseUrl: ctx.baseUrl, embedded: ctx.embedded, assetId: ctx.assetId, hasGet: ctx.hasGet },
+    spec: { file: contract.file, sha256: contract.sha256, title: contract.title, version: contract.version, operationId: contract.operationId },
+    seed: config.seed,
+    runs: config.runs,
+    strict: config.strict,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    requests: { sent: client.stats.requests, rateLimited: client.stats.rateLimited, retries: client.stats.retries },
+    properties: engine.properties,
+    requirements,
+    summary: { mustFailed, shouldFailed, passed: requirements.filter((r) => r.status === 'pass').length, skipped: requirements.filter((r) => r.status === 'skip').length },
+    exitCode: mustFailed > 0 || (config.strict && shouldFailed > 0) ? 1 : 0,
+  };
+  return redactDeep(report, makeRedactor([ctx.apiKey]));
+}
+
+/** Builds the checks' context from a contract. */
+export function checkContext(contract: Contract, targetId: string): CheckContext {
+  const validators = compileValidators(contract);
+  const ok = contract.responses.find((r) => r.status === '200')?.schema;
+  const okProps = ok && isJsonObject(ok['properties']) ? ok['properties'] : {};
+  return {
+    contract,
+    validators,
+    targetId,
+    bodyProperties: bodyProperties(contract),
+    updatable: updatableProperties(contract),
+    known: {},
+    timestampFields: Object.entries(okProps).filter(([, s]) => isJsonObject(s) && s['format'] === 'date-time').map(([n]) => n),
+  };
+}
+
+/** Runs the suite. Throws SpecError or RunError (exit 2) when the run cannot be made. */
+export async function runConformance(config: RunConfig, contract: Contract = loadContract(config.specFile)): Promise<RunReport> {
+  const startedAt = new Date();
+  const embedded = config.baseUrl === undefined ? await startReferenceServer(config.embeddedVariant ? { variant: config.embeddedVariant } : {}) : null;
+  const baseUrl = embedded?.baseUrl ?? (config.baseUrl as string);
+  const apiKey = embedded?.apiKey ?? config.apiKey ?? '';
+  const assetId = embedded?.assetId ?? (config.assetId as string);
+  const client = new HttpClient({ timeoutMs: config.timeoutMs, ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}) });
+  try {
+    const ctx: SuiteContext = { ...checkContext(contract, assetId), apiKey };
+    const target = { baseUrl, apiKey };
+    const { hasGet } = await preflight(ctx, target, client);
+    config.onEvent?.({ type: 'preflight', hasGet, baseUrl });
+    const engine = await runProperties(ctx, target, client, {
+      seed: config.seed,
+      runs: config.runs,
+      propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
+      ...(config.only ? { only: config.only } : {}),
+      ...(config.path !== undefined ? { path: config.path } : {}),
+      ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+    });
+    return buildReport(config, contract, { baseUrl, embedded: embedded !== null, assetId, apiKey, hasGet }, engine, client, startedAt);
+  } finally {
+    await client.close();
+    await embedded?.close();
+  }
+}
