@@ -60,14 +60,24 @@ export function validBody(schema: JsonObject, options: ValidBodyOptions = {}): f
   const must = options.atLeastOneOf ? names.filter((n) => options.atLeastOneOf?.(n, props[n] as JsonObject)) : names;
   if (must.length === 0) throw new Error('validBody: no property can be chosen');
   const allowsExtras = schema['additionalProperties'] !== false && (options.extras ?? true);
-  const subset = fc
-    .tuple(fc.constantFrom(...must), fc.subarray(names))
-    .map(([first, rest]) => names.filter((n) => n === first || rest.includes(n) || required.includes(n)));
-  const extras = allowsExtras ? fc.option(fc.dictionary(unknownKey(schema), anyJson(2), { minKeys: 1, maxKeys: 3 }), { freq: 4 }) : fc.constant(null);
-  return fc.tuple(subset, extras).chain(([chosen, extra]) =>
-    fc.record(Object.fromEntries(chosen.map((n) => [n, valueFor(props[n] as JsonObject)]))).map((known) => ({ ...(extra ?? {}), ...known })),
-  );
+  // Each property present or not with even odds, so that every combination comes up and a
+  // shrink can drop properties one by one (an option shrinks to "absent").
+  const parts = names.map((n) => (required.includes(n) ? valueFor(props[n] as JsonObject) : fc.option(valueFor(props[n] as JsonObject), { nil: ABSENT, freq: 2 })));
+  const extras = allowsExtras ? fc.option(fc.dictionary(unknownKey(schema), anyJson(2), { minKeys: 1, maxKeys: 3 }), { nil: null, freq: 4 }) : fc.constant(null);
+  return fc
+    .tuple(fc.tuple(...parts), extras)
+    .map(([values, extra]) => {
+      const body: Record<string, unknown> = { ...(extra ?? {}) };
+      names.forEach((n, i) => {
+        if (values[i] !== ABSENT) body[n] = values[i];
+      });
+      return body;
+    })
+    .filter((body) => must.some((n) => Object.hasOwn(body, n)));
 }
+
+/** Marks a property left out of a generated body. */
+const ABSENT: unique symbol = Symbol('absent');
 
 /** A body with only unknown properties (schema-valid when extras are allowed; "no known field"). */
 export function unknownOnlyBody(schema: JsonObject): fc.Arbitrary<Record<string, unknown>> {

@@ -75,10 +75,15 @@ function arrayArb(schema: JsonObject, depth: number): fc.Arbitrary<unknown[]> {
   const maxLength = typeof schema['maxItems'] === 'number' ? schema['maxItems'] : undefined;
   if (schema['uniqueItems'] === true) return fc.uniqueArray(items, { minLength, maxLength: maxLength ?? 20, selector: (v) => JSON.stringify(v) });
   const cap = (n: number): number => Math.max(minLength, Math.min(maxLength ?? n, n));
+  // Duplicates: some items repeated (picked by index, so that both lists shrink).
+  const withDuplicates = fc
+    .tuple(fc.array(items, { minLength: 1, maxLength: Math.max(1, cap(4)) }), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }))
+    .map(([xs, picks]) => [...xs, ...picks.map((i) => xs[i % xs.length])])
+    .filter((xs) => xs.length >= minLength && xs.length <= (maxLength ?? Number.POSITIVE_INFINITY));
   return fc.oneof(
+    { withCrossShrink: true },
     { weight: 4, arbitrary: fc.array(items, { minLength, maxLength: cap(8) }) },
-    // duplicates: some items repeated
-    { weight: 2, arbitrary: fc.array(items, { minLength: Math.max(1, minLength), maxLength: cap(4) }).chain((xs) => fc.shuffledSubarray([...xs, ...xs], { minLength: cap(xs.length + 1), maxLength: cap(xs.length * 2) })).filter((xs) => xs.length >= minLength) },
+    { weight: 2, arbitrary: withDuplicates },
     // long lists
     { weight: 1, arbitrary: fc.array(items, { minLength: cap(100), maxLength: cap(300) }) },
   );
@@ -96,6 +101,7 @@ function objectArb(schema: JsonObject, depth: number): fc.Arbitrary<Record<strin
   const extras: fc.Arbitrary<Record<string, unknown>> =
     names.length === 0 && !isJsonObject(additional)
       ? fc.oneof(
+          { withCrossShrink: true },
           { weight: 5, arbitrary: fc.dictionary(extraKey, extraValue, { maxKeys: 6 }) },
           { weight: 1, arbitrary: fc.dictionary(extraKey, deeplyNested(), { minKeys: 1, maxKeys: 2 }) },
           { weight: 1, arbitrary: fc.dictionary(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }), fc.integer(), { minKeys: 50, maxKeys: 120 }) },

@@ -1,0 +1,129 @@
+/** The command line: options and their errors (exit 2), reports, exit codes, and the API key never shown. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ReferenceServer, startReferenceServer } from '../../fixtures/reference-server/server.ts';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
+import { runCli } from '../cli/cli.ts';
+import { closedPort } from './faults.ts';
+
+interface Captured {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const reportDir = (): string => mkdtempSync(join(tmpdir(), 'conformance-report-'));
+const ASSET = '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f';
+
+describe('bad input from the user: exit 2 with one line that says what to fix', () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    ['unknown flag', ['--frobnicate'], {}, /Unknown option '--frobnicate'/],
+    ['runs not a number', ['--runs', 'many'], {}, /--runs must be a whole number/],
+    ['runs zero', ['--runs', '0'], {}, /--runs must be between 1 and/],
+    ['malformed URL', ['--base-url', 'not a url', '--asset-id', ASSET], {}, /--base-url "not a url" is not a URL/],
+    ['ftp URL', ['--base-url', 'ftp://x', '--asset-id', ASSET], {}, /http or https/],
+    ['target without asset', ['--base-url', 'http://127.0.0.1:9'], {}, /--base-url needs --asset-id/],
+    ['asset without target', ['--asset-id', ASSET], {}, /--asset-id needs --base-url/],
+    ['asset id not a uuid', ['--base-url', 'http://127.0.0.1:9', '--asset-id', 'abc'], { CONFORMANCE_API_KEY: 'k' }, /--asset-id "abc" is not a valid id for this spec/],
+    ['no key for a target', ['--base-url', 'http://127.0.0.1:9', '--asset-id', ASSET], {}, /requires X-API-Key: give the key in CONFORMANCE_API_KEY/],
+    ['unreadable spec', ['--spec', '/nonexistent/spec.yaml'], {}, /cannot read spec file \/nonexistent\/spec.yaml/],
+    ['unknown property', ['--property', 'nope'], {}, /unknown property "nope"/],
+    ['path without property', ['--path', '1:2', '--seed', '1'], {}, /give exactly one --property/],
+    ['path without seed', ['--path', '1:2', '--property', 'auth'], {}, /give the --seed/],
+    ['strict env not a boolean', [], { CONFORMANCE_STRICT: 'maybe' }, /CONFORMANCE_STRICT must be 1 or 0/],
+  ];
+  for (const [title, argv, env, message] of cases) {
+    test(title, async () => {
+      const r = await cli(argv, env);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err.split('\n')).toHaveLength(1);
+    });
+  }
+  test('--help and --list send nothing and exit 0', async () => {
+    expect((await cli(['--help'])).out).toContain('CONFORMANCE_BASE_URL');
+    const list = await cli(['--list']);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain('AUTH-401');
+  });
+});
+
+describe('targets that cannot be tested: exit 2', () => {
+  let server: ReferenceServer;
+  beforeAll(async () => {
+    server = await startReferenceServer({ apiKey: 'the-right-key-123' });
+  });
+  afterAll(() => server.close());
+
+  test('unreachable', async () => {
+    const r = await cli(['--base-url', await closedPort(), '--asset-id', ASSET, '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'k' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/target unreachable: .*connection refused/);
+  });
+  test('the key is rejected on a plain valid request', async () => {
+    const r = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'a-wrong-key' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/API key was rejected \(401\)/);
+  });
+  test('the asset does not exist', async () => {
+    const r = await cli(['--base-url', server.baseUrl, '--asset-id', '11111111-2222-4333-8444-555555555555', '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'the-right-key-123' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/asset 11111111-2222-4333-8444-555555555555 not found \(404/);
+  });
+});
+
+describe('runs', () => {
+  test('against the embedded server: exit 0, progress, table, and the three reports', async () => {
+    const dir = reportDir();
+    const r = await cli(['--runs', '20', '--seed', '7', '--report-dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('[1/9] valid-update');
+    expect(r.out).toContain('CONFORMS');
+    expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.json', 'report.md']);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
+    expect(report).toMatchObject({ target: { baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }, spec: { operationId: 'updateAsset' }, seed: 7, runs: 20 });
+    for (const q of report['requirements'] as Record<string, unknown>[]) {
+      expect(Object.keys(q)).toEqual(expect.arrayContaining(['id', 'level', 'title', 'status', 'cases']));
+      expect(['pass', 'fail', 'skip']).toContain(q['status']);
+    }
+  });
+
+  test('against a server that echoes the key: exit 1, and the key is in no output and no report file', async () => {
+    const key = 'sk-live-Very$ecret<&>"key"/with+chars';
+    const server = await startReferenceServer({ apiKey: key, variant: fixtureServer('echoes-key')?.variant });
+    try {
+      const dir = reportDir();
+      const r = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--runs', '30', '--seed', '3', '--report-dir', dir], { CONFORMANCE_API_KEY: key });
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('A200-STRING-EXACT');
+      expect(r.out).toContain('[REDACTED]');
+      const texts = [r.out, r.err, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+      const forms = [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key), key.replace(/&/g, '&amp;').replace(/</g, '&lt;')];
+      for (const text of texts) for (const form of forms) expect(text.includes(form)).toBe(false);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { requirements: { id: string; counterexample?: { curl: string; replay: string; request: { headers: Record<string, string> } } }[] };
+      const cx = report.requirements.find((q) => q.id === 'A200-STRING-EXACT')?.counterexample;
+      expect(cx?.curl).toContain('"x-api-key: $CONFORMANCE_API_KEY"');
+      expect(cx?.request.headers['x-api-key']).toBe('$CONFORMANCE_API_KEY');
+      expect(cx?.replay).toContain(`--base-url ${server.baseUrl} --asset-id ${server.assetId}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('`npm run conformance` works as the README says', async () => {
+    const dir = reportDir();
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'conformance', '--', '--runs', '10', '--seed', '1', '--report-dir', dir], { cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 });
+    expect(stdout).toContain('CONFORMS');
+  });
+});

@@ -1,0 +1,119 @@
+/** The client turns every misbehaviour of a target into data, in bounded time. */
+import { afterEach, describe, expect, test } from 'vitest';
+import { HttpClient, retryAfterMs } from '../client/http.ts';
+import { type Running, closedPort, httpServer, tcpServer } from './faults.ts';
+
+let running: Running | undefined;
+let client: HttpClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await running?.close();
+  running = undefined;
+});
+
+const put = (url: string) => ({ method: 'PUT', url: `${url}/api/assets/x`, headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+
+describe('faults of the target', () => {
+  test('a hang is a timeout, within the timeout', async () => {
+    running = await httpServer(() => undefined);
+    client = new HttpClient({ timeoutMs: 300 });
+    const started = Date.now();
+    const { outcome } = await client.send(put(running.url));
+    expect(outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+  test('headers then a stalled body is a timeout too', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":');
+    });
+    client = new HttpClient({ timeoutMs: 300 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
+  });
+  test('a reset before any answer', async () => {
+    running = await httpServer((req) => req.socket.destroy());
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'reset' });
+  });
+  test('a reset mid-body keeps the status it saw', async () => {
+    running = await httpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"id":"');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'reset', status: 200 });
+  });
+  test('a body over the cap is cut and reported', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 64 && res.write(chunk)) sent++;
+        if (sent < 64) res.once('drain', pump);
+        else res.end();
+      };
+      pump();
+    });
+    client = new HttpClient({ timeoutMs: 5000, maxBodyBytes: 256 * 1024 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'too-large', status: 200 });
+  });
+  test('invalid HTTP', async () => {
+    running = await tcpServer((socket) => socket.end('this is not http\r\n\r\n'));
+    client = new HttpClient({ timeoutMs: 2000 });
+    const { outcome } = await client.send(put(running.url));
+    expect(outcome.kind).toBe('failure');
+    expect(['protocol', 'reset']).toContain(outcome.kind === 'failure' ? outcome.failure : '');
+  });
+  test('a refused connection', async () => {
+    const url = await closedPort();
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(url))).outcome).toMatchObject({ kind: 'failure', failure: 'refused' });
+  });
+  test('garbage with a JSON content type is a response (the checks judge it)', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('<html>oops</html>');
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200, text: '<html>oops</html>' });
+  });
+});
+
+describe('rate limiting', () => {
+  test('429 with Retry-After is waited out and retried', async () => {
+    let calls = 0;
+    running = await httpServer((_req, res) => {
+      calls++;
+      if (calls <= 2) {
+        res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' });
+        res.end('{"code":"RATE","message":"slow"}');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      }
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    const { outcome, rateLimited } = await client.send(put(running.url));
+    expect(rateLimited).toBe(false);
+    expect(outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect(client.stats).toMatchObject({ requests: 3, rateLimited: 2, retries: 2 });
+  });
+  test('a 429 that does not end is given up after the bounded retries', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(429, { 'retry-after': '0' });
+      res.end();
+    });
+    client = new HttpClient({ timeoutMs: 2000, maxRateLimitRetries: 2 });
+    const { rateLimited } = await client.send(put(running.url));
+    expect(rateLimited).toBe(true);
+    expect(client.stats.requests).toBe(3);
+  });
+  test('Retry-After as seconds or an HTTP date', () => {
+    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(retryAfterMs('soon')).toBeNull();
+    expect(retryAfterMs(undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,62 @@
+/** Small misbehaving servers on loopback, for the client's fault tests. */
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+function track(server: { on(event: 'connection', fn: (s: Socket) => void): unknown }): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return sockets;
+}
+
+export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running> {
+  const server = createServer(handler);
+  const sockets = track(server);
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** A TCP server that answers every connection with `onData` (for invalid HTTP). */
+export function tcpServer(onData: (socket: Socket) => void): Promise<Running> {
+  const server: NetServer = createNetServer((socket) => socket.once('data', () => onData(socket)));
+  const sockets = track(server);
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** A port with nothing listening on it. */
+export async function closedPort(): Promise<string> {
+  const r = await tcpServer(() => undefined);
+  await r.close();
+  return r.url;
+}

@@ -1,0 +1,154 @@
+/** Generators: valid bodies pass ajv, invalid ones fail it at their labelled pointer, and the edges are reached. */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
+import { badKey, malformedId, unknownUuid } from '../generators/requests.ts';
+import { edgeString } from '../generators/strings.ts';
+import { PROPERTIES, confirmCase } from '../properties/properties.ts';
+import { KEY, SPEC, SPEC_2026_08, TARGET, context } from './helpers.ts';
+
+const SEED = 20261126;
+
+function depth(v: unknown): number {
+  if (Array.isArray(v)) return 1 + Math.max(0, ...v.map(depth));
+  if (v !== null && typeof v === 'object') return 1 + Math.max(0, ...Object.values(v).map(depth));
+  return 0;
+}
+
+for (const [revision, spec] of [['2026-06 (vendored)', SPEC], ['2026-08 (fixture)', SPEC_2026_08]] as const) {
+  describe(`bodies from the ${revision} spec`, () => {
+    const ctx = context(spec);
+    const schema = ctx.contract.requestBody.schema;
+    const known = Object.keys(ctx.bodyProperties);
+
+    test('valid bodies pass ajv and use only known properties or unknown extras', () => {
+      fc.assert(
+        fc.property(validBody(schema), (body) => {
+          expect(ctx.validators.body(body)).toEqual([]);
+          expect(Object.keys(body).some((k) => known.includes(k))).toBe(true);
+        }),
+        { seed: SEED, numRuns: 300 },
+      );
+    });
+
+    test('bodies of unknown properties only have no known property and are schema-valid', () => {
+      fc.assert(
+        fc.property(unknownOnlyBody(schema), (body) => {
+          expect(Object.keys(body).filter((k) => known.includes(k))).toEqual([]);
+          expect(ctx.validators.body(body)).toEqual([]);
+        }),
+        { seed: SEED, numRuns: 200 },
+      );
+    });
+
+    test('invalid bodies fail ajv at the keyword and pointer they are labelled with', () => {
+      fc.assert(
+        fc.property(invalidBody(schema, ctx.validators.format), ({ body, invalid }) => {
+          expect(body.kind).toBe('json');
+          const errors = body.kind === 'json' ? ctx.validators.body(body.value) : [];
+          expect(errors.map((e) => `${e.keyword} ${e.pointer}`)).toContain(`${invalid?.keyword} ${invalid?.pointer}`);
+        }),
+        { seed: SEED, numRuns: 500 },
+      );
+    });
+
+    test('raw bodies are not JSON, or JSON that is not an object', () => {
+      fc.assert(
+        fc.property(rawBody(schema), ({ body, rawKind }) => {
+          if (body.kind === 'raw') expect(() => JSON.parse(body.text)).toThrow();
+          else {
+            expect(rawKind).toBe('not-object');
+            expect(ctx.validators.body(body.value).some((e) => e.keyword === 'type' && e.pointer === '')).toBe(true);
+          }
+        }),
+        { seed: SEED, numRuns: 300 },
+      );
+    });
+
+    test('every case of every property is what it claims (confirmCase holds on fresh cases)', () => {
+      for (const p of PROPERTIES) {
+        if (p.skipReason(ctx)) continue;
+        const cases = fc.sample(p.cases(ctx), { seed: SEED, numRuns: 200 });
+        const confirmed = cases.filter((c) => confirmCase(c, ctx)).length;
+        expect(confirmed, p.name).toBe(cases.length);
+      }
+    });
+  });
+}
+
+describe('the 2026-08 spec drives generation without code change', () => {
+  test('no body of any property carries tags, and mime_type is treated as updatable', () => {
+    const ctx = context(SPEC_2026_08);
+    for (const p of PROPERTIES) {
+      for (const c of fc.sample(p.cases(ctx), { seed: SEED, numRuns: 200 })) {
+        if (c.body.kind === 'json' && c.body.value !== null && typeof c.body.value === 'object' && !c.invalid) expect(Object.keys(c.body.value)).not.toContain('tags');
+      }
+    }
+    expect(ctx.updatable).toContain('mime_type');
+  });
+});
+
+describe('the edges are reached', () => {
+  test('strings: empty, whitespace, U+0000, emoji, right-to-left, very long', () => {
+    const samples = fc.sample(edgeString(), { seed: SEED, numRuns: 2000 });
+    expect(samples).toContain('');
+    expect(samples.some((s) => s.length > 0 && s.trim() === '')).toBe(true);
+    expect(samples.some((s) => s.includes('\u0000'))).toBe(true);
+    expect(samples.some((s) => /\p{Extended_Pictographic}/u.test(s))).toBe(true);
+    expect(samples.some((s) => /[\u0590-\u08ff]/.test(s))).toBe(true);
+    expect(samples.some((s) => [...s].length >= 1000)).toBe(true);
+    expect(samples.every((s) => s.isWellFormed())).toBe(true);
+  });
+  test('tags: empty, long, with duplicates; user_metadata: deeply nested', () => {
+    const ctx = context();
+    const bodies = fc.sample(validBody(ctx.contract.requestBody.schema), { seed: SEED, numRuns: 3000 });
+    const tags = bodies.flatMap((b) => (Array.isArray(b['tags']) ? [b['tags'] as string[]] : []));
+    expect(tags.some((t) => t.length === 0)).toBe(true);
+    expect(tags.some((t) => t.length >= 100)).toBe(true);
+    expect(tags.some((t) => new Set(t).size < t.length)).toBe(true);
+    const metadata = bodies.flatMap((b) => (b['user_metadata'] !== undefined ? [b['user_metadata']] : []));
+    expect(metadata.some((m) => depth(m) >= 16)).toBe(true);
+    expect(bodies.some((b) => Object.keys(b).some((k) => !Object.keys(ctx.bodyProperties).includes(k)))).toBe(true);
+    // every non-empty combination of the properties appears
+    const combos = new Set(bodies.map((b) => Object.keys(b).filter((k) => Object.hasOwn(ctx.bodyProperties, k)).sort().join(',')));
+    expect(combos.size).toBe(2 ** Object.keys(ctx.bodyProperties).length - 1);
+  });
+});
+
+describe('ids and keys', () => {
+  const ctx = context();
+  test('malformed ids are invalid by the id schema and routable', () => {
+    fc.assert(
+      fc.property(malformedId(TARGET, (id) => ctx.validators.pathParam(id).length === 0), (id) => {
+        expect(ctx.validators.pathParam(id).length).toBeGreaterThan(0);
+        expect(id).not.toMatch(/[/\\]/);
+        expect(['', '.', '..']).not.toContain(id);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+  test('unknown ids are valid uuids other than the asset', () => {
+    fc.assert(
+      fc.property(unknownUuid(TARGET), (id) => {
+        expect(ctx.validators.pathParam(id)).toEqual([]);
+        expect(id.toLowerCase()).not.toBe(TARGET);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+  test('bad keys are missing or wrong, never a variant of the real key', () => {
+    const kinds = new Set<string>();
+    fc.assert(
+      fc.property(badKey(KEY), (k) => {
+        kinds.add(k.kind);
+        if (k.kind === 'wrong') {
+          expect(k.value.toLowerCase()).not.toBe(KEY.toLowerCase());
+          expect(k.value.includes(KEY.slice(0, 8))).toBe(false);
+        }
+        expect(k.kind).not.toBe('valid');
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect([...kinds].sort()).toEqual(['missing', 'wrong']);
+  });
+});

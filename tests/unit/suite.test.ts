@@ -1,0 +1,86 @@
+/**
+ * The suite, run in-process against the embedded reference server and against broken servers
+ * (fixtures/servers): each broken one is caught by the requirement it breaks, the conforming
+ * ones pass, and every failure can be replayed from its seed and path.
+ */
+import { describe, expect, test } from 'vitest';
+import { FIXTURE_SERVERS, fixtureServer } from '../../fixtures/servers/index.ts';
+import { requirement } from '../checks/requirements.ts';
+import type { RunConfig, RunReport } from '../runner/run.ts';
+import { runConformance } from '../runner/run.ts';
+import { SPEC, SPEC_2026_08, context } from './helpers.ts';
+
+const base = (extra: Partial<RunConfig> = {}): RunConfig => ({ specFile: SPEC, runs: 100, seed: 424242, strict: false, timeoutMs: 5000, ...extra });
+const failed = (r: RunReport): string[] => r.requirements.filter((q) => q.status === 'fail').map((q) => q.id);
+
+describe('the embedded reference server', () => {
+  test('conforms: every requirement passes or is skipped with a reason', async () => {
+    const report = await runConformance(base());
+    expect(failed(report)).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    for (const r of report.requirements) {
+      if (r.status === 'skip') expect(r.reason).toBeTruthy();
+    }
+    // a 400 for bodies of unknown properties only leaves that requirement unexercised, not passed
+    expect(report.requirements.find((r) => r.id === 'UPD-UNKNOWN-ONLY-NO-CHANGE')?.status).toBe('skip');
+    expect(report.requirements.filter((r) => r.status === 'pass').length).toBeGreaterThanOrEqual(25);
+  });
+  test('conforms in strict mode, and under the 2026-08 spec', async () => {
+    expect((await runConformance(base({ strict: true, runs: 50 }))).exitCode).toBe(0);
+    const r = await runConformance(base({ specFile: SPEC_2026_08, runs: 50 }));
+    expect(failed(r)).toEqual([]);
+    expect(r.spec.version).toBe('2026-08');
+  });
+});
+
+describe('broken and alternative servers', () => {
+  for (const server of FIXTURE_SERVERS.filter((s) => s.variant.name !== 'hangs-on-long-name')) {
+    const mustBreaks = server.breaks.filter((id) => requirement(id as never).level === 'MUST');
+    test(`${server.variant.name}: ${server.breaks.length === 0 ? 'passes' : `caught by ${server.breaks.join(', ')}`}`, async () => {
+      const report = await runConformance(base({ embeddedVariant: server.variant }));
+      expect(failed(report)).toEqual(expect.arrayContaining([...server.breaks]));
+      expect(report.exitCode).toBe(mustBreaks.length > 0 ? 1 : 0);
+      if (mustBreaks.length === 0) expect(failed(report).every((id) => requirement(id as never).level === 'SHOULD')).toBe(true);
+    });
+  }
+
+  test('a SHOULD failure fails the run only in strict mode', async () => {
+    const variant = fixtureServer('dedupe-tags')?.variant;
+    const report = await runConformance(base({ embeddedVariant: variant, strict: true }));
+    expect(failed(report)).toEqual(['A200-ARRAY-EXACT']);
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('an invalid body is blamed only while it is still invalid at its labelled pointer (shrunk form included)', async () => {
+    const report = await runConformance(base({ embeddedVariant: fixtureServer('accepts-invalid')?.variant }));
+    const ctx = context();
+    const cx = report.requirements.find((r) => r.id === 'BODY-INVALID-400')?.counterexample;
+    expect(cx).toBeDefined();
+    const body: unknown = JSON.parse(cx?.request.body ?? 'null');
+    const pointer = /at (\/\S*):/.exec(cx?.description ?? '')?.[1];
+    expect(ctx.validators.body(body).map((e) => e.pointer)).toContain(pointer);
+  });
+
+  test('a hang on some inputs is RESP-TIMELY, in bounded time', async () => {
+    const started = Date.now();
+    const report = await runConformance(base({ embeddedVariant: fixtureServer('hangs-on-long-name')?.variant, only: ['valid-update'], timeoutMs: 300, propertyTimeLimitMs: 8000 }));
+    expect(failed(report)).toContain('RESP-TIMELY');
+    expect(report.requirements.find((r) => r.id === 'RESP-TIMELY')?.counterexample?.response.failure).toMatch(/^timeout/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
+describe('replay', () => {
+  test('the seed and path of a failure regenerate the same request and the same violation', async () => {
+    const variant = fixtureServer('merges-metadata')?.variant;
+    const first = await runConformance(base({ embeddedVariant: variant }));
+    const cx = first.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED')?.counterexample;
+    expect(cx).toBeDefined();
+    expect(cx?.replay).toContain(`--seed ${cx?.seed}`);
+    expect(cx?.replay).toContain(`--path '${cx?.path}'`);
+    const again = await runConformance(base({ embeddedVariant: variant, only: [cx?.property ?? ''], seed: cx?.seed ?? 0, path: cx?.path ?? '' }));
+    const replayed = again.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED')?.counterexample;
+    expect(replayed?.request.body).toBe(cx?.request.body);
+    expect(again.requests.sent).toBeLessThan(5);
+  });
+});
