@@ -34,6 +34,8 @@ export interface CheckContext {
   known: Record<string, unknown>;
   /** The properties of the 200 schema with format date-time (updated_at). */
   timestampFields: string[];
+  /** The properties of the 200 schema that hold the content hash (asset_hash, hash). */
+  hashFields: string[];
 }
 
 export interface Violation {

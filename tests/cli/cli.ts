@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { REQUIREMENTS } from '../checks/requirements.ts';
-import { PROPERTIES } from '../properties/properties.ts';
+import { PROPERTIES } from '../properties/index.ts';
 import { makeRedactor } from '../reports/redact.ts';
 import { progressLine, renderSummary } from '../reports/terminal.ts';
 import { writeReports } from '../reports/write.ts';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { PROPERTIES } from '../properties/properties.ts';
+import { PROPERTIES } from '../properties/index.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { REQUIREMENTS, type RequirementId } from '../checks/requirements.ts';
 import { configFromOptions } from '../cli/cli.ts';
 import { parseOptions } from '../cli/options.ts';
-import { propertyByName } from '../properties/properties.ts';
+import { propertyByName } from '../properties/index.ts';
 import { type RequirementReport, type RunReport, runConformance } from '../runner/run.ts';
 
 const EVERY_RESPONSE = REQUIREMENTS.filter((r) => r.id.startsWith('RESP-')).map((r) => r.id);

@@ -5,25 +5,82 @@
  * the engine runs them, vitest or the CLI drive the engine, and tests can import them.
  */
 import fc from 'fast-check';
-import type { CheckContext } from '../checks/checks.ts';
+import { type CheckContext, type Exchange, type Violation, judge, rememberKnown } from '../checks/checks.ts';
 import type { RequirementId } from '../checks/requirements.ts';
+import type { HttpClient } from '../client/http.ts';
 import { type LabelledBody, invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
-import type { Case, Expectation } from '../generators/case.ts';
+import { type Case, type Expectation, describeCase } from '../generators/case.ts';
 import { type KeyChoice, badKey, malformedId, unknownUuid } from '../generators/requests.ts';
+import { type Target, perform } from '../runner/exchange.ts';
 import { type JsonObject, isJsonObject } from '../spec/load.ts';
 
 export interface SuiteContext extends CheckContext {
   apiKey: string;
 }
 
-export interface PropertyDef {
+/** What a property runs with: the checks' context, the target and the client. */
+export interface RunEnv {
+  ctx: SuiteContext;
+  target: Target;
+  client: HttpClient;
+  /** The target answers GET on the asset (detected once, by the preflight). */
+  hasGet: boolean;
+  /** Time (ms since the epoch) after which a property sends nothing more. */
+  deadline?: number;
+  /** The asset's values before the run, as a valid body: sequences start from them. */
+  baseline?: Record<string, unknown>;
+}
+
+/** One execution of a property on one generated value: what was sent and what it showed. */
+export interface Attempt {
+  /** Every exchange, in order (one for a single case, several for a sequence). */
+  exchanges: Exchange[];
+  /** One line per exchange, saying what was sent (numbered in reports). */
+  steps: string[];
+  violations: Violation[];
+  /** Requirements judged, once per judgement (the "cases" count of the report). */
+  evaluated: RequirementId[];
+  /** The value could not be judged: a shrunk case that is no longer what it claims, or a 429 that lasted. */
+  discarded?: boolean;
+}
+
+export interface PropertyDef<T = unknown> {
   name: string;
   title: string;
-  /** Requirements whose status expectations or after-200 rules this property exercises. */
+  /** Requirements this property exercises beyond the every-response ones. */
   requirements: readonly RequirementId[];
-  /** Why the property cannot run against this contract, or null. */
+  /** Why the property cannot run against this contract or target, or null. */
+  skipReason(ctx: SuiteContext, hasGet: boolean): string | null;
+  arbitrary(env: RunEnv): fc.Arbitrary<T>;
+  /** Sends what the value describes and judges it; stops at the first violation not in `masked`. */
+  execute(value: T, env: RunEnv, masked: ReadonlySet<RequirementId>): Promise<Attempt>;
+  /** For single-request properties: the cases, for tests and tools. */
+  cases?(ctx: SuiteContext): fc.Arbitrary<Case>;
+}
+
+export const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };
+
+/** Sends one case and judges the exchange with every check. */
+export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
+  if (!confirmCase(c, env.ctx)) return DISCARDED;
+  const { exchange, rateLimited } = await perform(c, env.ctx.contract, env.target, env.client);
+  if (rateLimited) return DISCARDED;
+  const { evaluated, violations } = judge(exchange, env.ctx);
+  rememberKnown(exchange, env.ctx);
+  return { exchanges: [exchange], steps: [describeCase(c)], violations, evaluated };
+}
+
+interface CaseProperty {
+  name: string;
+  title: string;
+  requirements: readonly RequirementId[];
   skipReason(ctx: SuiteContext): string | null;
   cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+}
+
+/** A property of single requests: generate a case, send it, judge the exchange. */
+function caseProperty(p: CaseProperty): PropertyDef<Case> {
+  return { ...p, skipReason: (ctx) => p.skipReason(ctx), arbitrary: (env) => p.cases(env.ctx), execute: (c, env) => executeCase(c, env) };
 }
 
 /** A property that names another resource by id (a uuid in the body, e.g. preview_id): it may have to exist. */
@@ -36,31 +93,31 @@ const AFTER_200: readonly RequirementId[] = ['A200-ID-ECHO', 'A200-UPDATED-AT', 
 
 const schemaOf = (ctx: SuiteContext): JsonObject => ctx.contract.requestBody.schema;
 const plainProperties = (ctx: SuiteContext): string[] => Object.entries(ctx.bodyProperties).filter(([, s]) => !isReference(s)).map(([n]) => n);
-const referenceProperties = (ctx: SuiteContext): string[] => Object.entries(ctx.bodyProperties).filter(([, s]) => isReference(s)).map(([n]) => n);
+export const referenceProperties = (ctx: SuiteContext): string[] => Object.entries(ctx.bodyProperties).filter(([, s]) => isReference(s)).map(([n]) => n);
 
 /** A valid body without reference ids: its outcome cannot depend on another resource. */
-const plainBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+export const plainBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
   validBody(schemaOf(ctx), { include: (_n, s) => !isReference(s) }).map((value) => ({ body: { kind: 'json', value } }));
 
 /** An invalid body: one schema violation, malformed JSON, an empty body or a non-object. */
-const anyInvalidBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+export const anyInvalidBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
   fc.oneof({ weight: 3, arbitrary: invalidBody(schemaOf(ctx), ctx.validators.format) }, { weight: 1, arbitrary: rawBody(schemaOf(ctx)) });
 
 const target = (ctx: SuiteContext): Case['id'] => ({ kind: 'target', value: ctx.targetId });
 
-function make(property: string, id: Case['id'], key: KeyChoice, labelled: LabelledBody, expect: readonly Expectation[], extra: Partial<Case> = {}): Case {
+export function make(property: string, id: Case['id'], key: KeyChoice, labelled: LabelledBody, expect: readonly Expectation[], extra: Partial<Case> = {}): Case {
   return { property, id, key, body: labelled.body, ...(labelled.invalid ? { invalid: labelled.invalid } : {}), expect, updatesTarget: false, ...extra };
 }
 
-export const PROPERTIES: readonly PropertyDef[] = [
-  {
+export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
+  caseProperty({
     name: 'valid-update',
     title: 'Valid updates of the asset are accepted and reflected',
     requirements: ['UPD-VALID-200', ...AFTER_200],
     skipReason: (ctx) => (plainProperties(ctx).length === 0 ? 'the body schema has no property to update' : null),
     cases: (ctx) => plainBody(ctx).map((b) => make('valid-update', target(ctx), VALID, b, [{ requirement: 'UPD-VALID-200', allowed: [200] }], { updatesTarget: true })),
-  },
-  {
+  }),
+  caseProperty({
     name: 'reference-update',
     title: 'Updates carrying a reference id (preview_id) get 200, 400 or 404',
     requirements: ['UPD-REFERENCE', ...AFTER_200],
@@ -73,8 +130,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
           const body = self ? { ...value, ...Object.fromEntries(referenceProperties(ctx).filter((n) => Object.hasOwn(value, n)).map((n) => [n, ctx.targetId])) } : value;
           return make('reference-update', target(ctx), VALID, { body: { kind: 'json', value: body } }, [{ requirement: 'UPD-REFERENCE', allowed: [200, 400, 404] }], { updatesTarget: true });
         }),
-  },
-  {
+  }),
+  caseProperty({
     name: 'unknown-only',
     title: 'Bodies of unknown properties only get 200 (changing nothing) or 400',
     requirements: ['UPD-UNKNOWN-ONLY', 'UPD-UNKNOWN-ONLY-NO-CHANGE', 'A200-ID-ECHO', 'A200-UPDATED-AT'],
@@ -83,8 +140,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
       unknownOnlyBody(schemaOf(ctx)).map((value) =>
         make('unknown-only', target(ctx), VALID, { body: { kind: 'json', value } }, [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }], { updatesTarget: true, noKnownChange: true }),
       ),
-  },
-  {
+  }),
+  caseProperty({
     name: 'invalid-body',
     title: 'Bodies that violate the schema get 400',
     requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
@@ -93,15 +150,15 @@ export const PROPERTIES: readonly PropertyDef[] = [
       invalidBody(schemaOf(ctx), ctx.validators.format).map((b) =>
         make('invalid-body', target(ctx), VALID, b, [{ requirement: b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400', allowed: [400] }]),
       ),
-  },
-  {
+  }),
+  caseProperty({
     name: 'malformed-body',
     title: 'Malformed JSON, empty bodies and non-objects get 400',
     requirements: ['BODY-NOT-OBJECT-400'],
     skipReason: () => null,
     cases: (ctx) => rawBody(schemaOf(ctx)).map((b) => make('malformed-body', target(ctx), VALID, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }])),
-  },
-  {
+  }),
+  caseProperty({
     name: 'auth',
     title: 'Requests without a valid API key get 401',
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
@@ -112,8 +169,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
         { weight: 1, arbitrary: fc.tuple(badKey(ctx.apiKey), unknownUuid(ctx.targetId), plainBody(ctx)).map(([key, id, b]) => make('auth', { kind: 'unknown', value: id }, key, b, [{ requirement: 'AUTH-FIRST-401', allowed: [401] }])) },
         { weight: 1, arbitrary: fc.tuple(badKey(ctx.apiKey), anyInvalidBody(ctx)).map(([key, b]) => make('auth', target(ctx), key, b, [{ requirement: 'AUTH-FIRST-401', allowed: [401] }])) },
       ),
-  },
-  {
+  }),
+  caseProperty({
     name: 'unknown-id',
     title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
@@ -123,8 +180,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
         { weight: 2, arbitrary: fc.tuple(unknownUuid(ctx.targetId), plainBody(ctx)).map(([id, b]) => make('unknown-id', { kind: 'unknown', value: id }, VALID, b, [{ requirement: 'ID-UNKNOWN-404', allowed: [404] }])) },
         { weight: 1, arbitrary: fc.tuple(unknownUuid(ctx.targetId), anyInvalidBody(ctx)).map(([id, b]) => make('unknown-id', { kind: 'unknown', value: id }, VALID, b, [{ requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] }])) },
       ),
-  },
-  {
+  }),
+  caseProperty({
     name: 'malformed-id',
     title: 'Ids that are not valid by the id schema get 400 or 404',
     requirements: ['ID-MALFORMED'],
@@ -133,8 +190,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
       fc
         .tuple(malformedId(ctx.targetId, (id) => ctx.validators.pathParam(id).length === 0), plainBody(ctx))
         .map(([id, b]) => make('malformed-id', { kind: 'malformed', value: id }, VALID, b, [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }])),
-  },
-  {
+  }),
+  caseProperty({
     name: 'uppercase-id',
     title: 'The asset id in upper case is the same asset',
     requirements: ['ID-CASE-ALLOWED', 'ID-CASE-200', ...AFTER_200],
@@ -146,12 +203,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
           { requirement: 'ID-CASE-200', allowed: [200] },
         ], { updatesTarget: true }),
       ),
-  },
+  }),
 ];
-
-export function propertyByName(name: string): PropertyDef | undefined {
-  return PROPERTIES.find((p) => p.name === name);
-}
 
 /**
  * Whether a generated case is still what it claims to be (after shrinking, too): a valid body

@@ -21,6 +21,7 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(`- Spec: \`${report.spec.file}\` (${report.spec.title} ${report.spec.version}, operation \`${report.spec.operationId}\`, sha256 \`${report.spec.sha256.slice(0, 12)}…\`)`);
   lines.push(`- Seed ${report.seed}, ${report.runs} runs per property, ${report.strict ? 'strict (SHOULD failures fail the run)' : 'default mode (SHOULD failures are reported, not fatal)'}`);
   lines.push(`- ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${report.requests.rateLimited} times (${report.requests.retries} retries)`);
+  lines.push(`- Asset afterwards: ${report.restore.status === 'restored' ? report.restore.message : `**NOT RESTORED**: ${report.restore.message}. Values before the run: \`${JSON.stringify(report.restore.original)}\``}`);
   lines.push(`- ${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped`, '');
   lines.push('| Requirement | Level | Verdict | Cases | Title |', '|---|---|---|---:|---|');
   for (const r of report.requirements) lines.push(`| ${r.status === 'fail' ? `[${r.id}](#${r.id.toLowerCase()})` : r.id} | ${r.level} | ${verdictLabel(r, report.strict)} | ${r.cases} | ${esc(r.title)} |`);
@@ -31,9 +32,14 @@ export function renderMarkdown(report: RunReport): string {
     if (!cx) continue;
     lines.push('', `### ${r.id}`, '', `**${r.level}**: ${r.title}`, '');
     for (const c of r.citation) lines.push(`- Source: ${c}`);
-    lines.push(`- Minimal case (property \`${cx.property}\`): ${cx.description}`);
+    lines.push(`- Minimal case (property \`${cx.property}\`): ${cx.steps ? `${cx.steps.length} requests` : cx.description}`);
     for (const v of cx.violated) lines.push(`- ${v.requirement === r.id ? '**' : ''}${v.requirement}${v.requirement === r.id ? '**' : ''}: ${v.message}`);
-    lines.push('', 'Request:', '', fence(`${cx.request.method} ${cx.request.url}\n${Object.entries(cx.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${cx.request.body ?? ''}`));
+    if (cx.steps) {
+      lines.push('', 'Sequence (the last request showed the violation):', '');
+      for (const step of cx.steps) lines.push(`${step.n}. ${esc(step.line)}`);
+      lines.push('', 'The same requests with curl:', '', fence(cx.steps.map((step) => `# ${step.n}\n${step.curl}`).join('\n')));
+    }
+    lines.push('', cx.steps ? 'Last request:' : 'Request:', '', fence(`${cx.request.method} ${cx.request.url}\n${Object.entries(cx.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${cx.request.body ?? ''}`));
     const res = cx.response;
     lines.push('', `Response (${res.ms} ms):`, '', fence(res.failure ? `(${res.failure})` : `${res.status}\n${Object.entries(res.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${res.body ?? ''}`));
     lines.push('', 'Reproduce with curl (export CONFORMANCE_API_KEY first):', '', fence(cx.curl), '', 'Replay the case:', '', fence(cx.replay));

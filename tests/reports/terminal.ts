@@ -11,7 +11,7 @@ export function progressLine(event: RunEvent, colors: boolean): string | null {
     const r = event.result;
     const mark = r.status === 'pass' ? color(32, 'ok', colors) : r.status === 'skip' ? color(33, 'skipped', colors) : color(31, 'FAILED', colors);
     const extra = r.status === 'skip' ? ` (${r.skipReason})` : r.failed.length > 0 ? ` ${r.failed.join(', ')}` : '';
-    return `      ${mark} ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${extra}`;
+    return `      ${mark} ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${r.gaveUp ? ', gave up: too few cases could be judged' : ''}${extra}`;
   }
   return null;
 }
@@ -31,10 +31,19 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
     const cx = r.counterexample;
     if (!cx) continue;
     out.push('', color(1, `${r.id} (${r.level}): ${r.title}`, colors));
-    out.push(`  case:   ${cx.description}`);
+    if (cx.steps) for (const step of cx.steps) out.push(`  ${String(step.n).padStart(2)}. ${step.line.length > 160 ? `${step.line.slice(0, 160)}…` : step.line}`);
+    else out.push(`  case:   ${cx.description}`);
     for (const v of cx.violated.filter((v) => v.requirement === r.id)) out.push(`  ${v.message}`);
     out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
     out.push(`  replay: ${cx.replay}`);
+  }
+  const restore = report.restore;
+  if (restore.status === 'restored') out.push('', `asset ${report.target.assetId}: ${restore.message}`);
+  else {
+    out.push('', color(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`, colors));
+    if (Object.keys(restore.original).length > 0) {
+      out.push(color(31, `!!! Asset ${report.target.assetId} may differ from before the run. Its values before the run were:`, colors), JSON.stringify(restore.original, null, 2));
+    } else out.push(color(31, `!!! Asset ${report.target.assetId} may differ from before the run; its earlier values were never shown to the suite.`, colors));
   }
   const s = report.summary;
   out.push('', `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`);

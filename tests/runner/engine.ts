@@ -6,12 +6,11 @@
  * requirements already failed masked out, until it passes or its time is up.
  */
 import fc from 'fast-check';
-import { type Exchange, type Violation, judge, rememberKnown } from '../checks/checks.ts';
+import type { Exchange, Violation } from '../checks/checks.ts';
 import { REQUIREMENTS, type RequirementId, requirement } from '../checks/requirements.ts';
-import type { HttpClient } from '../client/http.ts';
-import { type Case, describeCase } from '../generators/case.ts';
-import { PROPERTIES, type PropertyDef, type SuiteContext, confirmCase } from '../properties/properties.ts';
-import { type Target, perform } from './exchange.ts';
+import { PROPERTIES } from '../properties/index.ts';
+import type { AnyProperty } from '../properties/index.ts';
+import type { Attempt, RunEnv } from '../properties/properties.ts';
 
 export interface Counterexample {
   requirement: RequirementId;
@@ -21,9 +20,11 @@ export interface Counterexample {
   path: string;
   /** Requirements masked while this counterexample was searched (already failed in the property). */
   masked: RequirementId[];
-  description: string;
-  exchange: Exchange;
-  /** Every violation this exchange shows (not only this requirement's). */
+  /** What was sent, one line per request (several for a sequence). */
+  steps: string[];
+  /** Every exchange of the counterexample; the last one showed the violation. */
+  exchanges: Exchange[];
+  /** Every violation the counterexample shows (not only this requirement's). */
   violations: Violation[];
 }
 
@@ -38,6 +39,8 @@ export interface PropertyResult {
   discarded: number;
   ms: number;
   interrupted: boolean;
+  /** fast-check gave up: too many generated values could not be judged. */
+  gaveUp?: boolean;
   failed: RequirementId[];
 }
 
@@ -47,7 +50,7 @@ export interface RequirementTally {
 }
 
 export type RunEvent =
-  | { type: 'property-start'; property: PropertyDef; index: number; total: number }
+  | { type: 'property-start'; property: AnyProperty; index: number; total: number }
   | { type: 'property-end'; result: PropertyResult; index: number; total: number }
   | { type: 'case'; property: string; cases: number };
 
@@ -68,47 +71,52 @@ export interface EngineResult {
   tallies: Map<RequirementId, RequirementTally>;
 }
 
+export const MAX_TIMEOUTS_PER_PROPERTY = 5;
+
 class InternalError extends Error {
   override name = 'InternalError';
 }
 
-async function runProperty(def: PropertyDef, ctx: SuiteContext, target: Target, client: HttpClient, options: EngineOptions, tallies: Map<RequirementId, RequirementTally>): Promise<PropertyResult> {
+async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions, tallies: Map<RequirementId, RequirementTally>): Promise<PropertyResult> {
   const started = Date.now();
   const result: PropertyResult = { name: def.name, title: def.title, status: 'pass', cases: 0, discarded: 0, ms: 0, interrupted: false, failed: [] };
-  const skip = def.skipReason(ctx);
+  const skip = def.skipReason(env.ctx, env.hasGet);
   if (skip) return { ...result, status: 'skip', skipReason: skip };
-  const arbitrary = def.cases(ctx);
+  const deadline = started + options.propertyTimeLimitMs;
+  const local: RunEnv = { ...env, deadline };
+  const arbitrary = def.arbitrary(local);
   const masked = new Set<RequirementId>();
   const replay = options.path !== undefined;
+  // A target that hangs costs a timeout per request: after a few, the property stops (fewer once
+  // the run has already shown RESP-TIMELY), so shrinking never turns timeouts into hours.
+  const maxTimeouts = tallies.get('RESP-TIMELY')?.counterexample ? 1 : MAX_TIMEOUTS_PER_PROPERTY;
+  let timeouts = 0;
+  const stopped = (): boolean => Date.now() > deadline || timeouts >= maxTimeouts;
 
-  for (let round = 0; round <= REQUIREMENTS.length; round++) {
-    const remaining = options.propertyTimeLimitMs - (Date.now() - started);
-    if (remaining <= 0) {
-      result.interrupted = true;
-      break;
-    }
-    let last: { exchange: Exchange; violations: Violation[]; active: Violation[]; case: Case } | undefined;
-    const property = fc.asyncProperty(arbitrary, async (c) => {
-      if (!confirmCase(c, ctx)) {
+  for (let round = 0; round <= REQUIREMENTS.length && !stopped(); round++) {
+    let last: Attempt | undefined;
+    const property = fc.asyncProperty(arbitrary, async (value) => {
+      // Past the property's time or timeout budget nothing more is sent: the remaining runs and
+      // shrink steps pass at once, and the best counterexample so far stands. (fast-check's own
+      // time limit is not used: it would leave a run's requests going on in the background.)
+      if (stopped()) {
+        result.interrupted = true;
+        return true;
+      }
+      const attempt = await def.execute(value, local, masked);
+      timeouts += attempt.exchanges.filter((e) => e.outcome.kind === 'failure' && e.outcome.failure === 'timeout').length;
+      if (attempt.discarded) {
         result.discarded++;
         fc.pre(false);
       }
-      const { exchange, rateLimited } = await perform(c, ctx.contract, target, client);
-      if (rateLimited) {
-        result.discarded++;
-        fc.pre(false);
-      }
-      const { evaluated, violations } = judge(exchange, ctx);
-      result.cases++;
-      for (const id of evaluated) {
+      result.cases += attempt.exchanges.length;
+      for (const id of attempt.evaluated) {
         const tally = tallies.get(id);
         if (tally) tally.cases++;
       }
-      rememberKnown(exchange, ctx);
       options.onEvent?.({ type: 'case', property: def.name, cases: result.cases });
-      const active = violations.filter((v) => !masked.has(v.requirement));
-      if (active.length > 0) {
-        last = { exchange, violations, active, case: c };
+      if (attempt.violations.some((v) => !masked.has(v.requirement))) {
+        last = attempt;
         return false;
       }
       return true;
@@ -116,16 +124,20 @@ async function runProperty(def: PropertyDef, ctx: SuiteContext, target: Target, 
     const details = await fc.check(property, {
       seed: options.seed,
       numRuns: options.runs,
-      interruptAfterTimeLimit: remaining,
-      markInterruptAsFailure: false,
+      maxSkipsPerRun: 10,
       ...(replay ? { path: options.path, endOnFailure: true } : {}),
     });
-    if (details.interrupted) result.interrupted = true;
     if (!details.failed) break;
+    if (!last && details.counterexample === null && details.numSkips > 0) {
+      // Too many values could not be judged (e.g. every answer was 429, or never all 200): stop, say so.
+      result.gaveUp = true;
+      break;
+    }
     if (!last) {
       throw new InternalError(`property ${def.name} failed outside the checks: ${String(details.errorInstance ?? 'unknown error')}`);
     }
-    const found = [...new Set(last.active.map((v) => v.requirement))];
+    const attempt: Attempt = last;
+    const found = [...new Set(attempt.violations.filter((v) => !masked.has(v.requirement)).map((v) => v.requirement))];
     for (const id of found) {
       const tally = tallies.get(id);
       if (tally && !tally.counterexample) {
@@ -135,15 +147,15 @@ async function runProperty(def: PropertyDef, ctx: SuiteContext, target: Target, 
           seed: details.seed,
           path: details.counterexamplePath ?? '',
           masked: [...masked],
-          description: describeCase(last.case),
-          exchange: last.exchange,
-          violations: last.violations,
+          steps: attempt.steps,
+          exchanges: attempt.exchanges,
+          violations: attempt.violations,
         };
       }
       masked.add(id);
       if (!result.failed.includes(id)) result.failed.push(id);
     }
-    if (replay || details.interrupted) break;
+    if (replay) break;
   }
   result.status = result.failed.length > 0 ? 'fail' : 'pass';
   result.ms = Date.now() - started;
@@ -151,13 +163,13 @@ async function runProperty(def: PropertyDef, ctx: SuiteContext, target: Target, 
 }
 
 /** Runs the selected properties one after another (they share the asset, so never in parallel). */
-export async function runProperties(ctx: SuiteContext, target: Target, client: HttpClient, options: EngineOptions): Promise<EngineResult> {
+export async function runProperties(env: RunEnv, options: EngineOptions): Promise<EngineResult> {
   const tallies = new Map<RequirementId, RequirementTally>(REQUIREMENTS.map((r) => [r.id, { cases: 0 }]));
   const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
   const properties: PropertyResult[] = [];
   for (const [index, def] of selected.entries()) {
     options.onEvent?.({ type: 'property-start', property: def, index, total: selected.length });
-    const result = await runProperty(def, ctx, target, client, options, tallies);
+    const result = await runProperty(def, env, options, tallies);
     properties.push(result);
     options.onEvent?.({ type: 'property-end', result, index, total: selected.length });
   }

@@ -46,3 +46,10 @@ export async function perform(c: Case, contract: Contract, target: Target, clien
   const exchange: Exchange = { case: c, request, sent, outcome, ...(outcome.kind === 'response' ? { body: parseBody(outcome.text) } : {}) };
   return { exchange, rateLimited };
 }
+
+/** GET the asset (not part of the contract under test: used to read state back when the target serves it). */
+export async function getAsset(contract: Contract, target: Target, client: HttpClient, id: string, c: Case): Promise<Exchange> {
+  const request: OutgoingRequest = { method: 'GET', url: urlFor(contract, target.baseUrl, id), headers: { accept: 'application/json', ...credentialHeaders(contract, { kind: 'valid' }, target.apiKey) } };
+  const { outcome } = await client.send(request);
+  return { case: c, request, sent: undefined, outcome, ...(outcome.kind === 'response' ? { body: parseBody(outcome.text) } : {}) };
+}

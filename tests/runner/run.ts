@@ -14,6 +14,7 @@ import { type Contract, bodyProperties, isJsonObject, loadContract, updatablePro
 import { startReferenceServer, type Variant } from '../../fixtures/reference-server/server.ts';
 import { type EngineResult, type PropertyResult, type RunEvent, runProperties } from './engine.ts';
 import { preflight } from './preflight.ts';
+import { type RestoreResult, restore, restoreBody } from './restore.ts';
 
 export const TOOL = { name: 'comfy-assets-conformance', version: '0.1.0' };
 
@@ -50,7 +51,10 @@ export interface CounterexampleReport extends ExchangeReport {
   property: string;
   seed: number;
   path: string;
+  /** What the last request sent (the one that showed the violation). */
   description: string;
+  /** For a sequence: every request, numbered, with its curl line. */
+  steps?: { n: number; line: string; curl: string }[];
   violated: { requirement: string; message: string }[];
   curl: string;
   replay: string;
@@ -81,6 +85,8 @@ export interface RunReport {
   requests: { sent: number; rateLimited: number; retries: number };
   properties: PropertyResult[];
   requirements: RequirementReport[];
+  /** Whether the asset's values were put back after the run. */
+  restore: RestoreResult;
   summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number };
   /** 0: every MUST (with strict, every SHOULD) holds; 1: one failed. */
   exitCode: 0 | 1;
@@ -128,14 +134,15 @@ export function defaultReplayCommand(config: RunConfig): (r: { property: string;
     ].join(' ');
 }
 
-function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: string; embedded: boolean; assetId: string; apiKey: string; hasGet: boolean }, engine: EngineResult, client: HttpClient, startedAt: Date): RunReport {
+function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: string; embedded: boolean; assetId: string; apiKey: string; hasGet: boolean }, engine: EngineResult, client: HttpClient, startedAt: Date, restored: RestoreResult | undefined): RunReport {
   const replay = config.replayCommand ?? defaultReplayCommand(config);
   const requirements: RequirementReport[] = REQUIREMENTS.map((r) => {
     const tally = engine.tallies.get(r.id) ?? { cases: 0 };
     const base = { id: r.id, level: r.level, title: r.title, cases: tally.cases, citation: citationText(contract, r.id) };
     if (tally.counterexample) {
       const cx = tally.counterexample;
-      const exchange = exchangeReport(cx.exchange, contract, ctx.apiKey);
+      const lastExchange = cx.exchanges[cx.exchanges.length - 1] as Exchange;
+      const exchange = exchangeReport(lastExchange, contract, ctx.apiKey);
       return {
         ...base,
         status: 'fail' as const,
@@ -143,10 +150,11 @@ function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: stri
           property: cx.property,
           seed: cx.seed,
           path: cx.path,
-          description: cx.description,
+          description: cx.steps[cx.steps.length - 1] ?? '',
+          ...(cx.steps.length > 1 ? { steps: cx.steps.map((line, i) => ({ n: i + 1, line, curl: curlLine((cx.exchanges[i] as Exchange).request, contract.auth, ctx.apiKey) })) } : {}),
           ...exchange,
           violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
-          curl: curlLine(cx.exchange.request, contract.auth, ctx.apiKey),
+          curl: curlLine(lastExchange.request, contract.auth, ctx.apiKey),
           replay: replay({ property: cx.property, seed: cx.seed, path: cx.path }),
         },
       };
@@ -172,6 +180,7 @@ function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: stri
     requests: { sent: client.stats.requests, rateLimited: client.stats.rateLimited, retries: client.stats.retries },
     properties: engine.properties,
     requirements,
+    restore: restored ?? { status: 'not-possible', fields: [], original: {}, message: 'the run ended before the restore' },
     summary: { mustFailed, shouldFailed, passed: requirements.filter((r) => r.status === 'pass').length, skipped: requirements.filter((r) => r.status === 'skip').length },
     exitCode: mustFailed > 0 || (config.strict && shouldFailed > 0) ? 1 : 0,
   };
@@ -191,6 +200,7 @@ export function checkContext(contract: Contract, targetId: string): CheckContext
     updatable: updatableProperties(contract),
     known: {},
     timestampFields: Object.entries(okProps).filter(([, s]) => isJsonObject(s) && s['format'] === 'date-time').map(([n]) => n),
+    hashFields: Object.entries(okProps).filter(([n, s]) => /(^|_)hash$/i.test(n) || (isJsonObject(s) && String(s['pattern'] ?? '').includes('blake3'))).map(([n]) => n),
   };
 }
 
@@ -202,20 +212,27 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
   const apiKey = embedded?.apiKey ?? config.apiKey ?? '';
   const assetId = embedded?.assetId ?? (config.assetId as string);
   const client = new HttpClient({ timeoutMs: config.timeoutMs, ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}) });
+  let restored: RestoreResult | undefined;
   try {
     const ctx: SuiteContext = { ...checkContext(contract, assetId), apiKey };
     const target = { baseUrl, apiKey };
-    const { hasGet } = await preflight(ctx, target, client);
+    const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client);
     config.onEvent?.({ type: 'preflight', hasGet, baseUrl });
-    const engine = await runProperties(ctx, target, client, {
+    const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
+    let engine: EngineResult;
+    try {
+      engine = await runProperties({ ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) }, {
       seed: config.seed,
       runs: config.runs,
       propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
       ...(config.only ? { only: config.only } : {}),
       ...(config.path !== undefined ? { path: config.path } : {}),
       ...(config.onEvent ? { onEvent: config.onEvent } : {}),
-    });
-    return buildReport(config, contract, { baseUrl, embedded: embedded !== null, assetId, apiKey, hasGet }, engine, client, startedAt);
+      });
+    } finally {
+      restored = await restore(ctx, target, client, snapshot, hasGet).catch((error: unknown) => ({ status: 'failed' as const, fields: [], original: snapshot?.values ?? {}, message: `restore failed: ${String(error)}` }));
+    }
+    return buildReport(config, contract, { baseUrl, embedded: embedded !== null, assetId, apiKey, hasGet }, engine, client, startedAt, restored);
   } finally {
     await client.close();
     await embedded?.close();

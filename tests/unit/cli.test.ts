@@ -88,7 +88,7 @@ describe('runs', () => {
     const dir = reportDir();
     const r = await cli(['--runs', '20', '--seed', '7', '--report-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.err).toContain('[1/9] valid-update');
+    expect(r.err).toMatch(/\[1\/\d+\] valid-update/);
     expect(r.out).toContain('CONFORMS');
     expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.json', 'report.md']);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
