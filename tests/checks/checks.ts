@@ -271,10 +271,10 @@ export interface Judgement {
 }
 
 /** Runs every check that applies to an exchange. */
-export function judge(ex: Exchange, ctx: CheckContext): Judgement {
+export function judge(ex: Exchange, ctx: CheckContext, checks: readonly Check[] = CHECKS): Judgement {
   const evaluated: RequirementId[] = [];
   const violations: Violation[] = [];
-  for (const check of CHECKS) {
+  for (const check of checks) {
     if (!check.applies(ex, ctx)) continue;
     evaluated.push(check.requirement);
     const message = check.verify(ex, ctx);
@@ -282,6 +282,9 @@ export function judge(ex: Exchange, ctx: CheckContext): Judgement {
   }
   return { evaluated, violations };
 }
+
+/** The checks every response of the operation is held to, whatever the request (RESP-*). */
+export const RESPONSE_CHECKS: readonly Check[] = CHECKS.filter((c) => c.requirement.startsWith('RESP-'));
 
 /** After a 200 to an update of the asset: remember the values it shows. */
 export function rememberKnown(ex: Exchange, ctx: CheckContext): void {

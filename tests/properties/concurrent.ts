@@ -5,7 +5,7 @@
  * fields are judged).
  */
 import fc from 'fast-check';
-import type { Exchange, Violation } from '../checks/checks.ts';
+import { type Exchange, RESPONSE_CHECKS, type Violation, judge } from '../checks/checks.ts';
 import type { RequirementId } from '../checks/requirements.ts';
 import type { Case } from '../generators/case.ts';
 import { valueFor } from '../generators/values.ts';
@@ -47,15 +47,17 @@ export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
     // No shrinking: the outcome of a race does not repeat, so shrink steps would mostly measure luck.
     return fc.noShrink(fc.array(body, { minLength: CONCURRENCY, maxLength: CONCURRENCY }).map((bodies) => bodies.map((b, i) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, mark(v, i)])))));
   },
-  async execute(bodies, env: RunEnv, masked: ReadonlySet<RequirementId>): Promise<Attempt> {
-    void masked;
+  async execute(bodies, env: RunEnv): Promise<Attempt> {
     const { ctx, target, client } = env;
     const cases: Case[] = bodies.map((value) => make('concurrent', { kind: 'target', value: ctx.targetId }, { kind: 'valid' }, { body: { kind: 'json', value } }, [], { updatesTarget: true }));
     const results = await Promise.all(cases.map((c) => perform(c, ctx.contract, target, client)));
     const exchanges: Exchange[] = results.map((r) => r.exchange);
     const steps = cases.map((c, i) => `at once (${i + 1}/${CONCURRENCY}): ${ctx.contract.method} the asset ${show(c.body.kind === 'json' ? c.body.value : '')} -> ${exchanges[i]?.outcome.kind === 'response' ? exchanges[i]?.outcome.status : 'failed'}`);
+    const every = results.filter((r) => !r.rateLimited).map((r) => judge(r.exchange, ctx, RESPONSE_CHECKS));
+    const evaluated: RequirementId[] = every.flatMap((j) => j.evaluated);
+    const violations: Violation[] = every.flatMap((j) => j.violations);
     // Only when every update was accepted is "one of them" the rule.
-    if (results.some((r) => r.rateLimited || r.exchange.outcome.kind !== 'response' || r.exchange.outcome.status !== 200)) return { exchanges, steps, violations: [], evaluated: [] };
+    if (results.some((r) => r.rateLimited || r.exchange.outcome.kind !== 'response' || r.exchange.outcome.status !== 200)) return { exchanges, steps, violations, evaluated };
 
     let state: JsonObject | null = null;
     let judged = fullFields(ctx);
@@ -74,10 +76,10 @@ export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
       if (exchange.body?.ok && isJsonObject(exchange.body.value)) state = exchange.body.value;
     }
     const seen = judged.filter((f) => state && Object.hasOwn(state, f));
-    if (!state || seen.length < 2) return { exchanges, steps, violations: [], evaluated: [] };
+    if (!state || seen.length < 2) return { exchanges, steps, violations, evaluated };
     const final = state;
     const winner = bodies.findIndex((b) => seen.every((f) => sameValue(final[f], b[f])));
-    const violations: Violation[] = [];
+    evaluated.push('STATE-CONCURRENT-ONE-WINS');
     if (winner < 0) {
       const origin = seen.map((f) => {
         const j = bodies.findIndex((b) => sameValue(final[f], b[f]));
@@ -85,6 +87,6 @@ export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
       });
       violations.push({ requirement: 'STATE-CONCURRENT-ONE-WINS', message: `Received: a mix (${origin.join(', ')}) / Expected: every field from one of the ${CONCURRENCY} bodies` });
     }
-    return { exchanges, steps, violations, evaluated: ['STATE-CONCURRENT-ONE-WINS'] };
+    return { exchanges, steps, violations, evaluated };
   },
 };

@@ -12,7 +12,7 @@
  * request named -> STATE-UNSENT-PRESERVED.
  */
 import fc from 'fast-check';
-import { type Exchange, type Violation, jsonEqual } from '../checks/checks.ts';
+import { type Exchange, RESPONSE_CHECKS, type Violation, judge, jsonEqual } from '../checks/checks.ts';
 import type { RequirementId } from '../checks/requirements.ts';
 import { unknownOnlyBody } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
@@ -215,6 +215,11 @@ async function request(model: AssetModel, real: Real, c: Case, repeat: boolean, 
   const { exchange, rateLimited } = await perform(c, ctx.contract, real.env.target, real.env.client);
   const step = real.record(exchange, `${label}${repeat ? 'again: ' : ''}${stepLine(c, ctx)}`);
   model.sentAny = true;
+  if (!rateLimited) {
+    const every = judge(exchange, ctx, RESPONSE_CHECKS);
+    every.evaluated.forEach((id) => real.judged(id));
+    for (const v of every.violations) real.violate(v.requirement, `step ${step}: ${v.message}`);
+  }
   const status = exchange.outcome.kind === 'response' && !rateLimited ? exchange.outcome.status : null;
   const body = exchange.body?.ok && isJsonObject(exchange.body.value) ? exchange.body.value : null;
   const sent = sentFields(c, ctx);

@@ -85,8 +85,10 @@ async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions
   const deadline = started + options.propertyTimeLimitMs;
   const local: RunEnv = { ...env, deadline };
   const arbitrary = def.arbitrary(local);
-  const masked = new Set<RequirementId>();
+  // A requirement that an earlier property already failed is not searched again: one fault, one
+  // counterexample, and no shrinking spent on a failure already shown.
   const replay = options.path !== undefined;
+  const masked = new Set<RequirementId>(replay ? [] : [...tallies].filter(([, t]) => t.counterexample).map(([id]) => id));
   // A target that hangs costs a timeout per request: after a few, the property stops (fewer once
   // the run has already shown RESP-TIMELY), so shrinking never turns timeouts into hours.
   const maxTimeouts = tallies.get('RESP-TIMELY')?.counterexample ? 1 : MAX_TIMEOUTS_PER_PROPERTY;
