@@ -73,6 +73,9 @@ export const REQUIREMENTS = [
   { id: 'STATE-UPDATED-AT-MONOTONIC', level: 'MUST', title: 'updated_at is never earlier than the previous one', scope: 'every 200 body and read of the asset', cite: [contract(AFTER, 'updated_at ... not earlier than the previous updated_at')] },
   { id: 'STATE-HASH-STABLE', level: 'MUST', title: 'The content hash (asset_hash) does not change on a metadata update', scope: 'every 200 body and read of the asset', cite: [spec('responses/200', 'asset_hash: Blake3 hash of the asset content'), contract(AFTER, 'asset_hash does not change (metadata is not content)')] },
   { id: 'STATE-CONCURRENT-ONE-WINS', level: 'SHOULD', title: 'Concurrent full-body updates end in exactly one of the bodies, never a mix', scope: 'K updates sent at once, then a read', cite: [contract('Concurrent', 'Concurrent full-body updates (SHOULD): the final state equals one of the bodies sent, never a mix.')] },
+
+  // --- the asset a run creates (--create-asset) --------------------------------------------
+  { id: 'CREATE-HASH-BLAKE3', level: 'MUST', title: 'An uploaded asset\'s content hash is blake3 of the bytes uploaded', scope: 'the upload of --create-asset', cite: [spec('responses/200', 'asset_hash: Blake3 hash of the asset content; pattern ^blake3:[a-f0-9]{64}$')] },
 ] as const satisfies readonly Requirement[];
 
 export type RequirementId = (typeof REQUIREMENTS)[number]['id'];

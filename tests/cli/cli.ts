@@ -2,6 +2,7 @@
  * The command line: options -> run -> reports -> exit code. Every line printed goes through the
  * redactor, so the API key never reaches the terminal, whatever the server sends back.
  */
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { REQUIREMENTS } from '../checks/requirements.ts';
 import { PROPERTIES } from '../properties/index.ts';
@@ -34,13 +35,39 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     seed: options.seed,
     strict: options.strict,
     timeoutMs: options.timeoutMs,
+    concurrency: options.concurrency,
+    ...(options.rate > 0 ? { rate: options.rate } : {}),
+    ...(options.maxRequests > 0 ? { maxRequests: options.maxRequests } : {}),
+    ...(options.runTimeoutMs > 0 ? { runTimeoutMs: options.runTimeoutMs } : {}),
+    ...(options.createAsset ? { createAsset: true } : {}),
+    ...(options.deleteLeftovers ? { deleteLeftovers: true } : {}),
+    ...(options.allowUnrestored ? { allowUnrestored: true } : {}),
     ...(options.properties ? { only: options.properties } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     ...extra,
   };
-  const specArg = options.spec === DEFAULT_SPEC ? undefined : options.spec;
-  config.replayCommand = defaultReplayCommand({ ...config, specFile: specArg ?? DEFAULT_SPEC });
+  config.replayCommand = defaultReplayCommand(config);
   return config;
+}
+
+/** What is left to clean when a second interrupt ends the process at once. */
+interface Pending {
+  snapshot?: { assetId: string; values: Record<string, unknown> };
+  created?: string;
+}
+
+function pendingText(pending: Pending): string {
+  if (pending.created) return `asset ${pending.created} was created by this run and may not be deleted: DELETE /api/assets/${pending.created}`;
+  if (pending.snapshot) return `asset ${pending.snapshot.assetId} may not be restored; its values before the run were: ${JSON.stringify(pending.snapshot.values)}`;
+  return 'nothing was changed yet';
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --ca file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io = processIo, extra: Partial<RunConfig> = {}): Promise<number> {
@@ -71,22 +98,54 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     if (options.baseUrl !== undefined && contract.auth && options.apiKey === undefined) {
       throw new UsageError(`the spec requires ${contract.auth.header}: give the key in CONFORMANCE_API_KEY (or --api-key)`);
     }
+    const pending: Pending = {};
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        err(`\n${signal}: stopping; the asset is being ${pending.created ? 'deleted' : 'restored'} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)`);
+        controller.abort(signal);
+        return;
+      }
+      err(`${signal} again: exiting now. ${pendingText(pending)}`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    if (extra.signal === undefined) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
     const config = configFromOptions(options, {
+      signal: controller.signal,
+      ...(options.ca ? { ca: readCa(options.ca) } : {}),
       ...extra,
       onEvent: (event) => {
         if (event.type === 'preflight') {
-          err(`target ${options.baseUrl ?? `${event.baseUrl} (embedded reference server)`}, asset ${options.assetId ?? '(seeded)'}${event.hasGet ? ', GET available' : ', no GET'}`);
-          return;
+          err(`target ${options.baseUrl ?? `${event.baseUrl} (embedded reference server)`}, asset ${pending.created ?? options.assetId ?? '(seeded)'}${event.hasGet ? ', GET available' : ', no GET'}`);
+        } else if (event.type === 'snapshot') {
+          pending.snapshot = { assetId: event.assetId, values: event.values };
+        } else if (event.type === 'created') {
+          pending.created = event.id;
+          err(`created asset ${event.id} for this run (deleted at the end)`);
+        } else if (event.type === 'leftovers') {
+          err(`found ${event.leftovers.length} asset(s) left by earlier runs: ${event.leftovers.map((l) => `${l.id} (${l.tags.find((t) => t.startsWith('conformance-run-'))})`).join(', ')}${event.deleting ? ': deleting them' : ': delete them with --delete-leftovers'}`);
+        } else {
+          const line = progressLine(event, options.color);
+          if (line) err(line);
         }
-        const line = progressLine(event, options.color);
-        if (line) err(line);
       },
     });
     err(`comfy-assets-conformance: ${contract.method} ${contract.path} from ${relative(process.cwd(), options.spec) || options.spec}, seed ${options.seed}, ${options.runs} runs per property${options.strict ? ', strict' : ''}`);
-    const report = await runConformance(config, contract);
-    const files = writeReports(options.reportDir, report, redact);
-    out(renderSummary(report, files.length > 0 ? options.reportDir : null, options.color));
-    return report.exitCode;
+    try {
+      const report = await runConformance(config, contract);
+      const files = writeReports(options.reportDir, report, redact);
+      out(renderSummary(report, files.length > 0 ? options.reportDir : null, options.color));
+      if (controller.signal.aborted) return controller.signal.reason === 'SIGTERM' ? 143 : 130;
+      return report.exitCode;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } catch (error) {
     if (error instanceof UsageError || error instanceof SpecError || error instanceof RunError) {
       err(`conformance: ${error.message}`);

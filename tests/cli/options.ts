@@ -28,6 +28,15 @@ export interface Options {
   list: boolean;
   help: boolean;
   color: boolean;
+  concurrency: number;
+  rate: number;
+  maxRequests: number;
+  runTimeoutMs: number;
+  createAsset: boolean;
+  deleteLeftovers: boolean;
+  allowUnrestored: boolean;
+  /** Path of a PEM file with certificates to trust. */
+  ca?: string;
 }
 
 interface OptionSpec {
@@ -50,6 +59,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'report-dir', env: 'CONFORMANCE_REPORT_DIR', type: 'string', help: 'Where report.json, report.md and junit.xml are written.', defaultText: 'conformance-report' },
   { flag: 'property', env: 'CONFORMANCE_PROPERTY', type: 'string', help: `Run only these properties (comma-separated): ${PROPERTIES.map((p) => p.name).join(', ')}.` },
   { flag: 'path', env: 'CONFORMANCE_PATH', type: 'string', help: 'Replay one case: the fast-check path a failure printed (with --property and --seed).' },
+  { flag: 'create-asset', env: 'CONFORMANCE_CREATE_ASSET', type: 'boolean', help: 'Upload a new asset for the run (tagged conformance-run-<id>) and delete it at the end, instead of --asset-id.' },
+  { flag: 'delete-leftovers', env: 'CONFORMANCE_DELETE_LEFTOVERS', type: 'boolean', help: 'With --create-asset: delete assets left by earlier runs (found by their tags).' },
+  { flag: 'allow-unrestored', env: 'CONFORMANCE_ALLOW_UNRESTORED', type: 'boolean', help: 'Run even when the asset\'s values cannot be read back to restore them (a target without GET).' },
+  { flag: 'concurrency', env: 'CONFORMANCE_CONCURRENCY', type: 'string', help: 'Requests in flight at once for properties that leave the asset alone (stateful ones stay sequential).', defaultText: '4' },
+  { flag: 'rate', env: 'CONFORMANCE_RATE', type: 'string', help: 'At most this many requests per second (0: no ceiling).', defaultText: '0' },
+  { flag: 'max-requests', env: 'CONFORMANCE_MAX_REQUESTS', type: 'string', help: 'Stop cleanly after this many requests (0: no budget); restoring the asset is not counted.', defaultText: '0' },
+  { flag: 'run-timeout-ms', env: 'CONFORMANCE_RUN_TIMEOUT_MS', type: 'string', help: 'Stop cleanly after this long (0: no limit).', defaultText: '0' },
+  { flag: 'ca', env: 'CONFORMANCE_CA', type: 'string', help: 'PEM file of certificates to trust for an https target (besides the system\'s).' },
   { flag: 'list', type: 'boolean', help: 'List the properties and requirements, send nothing.' },
   { flag: 'help', type: 'boolean', help: 'Show this help.' },
 ];
@@ -60,7 +77,7 @@ export function usage(): string {
     const name = `--${o.flag}${o.type === 'string' ? ' VALUE' : ''}`;
     lines.push(`  ${name.padEnd(22)} ${o.help}${o.defaultText ? ` Default: ${o.defaultText}.` : ''}${o.env ? ` [${o.env}]` : ''}`);
   }
-  lines.push('', 'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed; 2 the run could not be made.');
+  lines.push('', 'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed; 2 the run could not be made; 130/143 interrupted (SIGINT/SIGTERM) after restoring.');
   return lines.join('\n');
 }
 
@@ -90,6 +107,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
   }
+  const flagOrEnv = (flag: string): boolean => {
+    if (values[flag] === true) return true;
+    const spec = OPTIONS.find((o) => o.flag === flag);
+    const fromEnv = spec?.env ? env[spec.env] : undefined;
+    return fromEnv !== undefined && bool(spec?.env ?? flag, fromEnv);
+  };
   const get = (flag: string): string | undefined => {
     const v = values[flag];
     if (typeof v === 'string') return v;
@@ -111,7 +134,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
   }
   const assetId = get('asset-id');
   const apiKey = get('api-key');
-  if (baseUrl !== undefined && assetId === undefined) throw new UsageError('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID): the asset the run may modify');
+  const createAsset = flagOrEnv('create-asset');
+  const deleteLeftovers = flagOrEnv('delete-leftovers');
+  if (createAsset && assetId !== undefined) throw new UsageError('--create-asset and --asset-id exclude each other: the run uses either a new asset or the one given');
+  if (deleteLeftovers && !createAsset) throw new UsageError('--delete-leftovers goes with --create-asset');
+  if (baseUrl !== undefined && assetId === undefined && !createAsset) throw new UsageError('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset');
   if (baseUrl === undefined && assetId !== undefined) throw new UsageError('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
   if (baseUrl === undefined && apiKey !== undefined && values['api-key'] !== undefined) throw new UsageError('--api-key needs --base-url: the embedded server makes its own key');
 
@@ -125,6 +152,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must look like 12:0:3 (as printed with a failure), got "${path}"`);
     if (properties?.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
     if (seedText === undefined) throw new UsageError('--path replays one case: give the --seed it was printed with');
+  }
+  const ca = get('ca');
+  let caText: string | undefined;
+  if (ca !== undefined) {
+    if (baseUrl === undefined || !baseUrl.startsWith('https:')) throw new UsageError('--ca goes with an https --base-url');
+    caText = ca;
   }
   const strictFlag = values['strict'] === true;
   const strictEnv = env['CONFORMANCE_STRICT'];
@@ -142,6 +175,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     ...(properties && properties.length > 0 ? { properties } : {}),
     ...(path !== undefined ? { path } : {}),
     list: values['list'] === true,
+    concurrency: integer('concurrency', get('concurrency') ?? '4', 1, 64),
+    rate: integer('rate', get('rate') ?? '0', 0, 100_000),
+    maxRequests: integer('max-requests', get('max-requests') ?? '0', 0, 100_000_000),
+    runTimeoutMs: integer('run-timeout-ms', get('run-timeout-ms') ?? '0', 0, 7 * 24 * 3600 * 1000),
+    createAsset,
+    deleteLeftovers,
+    allowUnrestored: flagOrEnv('allow-unrestored'),
+    ...(caText !== undefined ? { ca: caText } : {}),
     help: values['help'] === true,
     color: Boolean(process.stdout.isTTY) && env['NO_COLOR'] === undefined,
   };

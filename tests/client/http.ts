@@ -9,8 +9,8 @@ export interface OutgoingRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  /** Text of the body, sent as UTF-8; absent for no body. */
-  body?: string;
+  /** The body: text (sent as UTF-8) or bytes; absent for no body. */
+  body?: string | Uint8Array;
 }
 
 export interface HttpResponse {
@@ -24,6 +24,14 @@ export interface HttpResponse {
 }
 
 export type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'dns' | 'tls' | 'error';
+
+/** Thrown by `send` once the request budget is spent or the run was stopped: nothing more is sent. */
+export class StopSending extends Error {
+  override name = 'StopSending';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 export interface TransportFailure {
   kind: 'failure';
@@ -45,6 +53,12 @@ export interface ClientOptions {
   /** Longest wait honoured from a Retry-After header. */
   maxRetryAfterMs: number;
   connections?: number;
+  /** Ceiling on requests per second (0: none). */
+  rate?: number;
+  /** Most requests the run may send (0: no limit); restore and clean-up requests are not counted against it. */
+  maxRequests?: number;
+  /** PEM certificate(s) to trust for https targets, besides the system's. */
+  ca?: string;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
@@ -57,6 +71,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
 
 export interface ClientStats {
   requests: number;
+  /** Answers 429 (or 503 with Retry-After) that were waited out or given up. */
   rateLimited: number;
   retries: number;
 }
@@ -98,16 +113,39 @@ export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0 };
   readonly #agent: Agent;
   readonly #options: ClientOptions;
+  /** When the next request may start, for the rate ceiling. */
+  #nextSlot = 0;
+  /** Why nothing more is sent (budget spent, run stopped), or null. */
+  #stopped: string | null = null;
 
   constructor(options: Partial<ClientOptions> = {}) {
     this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
     this.#agent = new Agent({
       keepAliveTimeout: 10_000,
-      connections: this.#options.connections ?? 4,
+      connections: this.#options.connections ?? 8,
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
-      connect: { timeout: this.#options.timeoutMs },
+      connect: { timeout: this.#options.timeoutMs, ...(this.#options.ca ? { ca: this.#options.ca } : {}) },
     });
+  }
+
+  /** Stops all further sending (the run's end, an interrupt): `send` then throws StopSending. */
+  stop(reason: string): void {
+    this.#stopped ??= reason;
+  }
+
+  get stoppedReason(): string | null {
+    return this.#stopped;
+  }
+
+  /** Waits for the next slot under the rate ceiling. */
+  async #pace(): Promise<void> {
+    const rate = this.#options.rate ?? 0;
+    if (rate <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + 1000 / rate;
+    if (slot > now) await sleep(slot - now);
   }
 
   get options(): Readonly<ClientOptions> {
@@ -151,11 +189,25 @@ export class HttpClient {
     }
   }
 
-  /** A request; a 429 is waited out (Retry-After, bounded) and retried a bounded number of times. */
-  async send(request: OutgoingRequest): Promise<{ outcome: Outcome; rateLimited: boolean }> {
+  /**
+   * A request of the run: paced under the rate ceiling, counted against the budget; a 429 (or a
+   * 503 with Retry-After) is waited out (Retry-After, bounded) and retried a bounded number of
+   * times. `essential` requests (restore, clean-up) are sent even when the budget is spent.
+   */
+  async send(request: OutgoingRequest, essential = false): Promise<{ outcome: Outcome; rateLimited: boolean }> {
     for (let attempt = 0; ; attempt++) {
+      if (!essential) {
+        if (this.#stopped) throw new StopSending(this.#stopped);
+        const max = this.#options.maxRequests ?? 0;
+        if (max > 0 && this.stats.requests >= max) {
+          this.stop(`the request budget (--max-requests ${max}) is spent`);
+          throw new StopSending(this.#stopped ?? "budget spent");
+        }
+        await this.#pace();
+      }
       const outcome = await this.sendOnce(request);
-      if (outcome.kind !== 'response' || outcome.status !== 429) return { outcome, rateLimited: false };
+      const limited = outcome.kind === 'response' && (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
+      if (!limited) return { outcome, rateLimited: false };
       this.stats.rateLimited++;
       if (attempt >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: true };
       this.stats.retries++;

@@ -56,6 +56,8 @@ export interface PropertyDef<T = unknown> {
   execute(value: T, env: RunEnv, masked: ReadonlySet<RequirementId>): Promise<Attempt>;
   /** For single-request properties: the cases, for tests and tools. */
   cases?(ctx: SuiteContext): fc.Arbitrary<Case>;
+  /** Its requests leave the asset as it is (when the target conforms): they may be sent in parallel. */
+  parallel?: boolean;
 }
 
 export const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };
@@ -71,6 +73,7 @@ export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
 }
 
 interface CaseProperty {
+  parallel?: boolean;
   name: string;
   title: string;
   requirements: readonly RequirementId[];
@@ -142,6 +145,7 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
       ),
   }),
   caseProperty({
+    parallel: true,
     name: 'invalid-body',
     title: 'Bodies that violate the schema get 400',
     requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
@@ -152,6 +156,7 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
       ),
   }),
   caseProperty({
+    parallel: true,
     name: 'malformed-body',
     title: 'Malformed JSON, empty bodies and non-objects get 400',
     requirements: ['BODY-NOT-OBJECT-400'],
@@ -159,6 +164,7 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
     cases: (ctx) => rawBody(schemaOf(ctx)).map((b) => make('malformed-body', target(ctx), VALID, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }])),
   }),
   caseProperty({
+    parallel: true,
     name: 'auth',
     title: 'Requests without a valid API key get 401',
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
@@ -171,6 +177,7 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
       ),
   }),
   caseProperty({
+    parallel: true,
     name: 'unknown-id',
     title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
@@ -182,6 +189,7 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
       ),
   }),
   caseProperty({
+    parallel: true,
     name: 'malformed-id',
     title: 'Ids that are not valid by the id schema get 400 or 404',
     requirements: ['ID-MALFORMED'],

@@ -33,6 +33,7 @@ export function curlLine(request: OutgoingRequest, auth: { header: string; prefi
       parts.push('-H', `"${name}: ${auth.prefix}$${KEY_ENV}"`);
     } else parts.push('-H', shellQuote(`${name}: ${value}`));
   }
-  if (request.body !== undefined) parts.push('--data-binary', shellQuote(request.body));
+  if (typeof request.body === 'string') parts.push('--data-binary', shellQuote(request.body));
+  else if (request.body !== undefined) parts.push('--data-binary', `@body.bin  # ${request.body.length} bytes, not shown`);
   return parts.join(' ');
 }

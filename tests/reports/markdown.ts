@@ -21,7 +21,10 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(`- Spec: \`${report.spec.file}\` (${report.spec.title} ${report.spec.version}, operation \`${report.spec.operationId}\`, sha256 \`${report.spec.sha256.slice(0, 12)}…\`)`);
   lines.push(`- Seed ${report.seed}, ${report.runs} runs per property, ${report.strict ? 'strict (SHOULD failures fail the run)' : 'default mode (SHOULD failures are reported, not fatal)'}`);
   lines.push(`- ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${report.requests.rateLimited} times (${report.requests.retries} retries)`);
-  lines.push(`- Asset afterwards: ${report.restore.status === 'restored' ? report.restore.message : `**NOT RESTORED**: ${report.restore.message}. Values before the run: \`${JSON.stringify(report.restore.original)}\``}`);
+  if (report.stopped) lines.push(`- **Stopped early**: ${report.stopped}`);
+  if (report.cleanup) lines.push(`- Created asset: ${report.cleanup.status === 'deleted' ? report.cleanup.message : `**NOT DELETED**: ${report.cleanup.message}`}`);
+  else lines.push(`- Asset afterwards: ${report.restore.status === 'restored' ? report.restore.message : `**NOT RESTORED**: ${report.restore.message}. Values before the run: \`${JSON.stringify(report.restore.original)}\``}`);
+  lines.push(`- Pacing: concurrency ${report.settings.concurrency}, ${report.settings.rate ? `at most ${report.settings.rate} requests/s` : 'no rate ceiling'}, ${report.settings.maxRequests ? `budget ${report.settings.maxRequests} requests` : 'no request budget'}, timeout ${report.settings.timeoutMs} ms per request`);
   lines.push(`- ${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped`, '');
   lines.push('| Requirement | Level | Verdict | Cases | Title |', '|---|---|---|---:|---|');
   for (const r of report.requirements) lines.push(`| ${r.status === 'fail' ? `[${r.id}](#${r.id.toLowerCase()})` : r.id} | ${r.level} | ${verdictLabel(r, report.strict)} | ${r.cases} | ${esc(r.title)} |`);

@@ -37,8 +37,12 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
     out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
     out.push(`  replay: ${cx.replay}`);
   }
+  if (report.stopped) out.push('', color(33, `stopped early: ${report.stopped}; requirements not reached are skipped`, colors));
   const restore = report.restore;
-  if (restore.status === 'restored') out.push('', `asset ${report.target.assetId}: ${restore.message}`);
+  if (report.cleanup) {
+    if (report.cleanup.status === 'deleted') out.push('', report.cleanup.message);
+    else out.push('', color(31, `!!! THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${report.cleanup.message}`, colors));
+  } else if (restore.status === 'restored') out.push('', `asset ${report.target.assetId}: ${restore.message}`);
   else {
     out.push('', color(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`, colors));
     if (Object.keys(restore.original).length > 0) {

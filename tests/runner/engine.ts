@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import type { Exchange, Violation } from '../checks/checks.ts';
+import { StopSending } from '../client/http.ts';
 import { REQUIREMENTS, type RequirementId, requirement } from '../checks/requirements.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import type { AnyProperty } from '../properties/index.ts';
@@ -63,6 +64,8 @@ export interface EngineOptions {
   only?: readonly string[];
   /** Replay one case: fast-check path under `seed` (with `only` naming its property). */
   path?: string;
+  /** Lanes for the properties that leave the asset alone (default 1). */
+  concurrency?: number;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -77,11 +80,18 @@ class InternalError extends Error {
   override name = 'InternalError';
 }
 
+interface LaneOutcome {
+  seed: number;
+  details: fc.RunDetails<[unknown]>;
+  last: Attempt | undefined;
+}
+
 async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions, tallies: Map<RequirementId, RequirementTally>): Promise<PropertyResult> {
   const started = Date.now();
   const result: PropertyResult = { name: def.name, title: def.title, status: 'pass', cases: 0, discarded: 0, ms: 0, interrupted: false, failed: [] };
   const skip = def.skipReason(env.ctx, env.hasGet);
   if (skip) return { ...result, status: 'skip', skipReason: skip };
+  if (env.client.stoppedReason) return { ...result, status: 'skip', skipReason: `not run: ${env.client.stoppedReason}` };
   const deadline = started + options.propertyTimeLimitMs;
   const local: RunEnv = { ...env, deadline };
   const arbitrary = def.arbitrary(local);
@@ -93,19 +103,31 @@ async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions
   // the run has already shown RESP-TIMELY), so shrinking never turns timeouts into hours.
   const maxTimeouts = tallies.get('RESP-TIMELY')?.counterexample ? 1 : MAX_TIMEOUTS_PER_PROPERTY;
   let timeouts = 0;
-  const stopped = (): boolean => Date.now() > deadline || timeouts >= maxTimeouts;
+  const stopped = (): boolean => Date.now() > deadline || timeouts >= maxTimeouts || env.client.stoppedReason !== null;
+  // Properties whose cases leave the asset alone may run in lanes: independent fast-check runs
+  // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
+  const lanes = replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, options.runs));
 
-  for (let round = 0; round <= REQUIREMENTS.length && !stopped(); round++) {
+  const lane = async (k: number): Promise<LaneOutcome> => {
     let last: Attempt | undefined;
     const property = fc.asyncProperty(arbitrary, async (value) => {
-      // Past the property's time or timeout budget nothing more is sent: the remaining runs and
-      // shrink steps pass at once, and the best counterexample so far stands. (fast-check's own
-      // time limit is not used: it would leave a run's requests going on in the background.)
+      // Past the property's time or timeout budget, or once the run stopped, nothing more is sent:
+      // the remaining runs and shrink steps pass at once and the best counterexample so far stands.
+      // (fast-check's own time limit is not used: it would leave requests going on in the background.)
       if (stopped()) {
         result.interrupted = true;
         return true;
       }
-      const attempt = await def.execute(value, local, masked);
+      let attempt: Attempt;
+      try {
+        attempt = await def.execute(value, local, masked);
+      } catch (error) {
+        if (error instanceof StopSending) {
+          result.interrupted = true;
+          return true;
+        }
+        throw error;
+      }
       timeouts += attempt.exchanges.filter((e) => e.outcome.kind === 'failure' && e.outcome.failure === 'timeout').length;
       if (attempt.discarded) {
         result.discarded++;
@@ -123,40 +145,37 @@ async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions
       }
       return true;
     });
-    const details = await fc.check(property, {
-      seed: options.seed,
-      numRuns: options.runs,
-      maxSkipsPerRun: 10,
-      ...(replay ? { path: options.path, endOnFailure: true } : {}),
-    });
-    if (!details.failed) break;
-    if (!last && details.counterexample === null && details.numSkips > 0) {
-      // Too many values could not be judged (e.g. every answer was 429, or never all 200): stop, say so.
-      result.gaveUp = true;
-      break;
-    }
-    if (!last) {
-      throw new InternalError(`property ${def.name} failed outside the checks: ${String(details.errorInstance ?? 'unknown error')}`);
-    }
-    const attempt: Attempt = last;
-    const found = [...new Set(attempt.violations.filter((v) => !masked.has(v.requirement)).map((v) => v.requirement))];
-    for (const id of found) {
-      const tally = tallies.get(id);
-      if (tally && !tally.counterexample) {
-        tally.counterexample = {
-          requirement: id,
-          property: def.name,
-          seed: details.seed,
-          path: details.counterexamplePath ?? '',
-          masked: [...masked],
-          steps: attempt.steps,
-          exchanges: attempt.exchanges,
-          violations: attempt.violations,
-        };
+    const seed = options.seed + k;
+    const runs = Math.ceil((options.runs - k) / lanes);
+    const details = await fc.check(property, { seed, numRuns: runs, maxSkipsPerRun: 10, ...(replay ? { path: options.path, endOnFailure: true } : {}) });
+    return { seed, details, last };
+  };
+
+  for (let round = 0; round <= REQUIREMENTS.length && !stopped(); round++) {
+    const outcomes = await Promise.all(Array.from({ length: lanes }, (_, k) => lane(k)));
+    const failing = outcomes.filter((o) => o.details.failed);
+    if (failing.length === 0) break;
+    for (const { details, last } of failing) {
+      if (!last && details.counterexample === null && details.numSkips > 0) {
+        // Too many values could not be judged (e.g. every answer was 429): say so.
+        result.gaveUp = true;
+        continue;
       }
-      masked.add(id);
-      if (!result.failed.includes(id)) result.failed.push(id);
+      if (!last) throw new InternalError(`property ${def.name} failed outside the checks: ${String(details.errorInstance ?? 'unknown error')}`);
     }
+    const found = failing.filter((o) => o.last);
+    if (found.length === 0) break;
+    for (const { details, last } of found) {
+      const attempt = last as Attempt;
+      for (const id of new Set(attempt.violations.filter((v) => !masked.has(v.requirement)).map((v) => v.requirement))) {
+        const tally = tallies.get(id);
+        if (tally && !tally.counterexample) {
+          tally.counterexample = { requirement: id, property: def.name, seed: details.seed, path: details.counterexamplePath ?? '', masked: [...masked], steps: attempt.steps, exchanges: attempt.exchanges, violations: attempt.violations };
+        }
+        if (!result.failed.includes(id)) result.failed.push(id);
+      }
+    }
+    for (const id of result.failed) masked.add(id);
     if (replay) break;
   }
   result.status = result.failed.length > 0 ? 'fail' : 'pass';

@@ -34,22 +34,22 @@ export interface Performed {
   rateLimited: boolean;
 }
 
-export async function perform(c: Case, contract: Contract, target: Target, client: HttpClient): Promise<Performed> {
+export async function perform(c: Case, contract: Contract, target: Target, client: HttpClient, essential = false): Promise<Performed> {
   const request = buildRequest(c, contract, target);
   let sent: unknown;
   try {
-    sent = request.body === undefined ? undefined : (JSON.parse(request.body) as unknown);
+    sent = typeof request.body === 'string' ? (JSON.parse(request.body) as unknown) : undefined;
   } catch {
     sent = undefined;
   }
-  const { outcome, rateLimited } = await client.send(request);
+  const { outcome, rateLimited } = await client.send(request, essential);
   const exchange: Exchange = { case: c, request, sent, outcome, ...(outcome.kind === 'response' ? { body: parseBody(outcome.text) } : {}) };
   return { exchange, rateLimited };
 }
 
 /** GET the asset (not part of the contract under test: used to read state back when the target serves it). */
-export async function getAsset(contract: Contract, target: Target, client: HttpClient, id: string, c: Case): Promise<Exchange> {
+export async function getAsset(contract: Contract, target: Target, client: HttpClient, id: string, c: Case, essential = false): Promise<Exchange> {
   const request: OutgoingRequest = { method: 'GET', url: urlFor(contract, target.baseUrl, id), headers: { accept: 'application/json', ...credentialHeaders(contract, { kind: 'valid' }, target.apiKey) } };
-  const { outcome } = await client.send(request);
+  const { outcome } = await client.send(request, essential);
   return { case: c, request, sent: undefined, outcome, ...(outcome.kind === 'response' ? { body: parseBody(outcome.text) } : {}) };
 }

@@ -62,14 +62,23 @@ function plainBody(ctx: CheckContext): Record<string, unknown> {
 function judgeAnswer(ex: Exchange, ctx: CheckContext, target: Target, what: string): void {
   const out = ex.outcome;
   if (out.kind === 'failure' && UNREACHABLE.includes(out.failure)) throw new RunError(`target unreachable: ${target.baseUrl}: ${out.message}`);
+  if (out.kind === 'response' && out.status >= 300 && out.status < 400) {
+    throw new RunError(`the target redirects (${out.status}${out.headers['location'] ? ` to ${out.headers['location']}` : ''}) on ${what}; redirects are not followed: give the final address as --base-url`);
+  }
   if (out.kind === 'response' && out.status === 401) throw new RunError(`the API key was rejected (401) on ${what} of asset ${ctx.targetId}: check --api-key or CONFORMANCE_API_KEY`);
   if (out.kind === 'response' && out.status === 404) throw new RunError(`asset ${ctx.targetId} not found (404 on ${what}): check --asset-id or CONFORMANCE_ASSET_ID`);
 }
 
-export async function preflight(ctx: CheckContext, target: Target, client: HttpClient): Promise<Preflight> {
+/**
+ * `restorable`: refuse, before changing anything, when the asset's values cannot be read and so
+ * could not be put back (the caller passes false for loopback targets, a created asset, or
+ * --allow-unrestored).
+ */
+export async function preflight(ctx: CheckContext, target: Target, client: HttpClient, restorable = false): Promise<Preflight> {
   // 1. GET the asset, when the target serves it: it tells the current values.
-  const got = await getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null));
+  const got = await getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null), true);
   if (got.outcome.kind === 'failure' && UNREACHABLE.includes(got.outcome.failure)) throw new RunError(`target unreachable: ${target.baseUrl}: ${got.outcome.message}`);
+  if (got.outcome.kind === 'response' && got.outcome.status >= 300 && got.outcome.status < 400) judgeAnswer(got, ctx, target, 'a read of the asset');
   const read = bodyFieldsOf(ctx, got);
   const hasGet = read !== null && got.body?.ok === true && isJsonObject(got.body.value) && typeof got.body.value[ctx.contract.pathParam.name] === 'string';
   let snapshot: Snapshot | null = hasGet && read ? { values: read, source: 'GET' } : null;
@@ -77,7 +86,7 @@ export async function preflight(ctx: CheckContext, target: Target, client: HttpC
 
   // 2. Without GET: a body of unknown properties changes nothing; a 200 to it may show the values.
   if (!snapshot && ctx.contract.requestBody.schema['additionalProperties'] !== false) {
-    const { exchange } = await perform(targetCase(ctx, { conformance_preflight: true }), ctx.contract, target, client);
+    const { exchange } = await perform(targetCase(ctx, { conformance_preflight: true }), ctx.contract, target, client, true);
     judgeAnswer(exchange, ctx, target, 'an update of unknown properties only');
     const shown = bodyFieldsOf(ctx, exchange);
     if (shown && Object.keys(shown).length > 0) {
@@ -86,8 +95,12 @@ export async function preflight(ctx: CheckContext, target: Target, client: HttpC
     }
   }
 
+  if (!snapshot && restorable) {
+    throw new RunError(`the asset's values cannot be read (no GET /api/assets/{id}, and no 200 body lists them), so the run could not put them back: use --create-asset, or --allow-unrestored to modify asset ${ctx.targetId} anyway`);
+  }
+
   // 3. A plain valid update (a no-op when a current value is known).
-  const { exchange } = await perform(targetCase(ctx, plainBody(ctx)), ctx.contract, target, client);
+  const { exchange } = await perform(targetCase(ctx, plainBody(ctx)), ctx.contract, target, client, true);
   judgeAnswer(exchange, ctx, target, 'a plain valid update');
   rememberKnown(exchange, ctx);
   const shown = bodyFieldsOf(ctx, exchange);

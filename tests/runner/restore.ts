@@ -31,12 +31,12 @@ export async function restore(ctx: CheckContext, target: Target, client: HttpCli
   const fields = Object.keys(body);
   const base = { fields, original: snapshot.values };
   if (fields.length === 0) return { ...base, status: 'not-possible', message: 'no field of the snapshot can be sent back' };
-  const { exchange } = await perform(targetCase(ctx, body), ctx.contract, target, client);
+  const { exchange } = await perform(targetCase(ctx, body), ctx.contract, target, client, true);
   if (exchange.outcome.kind !== 'response' || exchange.outcome.status !== 200) {
     const got = exchange.outcome.kind === 'response' ? `status ${exchange.outcome.status}` : exchange.outcome.message;
     return { ...base, status: 'failed', message: `the restoring update was not accepted (${got})` };
   }
-  const check = hasGet ? await getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null)) : exchange;
+  const check = hasGet ? await getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null), true) : exchange;
   const now = bodyFieldsOf(ctx, check);
   if (!now) return { ...base, status: 'failed', message: 'the asset could not be read back after the restore' };
   const differ = fields.filter((f) => Object.hasOwn(now, f) && !sameValue(now[f], body[f]));

@@ -13,6 +13,9 @@ import { compileValidators } from '../schemas/compile.ts';
 import { type Contract, bodyProperties, isJsonObject, loadContract, updatableProperties } from '../spec/load.ts';
 import { startReferenceServer, type Variant } from '../../fixtures/reference-server/server.ts';
 import { type EngineResult, type PropertyResult, type RunEvent, runProperties } from './engine.ts';
+import { randomBytes } from 'node:crypto';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { type Cleanup, type Created, type Leftover, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { preflight } from './preflight.ts';
 import { type RestoreResult, restore, restoreBody } from './restore.ts';
 
@@ -35,10 +38,34 @@ export interface RunConfig {
   path?: string;
   /** Behaviour of the embedded server (tests only; default: the reference). */
   embeddedVariant?: Variant;
+  /** Lanes for the properties that leave the asset alone (default 1). */
+  concurrency?: number;
+  /** Requests per second, at most (0 or absent: no ceiling). */
+  rate?: number;
+  /** Requests the run may send (restore and clean-up excepted). */
+  maxRequests?: number;
+  /** The whole run's time limit: after it nothing more is sent, the asset is restored and the report written. */
+  runTimeoutMs?: number;
+  /** Aborting it stops the run the same way (Ctrl-C). */
+  signal?: AbortSignal;
+  /** PEM certificates to trust for an https target. */
+  ca?: string;
+  /** Upload a new asset for the run and delete it at the end, instead of --asset-id. */
+  createAsset?: boolean;
+  /** With createAsset: delete the leftovers of earlier runs found by their tags. */
+  deleteLeftovers?: boolean;
+  /** Run against a non-loopback target whose asset's values cannot be read back. */
+  allowUnrestored?: boolean;
   /** How the run was asked for, to print replay commands that reproduce a failure. */
   replayCommand?: (replay: { property: string; seed: number; path: string }) => string;
-  onEvent?: (event: RunEvent | { type: 'preflight'; hasGet: boolean; baseUrl: string }) => void;
+  onEvent?: (event: RunEvent | SetupEvent) => void;
 }
+
+export type SetupEvent =
+  | { type: 'preflight'; hasGet: boolean; baseUrl: string }
+  | { type: 'snapshot'; assetId: string; values: Record<string, unknown> }
+  | { type: 'created'; id: string }
+  | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean };
 
 export type Status = 'pass' | 'fail' | 'skip';
 
@@ -75,7 +102,14 @@ export interface RequirementReport {
 
 export interface RunReport {
   tool: typeof TOOL;
-  target: { baseUrl: string; embedded: boolean; assetId: string; hasGet: boolean };
+  target: { baseUrl: string; embedded: boolean; assetId: string; hasGet: boolean; createdAsset: boolean };
+  runId: string;
+  /** Why the run stopped before its end (interrupt, request budget, run time limit), or null. */
+  stopped: string | null;
+  /** With --create-asset: whether the asset was deleted; leftovers of earlier runs found. */
+  cleanup?: Cleanup;
+  leftovers?: Leftover[];
+  settings: { concurrency: number; rate: number; maxRequests: number; timeoutMs: number };
   spec: { file: string; sha256: string; title: string; version: string; operationId: string };
   seed: number;
   runs: number;
@@ -105,7 +139,7 @@ function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): Excha
   if (auth && headers[auth] === `${contract.auth?.prefix ?? ''}${apiKey}`) headers[auth] = `${contract.auth?.prefix ?? ''}$CONFORMANCE_API_KEY`;
   const o = ex.outcome;
   return {
-    request: { method: ex.request.method, url: ex.request.url, headers, ...(ex.request.body !== undefined ? { body: clip(ex.request.body) } : {}) },
+    request: { method: ex.request.method, url: ex.request.url, headers, ...(ex.request.body !== undefined ? { body: typeof ex.request.body === 'string' ? clip(ex.request.body) : `(${ex.request.body.length} bytes)` } : {}) },
     response:
       o.kind === 'response'
         ? { status: o.status, headers: o.headers, body: clip(o.text), ms: o.ms }
@@ -125,7 +159,7 @@ export function defaultReplayCommand(config: RunConfig): (r: { property: string;
   return ({ property, seed, path }) =>
     [
       'npm run conformance --',
-      ...(config.baseUrl ? [`--base-url ${config.baseUrl}`, `--asset-id ${config.assetId ?? ''}`] : []),
+      ...(config.baseUrl ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${config.assetId ?? ''}`] : []),
       ...(config.specFile.endsWith('spec/openapi-cloud.yaml') ? [] : [`--spec ${config.specFile}`]),
       `--property ${property}`,
       `--seed ${seed}`,
@@ -134,7 +168,20 @@ export function defaultReplayCommand(config: RunConfig): (r: { property: string;
     ].join(' ');
 }
 
-function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: string; embedded: boolean; assetId: string; apiKey: string; hasGet: boolean }, engine: EngineResult, client: HttpClient, startedAt: Date, restored: RestoreResult | undefined): RunReport {
+interface ReportContext {
+  baseUrl: string;
+  embedded: boolean;
+  assetId: string;
+  apiKey: string;
+  hasGet: boolean;
+  runId: string;
+  created: boolean;
+  stopped: string | null;
+  cleanup: Cleanup | undefined;
+  leftovers: Leftover[] | null;
+}
+
+function buildReport(config: RunConfig, contract: Contract, ctx: ReportContext, engine: EngineResult, client: HttpClient, startedAt: Date, restored: RestoreResult | undefined): RunReport {
   const replay = config.replayCommand ?? defaultReplayCommand(config);
   const requirements: RequirementReport[] = REQUIREMENTS.map((r) => {
     const tally = engine.tallies.get(r.id) ?? { cases: 0 };
@@ -161,7 +208,14 @@ function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: stri
     }
     if (tally.cases === 0) {
       const skipped = engine.properties.filter((p) => p.status === 'skip').map((p) => `${p.name}: ${p.skipReason}`);
-      const reason = skipped.length > 0 ? `no exchange it applies to (skipped properties: ${skipped.join('; ')})` : 'no exchange it applies to in this run';
+      const reason =
+        r.id === 'CREATE-HASH-BLAKE3' && !ctx.created
+          ? 'judged only with --create-asset'
+          : ctx.stopped
+            ? `not judged: ${ctx.stopped}`
+            : skipped.length > 0
+              ? `no exchange it applies to (skipped properties: ${skipped.join('; ')})`
+              : 'no exchange it applies to in this run';
       return { ...base, status: 'skip' as const, reason };
     }
     return { ...base, status: 'pass' as const };
@@ -170,7 +224,12 @@ function buildReport(config: RunConfig, contract: Contract, ctx: { baseUrl: stri
   const shouldFailed = requirements.filter((r) => r.status === 'fail' && r.level === 'SHOULD').length;
   const report: RunReport = {
     tool: TOOL,
-    target: { baseUrl: ctx.baseUrl, embedded: ctx.embedded, assetId: ctx.assetId, hasGet: ctx.hasGet },
+    target: { baseUrl: ctx.baseUrl, embedded: ctx.embedded, assetId: ctx.assetId, hasGet: ctx.hasGet, createdAsset: ctx.created },
+    runId: ctx.runId,
+    stopped: ctx.stopped,
+    ...(ctx.cleanup ? { cleanup: ctx.cleanup } : {}),
+    ...(ctx.leftovers && ctx.leftovers.length > 0 ? { leftovers: ctx.leftovers } : {}),
+    settings: { concurrency: config.concurrency ?? 1, rate: config.rate ?? 0, maxRequests: config.maxRequests ?? 0, timeoutMs: config.timeoutMs },
     spec: { file: contract.file, sha256: contract.sha256, title: contract.title, version: contract.version, operationId: contract.operationId },
     seed: config.seed,
     runs: config.runs,
@@ -204,37 +263,100 @@ export function checkContext(contract: Contract, targetId: string): CheckContext
   };
 }
 
+export function isLoopback(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Runs the suite. Throws SpecError or RunError (exit 2) when the run cannot be made. */
 export async function runConformance(config: RunConfig, contract: Contract = loadContract(config.specFile)): Promise<RunReport> {
   const startedAt = new Date();
+  const runId = randomBytes(6).toString('hex');
   const embedded = config.baseUrl === undefined ? await startReferenceServer(config.embeddedVariant ? { variant: config.embeddedVariant } : {}) : null;
   const baseUrl = embedded?.baseUrl ?? (config.baseUrl as string);
   const apiKey = embedded?.apiKey ?? config.apiKey ?? '';
-  const assetId = embedded?.assetId ?? (config.assetId as string);
-  const client = new HttpClient({ timeoutMs: config.timeoutMs, ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}) });
+  const client = new HttpClient({
+    timeoutMs: config.timeoutMs,
+    ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}),
+    ...(config.rate ? { rate: config.rate } : {}),
+    ...(config.maxRequests ? { maxRequests: config.maxRequests } : {}),
+    ...(config.ca ? { ca: config.ca } : {}),
+    connections: Math.max(8, (config.concurrency ?? 1) * 2),
+  });
+  const onAbort = (): void => client.stop(`interrupted (${String(config.signal?.reason ?? 'signal')})`);
+  config.signal?.addEventListener('abort', onAbort, { once: true });
+  if (config.signal?.aborted) onAbort();
+  const runTimer = config.runTimeoutMs ? setTimeout(() => client.stop(`the run time limit (--run-timeout-ms ${config.runTimeoutMs}) was reached`), config.runTimeoutMs) : undefined;
+  runTimer?.unref();
+  const target = { baseUrl, apiKey };
+  let created: Created | null = null;
+  let cleanup: Cleanup | undefined;
   let restored: RestoreResult | undefined;
   try {
+    const probe = checkContext(contract, embedded?.assetId ?? config.assetId ?? '00000000-0000-0000-0000-000000000000');
+    let leftovers: Leftover[] | null = null;
+    if (config.createAsset) {
+      leftovers = await findLeftovers(probe, target, client, runId);
+      if (leftovers && leftovers.length > 0) config.onEvent?.({ type: 'leftovers', leftovers, deleting: config.deleteLeftovers === true });
+      if (config.deleteLeftovers) for (const l of leftovers ?? []) await deleteAsset(probe, target, client, l.id, false);
+      created = await createAsset(probe, target, client, runId);
+      config.onEvent?.({ type: 'created', id: created.id });
+    }
+    const assetId = created?.id ?? embedded?.assetId ?? (config.assetId as string);
     const ctx: SuiteContext = { ...checkContext(contract, assetId), apiKey };
-    const target = { baseUrl, apiKey };
-    const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client);
+    const restorable = !created && !embedded && !config.allowUnrestored && !isLoopback(baseUrl);
+    const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, restorable);
+    if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
     config.onEvent?.({ type: 'preflight', hasGet, baseUrl });
     const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
     let engine: EngineResult;
     try {
       engine = await runProperties({ ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) }, {
-      seed: config.seed,
-      runs: config.runs,
-      propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
-      ...(config.only ? { only: config.only } : {}),
-      ...(config.path !== undefined ? { path: config.path } : {}),
-      ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+        seed: config.seed,
+        runs: config.runs,
+        propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
+        concurrency: config.concurrency ?? 1,
+        ...(config.only ? { only: config.only } : {}),
+        ...(config.path !== undefined ? { path: config.path } : {}),
+        ...(config.onEvent ? { onEvent: config.onEvent } : {}),
       });
     } finally {
-      restored = await restore(ctx, target, client, snapshot, hasGet).catch((error: unknown) => ({ status: 'failed' as const, fields: [], original: snapshot?.values ?? {}, message: `restore failed: ${String(error)}` }));
+      if (created) {
+        cleanup = await deleteAsset(ctx, target, client, created.id, hasGet).catch((error: unknown) => ({ status: 'failed' as const, id: created?.id ?? '', message: `delete failed: ${String(error)}` }));
+        restored = { status: 'not-possible', fields: [], original: {}, message: 'the run used an asset it created (deleted at the end)' };
+      } else {
+        restored = await restore(ctx, target, client, snapshot, hasGet).catch((error: unknown) => ({ status: 'failed' as const, fields: [], original: snapshot?.values ?? {}, message: `restore failed: ${String(error)}` }));
+      }
     }
-    return buildReport(config, contract, { baseUrl, embedded: embedded !== null, assetId, apiKey, hasGet }, engine, client, startedAt, restored);
+    if (created) recordUpload(engine, created);
+    return buildReport(config, contract, { baseUrl, embedded: embedded !== null, assetId, apiKey, hasGet, runId, created: created !== null, stopped: client.stoppedReason, cleanup, leftovers }, engine, client, startedAt, restored);
+  } catch (error) {
+    // A failure before the properties ran: still delete what the run created.
+    if (created && !cleanup) await deleteAsset(checkContext(contract, created.id), target, client, created.id, false).catch(() => undefined);
+    throw error;
   } finally {
+    config.signal?.removeEventListener('abort', onAbort);
+    if (runTimer) clearTimeout(runTimer);
     await client.close();
     await embedded?.close();
   }
+}
+
+/** The upload of --create-asset, judged for CREATE-HASH-BLAKE3. */
+function recordUpload(engine: EngineResult, created: Created): void {
+  const tally = engine.tallies.get('CREATE-HASH-BLAKE3');
+  if (!tally || created.hashFields.length === 0) return;
+  tally.cases++;
+  if (created.hashMismatch.length === 0 || tally.counterexample) return;
+  const answer = created.exchange.body?.ok && isJsonObject(created.exchange.body.value) ? created.exchange.body.value : {};
+  tally.counterexample = {
+    requirement: 'CREATE-HASH-BLAKE3',
+    property: 'create-asset',
+    seed: 0,
+    path: '',
+    masked: [],
+    steps: [`POST /api/assets with ${created.bytes.length} random bytes`],
+    exchanges: [created.exchange],
+    violations: created.hashMismatch.map((f) => ({ requirement: 'CREATE-HASH-BLAKE3' as const, message: `Received: ${f} ${String(answer[f])} / Expected: blake3:${Buffer.from(blake3(created.bytes)).toString('hex')}` })),
+  };
 }

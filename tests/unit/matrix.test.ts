@@ -10,7 +10,7 @@ import { requirement } from '../checks/requirements.ts';
 import { type RunConfig, runConformance } from '../runner/run.ts';
 import { SPEC } from './helpers.ts';
 
-const config = (extra: Partial<RunConfig>): RunConfig => ({ specFile: SPEC, runs: 100, seed: 20261126, strict: false, timeoutMs: 1000, propertyTimeLimitMs: 20_000, ...extra });
+const config = (extra: Partial<RunConfig>): RunConfig => ({ specFile: SPEC, runs: 100, seed: 20261126, strict: false, timeoutMs: 1000, propertyTimeLimitMs: 20_000, concurrency: 4, ...extra });
 const caught = new Set<string>();
 const passed = new Set<string>();
 const started = Date.now();
@@ -20,7 +20,7 @@ describe.concurrent('mutants: each caught by the requirement it names', () => {
     const level = requirement(m.breaks).level;
     test(`${m.variant.name}: ${m.breaks} (${level})`, async () => {
       // One strict run tells both modes: the default-mode verdict is "no MUST failed".
-      const report = await runConformance(config({ embeddedVariant: m.variant, strict: true }));
+      const report = await runConformance(config({ embeddedVariant: m.variant, strict: true, ...m.runWith }));
       const failed = report.requirements.filter((r) => r.status === 'fail').map((r) => r.id);
       expect(failed, `${m.file} should fail ${m.breaks}`).toContain(m.breaks);
       if (level === 'MUST') expect(report.exitCode).toBe(1);
