@@ -37,6 +37,12 @@ export interface Options {
   allowUnrestored: boolean;
   /** Path of a PEM file with certificates to trust. */
   ca?: string;
+  expectations?: string;
+  updateExpectations: boolean;
+  /** This machine's share of the properties: [i, n] for shard i of n. */
+  shard?: [number, number];
+  /** A report.json whose failures are replayed. */
+  replay?: string;
 }
 
 interface OptionSpec {
@@ -67,12 +73,22 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-requests', env: 'CONFORMANCE_MAX_REQUESTS', type: 'string', help: 'Stop cleanly after this many requests (0: no budget); restoring the asset is not counted.', defaultText: '0' },
   { flag: 'run-timeout-ms', env: 'CONFORMANCE_RUN_TIMEOUT_MS', type: 'string', help: 'Stop cleanly after this long (0: no limit).', defaultText: '0' },
   { flag: 'ca', env: 'CONFORMANCE_CA', type: 'string', help: 'PEM file of certificates to trust for an https target (besides the system\'s).' },
+  { flag: 'expectations', env: 'CONFORMANCE_EXPECTATIONS', type: 'string', help: 'YAML file of requirements known to fail on this target: only new failures fail the run.' },
+  { flag: 'update-expectations', type: 'boolean', help: 'Rewrite the --expectations file from this run (reasons already written are kept).' },
+  { flag: 'shard', env: 'CONFORMANCE_SHARD', type: 'string', help: 'Run shard i of n of the properties (e.g. 2/3); join the reports with `merge`.' },
+  { flag: 'replay', type: 'string', help: 'Replay every failure of a report.json against the target (or the embedded server) and say which still fail.' },
   { flag: 'list', type: 'boolean', help: 'List the properties and requirements, send nothing.' },
   { flag: 'help', type: 'boolean', help: 'Show this help.' },
 ];
 
 export function usage(): string {
-  const lines = ['Usage: npm run conformance -- [options]', '', 'Options (each also read from the environment variable shown):'];
+  const lines = [
+    'Usage: npm run conformance -- [options]',
+    '       npm run conformance -- compare [label=]A/report.json [label=]B/report.json ... [--out DIR]',
+    '       npm run conformance -- merge shard1/report.json shard2/report.json ... [--report-dir DIR]',
+    '',
+    'Options (each also read from the environment variable shown):',
+  ];
   for (const o of OPTIONS) {
     const name = `--${o.flag}${o.type === 'string' ? ' VALUE' : ''}`;
     lines.push(`  ${name.padEnd(22)} ${o.help}${o.defaultText ? ` Default: ${o.defaultText}.` : ''}${o.env ? ` [${o.env}]` : ''}`);
@@ -153,6 +169,18 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     if (properties?.length !== 1) throw new UsageError('--path replays one case: give exactly one --property');
     if (seedText === undefined) throw new UsageError('--path replays one case: give the --seed it was printed with');
   }
+  const expectations = get('expectations');
+  const updateExpectations = values['update-expectations'] === true;
+  if (updateExpectations && expectations === undefined) throw new UsageError('--update-expectations needs --expectations FILE (the file to write)');
+  const shardText = get('shard');
+  let shard: [number, number] | undefined;
+  if (shardText !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(shardText.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be i/n with 1 <= i <= n, e.g. 2/3, got "${shardText}"`);
+    shard = [Number(m[1]), Number(m[2])];
+  }
+  const replay = get('replay');
+  if (replay !== undefined && (path !== undefined || shard !== undefined)) throw new UsageError('--replay replays the failures of a report: it goes without --path and --shard');
   const ca = get('ca');
   let caText: string | undefined;
   if (ca !== undefined) {
@@ -183,6 +211,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     deleteLeftovers,
     allowUnrestored: flagOrEnv('allow-unrestored'),
     ...(caText !== undefined ? { ca: caText } : {}),
+    ...(expectations !== undefined ? { expectations } : {}),
+    updateExpectations,
+    ...(shard ? { shard } : {}),
+    ...(replay !== undefined ? { replay } : {}),
     help: values['help'] === true,
     color: Boolean(process.stdout.isTTY) && env['NO_COLOR'] === undefined,
   };

@@ -55,7 +55,7 @@ process.stderr.write(`Prism ${PRISM.split('@').pop()} mocks ${spec} on http://12
 try {
   // Prism cannot know keys: any value passes its security check, so any key will do.
   process.exitCode = await runCli(
-    ['--base-url', `http://127.0.0.1:${port}`, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f', '--report-dir', 'conformance-report/prism', ...args],
+    ['--base-url', `http://127.0.0.1:${port}`, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f', '--report-dir', 'conformance-report/prism', '--expectations', 'fixtures/expectations/prism.yaml', ...args],
     { ...process.env, CONFORMANCE_API_KEY: 'any-key-prism-accepts' },
   );
 } finally {

@@ -11,9 +11,12 @@ const xml = (s: string): string =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
 
+/** A failure that fails the run: not known, and a MUST (or any level in strict mode). */
+const fatal = (r: RunReport['requirements'][number], strict: boolean): boolean => r.status === 'fail' && r.outcome !== 'expected-failure' && r.outcome !== 'intermittent' && (r.level === 'MUST' || strict);
+
 export function renderJunit(report: RunReport): string {
-  const failures = report.requirements.filter((r) => r.status === 'fail' && (r.level === 'MUST' || report.strict)).length;
-  const skipped = report.requirements.filter((r) => r.status === 'skip' || (r.status === 'fail' && r.level === 'SHOULD' && !report.strict)).length;
+  const failures = report.requirements.filter((r) => fatal(r, report.strict) || (r.outcome === 'fixed' && report.strict)).length;
+  const skipped = report.requirements.filter((r) => r.status === 'skip' || (r.status === 'fail' && !fatal(r, report.strict))).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="conformance" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`);
   out.push(`  <testsuite name="${xml(`${report.spec.operationId} @ ${report.target.baseUrl}`)}" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`);
@@ -22,7 +25,9 @@ export function renderJunit(report: RunReport): string {
     out.push(`    <testcase classname="${r.level}" name="${xml(`${r.id}: ${r.title}`)}">`);
     const cx = r.counterexample;
     const detail = cx ? [cx.description, ...cx.violated.map((v) => `${v.requirement}: ${v.message}`), `curl: ${cx.curl}`, `replay: ${cx.replay}`, ...r.citation].join('\n') : '';
-    if (r.status === 'fail' && (r.level === 'MUST' || report.strict)) out.push(`      <failure message="${xml(cx?.violated.find((v) => v.requirement === r.id)?.message ?? 'failed')}" type="${r.level}">${xml(detail)}</failure>`);
+    if (r.outcome === 'fixed' && report.strict) out.push(`      <failure message="${xml(`known to fail here (${r.expected?.reason ?? ''}) but passed: update the expectations`)}" type="FIXED"/>`);
+    else if (r.status === 'fail' && (r.outcome === 'expected-failure' || r.outcome === 'intermittent')) out.push(`      <skipped message="${xml(`known failure: ${r.expected?.reason ?? ''}${r.expected?.link ? ` (${r.expected.link})` : ''}`)}"/>`, `      <system-out>${xml(detail)}</system-out>`);
+    else if (fatal(r, report.strict)) out.push(`      <failure message="${xml(cx?.violated.find((v) => v.requirement === r.id)?.message ?? 'failed')}" type="${r.level}">${xml(detail)}</failure>`);
     else if (r.status === 'fail') out.push(`      <skipped message="${xml(`SHOULD not met (fails the run only with --strict): ${cx?.violated.find((v) => v.requirement === r.id)?.message ?? ''}`)}"/>`, `      <system-out>${xml(detail)}</system-out>`);
     else if (r.status === 'skip') out.push(`      <skipped message="${xml(r.reason ?? 'not exercised')}"/>`);
     out.push('    </testcase>');

@@ -8,9 +8,13 @@ const fence = (s: string): string => {
 };
 
 export function verdictLabel(r: RequirementReport, strict: boolean): string {
+  if (r.outcome === 'fixed') return 'pass (FIXED: known to fail)';
+  if (r.outcome === 'intermittent') return r.status === 'fail' ? 'fail (known intermittent)' : `${r.status} (known intermittent)`;
+  if (r.outcome === 'expected-failure') return 'fail (expected)';
   if (r.status === 'pass') return 'pass';
   if (r.status === 'skip') return 'skip';
-  return r.level === 'SHOULD' && !strict ? 'FAIL (SHOULD, not fatal)' : 'FAIL';
+  const label = r.level === 'SHOULD' && !strict ? 'FAIL (SHOULD, not fatal)' : 'FAIL';
+  return r.outcome === 'new-failure' ? `${label}, NEW` : label;
 }
 
 export function renderMarkdown(report: RunReport): string {
@@ -25,6 +29,10 @@ export function renderMarkdown(report: RunReport): string {
   if (report.cleanup) lines.push(`- Created asset: ${report.cleanup.status === 'deleted' ? report.cleanup.message : `**NOT DELETED**: ${report.cleanup.message}`}`);
   else lines.push(`- Asset afterwards: ${report.restore.status === 'restored' ? report.restore.message : `**NOT RESTORED**: ${report.restore.message}. Values before the run: \`${JSON.stringify(report.restore.original)}\``}`);
   lines.push(`- Pacing: concurrency ${report.settings.concurrency}, ${report.settings.rate ? `at most ${report.settings.rate} requests/s` : 'no rate ceiling'}, ${report.settings.maxRequests ? `budget ${report.settings.maxRequests} requests` : 'no request budget'}, timeout ${report.settings.timeoutMs} ms per request`);
+  if (report.expectations) {
+    const e = report.expectations;
+    lines.push(`- Expectations \`${e.file}\`: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed, ${e.intermittent} known intermittent`);
+  }
   lines.push(`- ${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped`, '');
   lines.push('| Requirement | Level | Verdict | Cases | Title |', '|---|---|---|---:|---|');
   for (const r of report.requirements) lines.push(`| ${r.status === 'fail' ? `[${r.id}](#${r.id.toLowerCase()})` : r.id} | ${r.level} | ${verdictLabel(r, report.strict)} | ${r.cases} | ${esc(r.title)} |`);
@@ -35,6 +43,7 @@ export function renderMarkdown(report: RunReport): string {
     if (!cx) continue;
     lines.push('', `### ${r.id}`, '', `**${r.level}**: ${r.title}`, '');
     for (const c of r.citation) lines.push(`- Source: ${c}`);
+    if (r.expected) lines.push(`- Known to fail here: ${r.expected.reason}${r.expected.link ? ` (${r.expected.link})` : ''}`);
     lines.push(`- Minimal case (property \`${cx.property}\`): ${cx.steps ? `${cx.steps.length} requests` : cx.description}`);
     for (const v of cx.violated) lines.push(`- ${v.requirement === r.id ? '**' : ''}${v.requirement}${v.requirement === r.id ? '**' : ''}: ${v.message}`);
     if (cx.steps) {

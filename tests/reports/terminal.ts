@@ -24,9 +24,11 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   for (const [i, row] of rows.entries()) {
     const r = report.requirements[i];
     const line = pad(row);
-    out.push(r?.status === 'fail' ? color(r.level === 'MUST' || report.strict ? 31 : 33, line, colors) : r?.status === 'skip' ? color(90, line, colors) : line);
+    const fatal = r?.status === 'fail' && r.outcome !== 'expected-failure' && r.outcome !== 'intermittent' && (r.level === 'MUST' || report.strict);
+    out.push(r?.status === 'fail' ? color(fatal ? 31 : 33, line, colors) : r?.outcome === 'fixed' ? color(36, line, colors) : r?.status === 'skip' ? color(90, line, colors) : line);
   }
-  const failed = report.requirements.filter((r) => r.counterexample);
+  // Known failures are listed in the table; their details are in report.md.
+  const failed = report.requirements.filter((r) => r.counterexample && r.outcome !== 'expected-failure' && r.outcome !== 'intermittent');
   for (const r of failed) {
     const cx = r.counterexample;
     if (!cx) continue;
@@ -51,7 +53,12 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   }
   const s = report.summary;
   out.push('', `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`);
-  if (reportDir) out.push(`reports: ${reportDir}/report.json, report.md, junit.xml`);
-  out.push(report.exitCode === 0 ? color(32, 'CONFORMS', colors) : color(31, 'DOES NOT CONFORM', colors));
+  if (report.expectations) {
+    const e = report.expectations;
+    out.push(`expectations ${e.file}: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed${e.fixed ? ' (remove them from the file, or run --update-expectations)' : ''}, ${e.intermittent} known intermittent`);
+  }
+  if (reportDir) out.push(`reports: ${reportDir}/report.json, report.md, report.html, junit.xml, failures.ndjson`);
+  if (report.expectations) out.push(report.exitCode === 0 ? color(32, 'NO CHANGE FROM THE EXPECTATIONS', colors) : color(31, 'CHANGED FROM THE EXPECTATIONS', colors));
+  else out.push(report.exitCode === 0 ? color(32, 'CONFORMS', colors) : color(31, 'DOES NOT CONFORM', colors));
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '../runner/run.ts';
+import { renderHtml, renderNdjson } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Redactor } from './redact.ts';
@@ -11,7 +12,9 @@ export function writeReports(dir: string, report: RunReport, redact: Redactor): 
   const files: [string, string][] = [
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],
     ['report.md', renderMarkdown(report)],
+    ['report.html', renderHtml(report)],
     ['junit.xml', renderJunit(report)],
+    ['failures.ndjson', renderNdjson(report)],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), redact(text));
   return files.map(([name]) => join(dir, name));

@@ -56,6 +56,8 @@ export interface RunConfig {
   deleteLeftovers?: boolean;
   /** Run against a non-loopback target whose asset's values cannot be read back. */
   allowUnrestored?: boolean;
+  /** "i/n" when this run is one shard of the properties (for the report). */
+  shard?: string;
   /** How the run was asked for, to print replay commands that reproduce a failure. */
   replayCommand?: (replay: { property: string; seed: number; path: string }) => string;
   onEvent?: (event: RunEvent | SetupEvent) => void;
@@ -80,8 +82,8 @@ export interface CounterexampleReport extends ExchangeReport {
   path: string;
   /** What the last request sent (the one that showed the violation). */
   description: string;
-  /** For a sequence: every request, numbered, with its curl line. */
-  steps?: { n: number; line: string; curl: string }[];
+  /** For a sequence: every request, numbered, with its curl line and the exchange. */
+  steps?: ({ n: number; line: string; curl: string } & ExchangeReport)[];
   violated: { requirement: string; message: string }[];
   curl: string;
   replay: string;
@@ -95,6 +97,9 @@ export interface RequirementReport {
   cases: number;
   /** Where the rule comes from. */
   citation: string[];
+  /** With --expectations: the entry for this requirement, and what the verdict means against it. */
+  expected?: { reason: string; link?: string; intermittent?: boolean };
+  outcome?: 'new-failure' | 'expected-failure' | 'fixed' | 'intermittent';
   /** Why nothing was judged (status skip). */
   reason?: string;
   counterexample?: CounterexampleReport;
@@ -122,7 +127,11 @@ export interface RunReport {
   /** Whether the asset's values were put back after the run. */
   restore: RestoreResult;
   summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number };
-  /** 0: every MUST (with strict, every SHOULD) holds; 1: one failed. */
+  /** With --expectations: how the verdicts compare with what is known. */
+  expectations?: { file: string; newFailures: number; expectedFailures: number; fixed: number; intermittent: number };
+  /** With --shard: which share of the properties this report covers. */
+  shard?: string;
+  /** 0: every MUST (with strict, every SHOULD) holds, or, with expectations, nothing new failed; 1: otherwise. */
   exitCode: 0 | 1;
 }
 
@@ -198,7 +207,7 @@ function buildReport(config: RunConfig, contract: Contract, ctx: ReportContext, 
           seed: cx.seed,
           path: cx.path,
           description: cx.steps[cx.steps.length - 1] ?? '',
-          ...(cx.steps.length > 1 ? { steps: cx.steps.map((line, i) => ({ n: i + 1, line, curl: curlLine((cx.exchanges[i] as Exchange).request, contract.auth, ctx.apiKey) })) } : {}),
+          ...(cx.steps.length > 1 ? { steps: cx.steps.map((line, i) => ({ n: i + 1, line, curl: curlLine((cx.exchanges[i] as Exchange).request, contract.auth, ctx.apiKey), ...exchangeReport(cx.exchanges[i] as Exchange, contract, ctx.apiKey) })) } : {}),
           ...exchange,
           violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
           curl: curlLine(lastExchange.request, contract.auth, ctx.apiKey),
@@ -230,6 +239,7 @@ function buildReport(config: RunConfig, contract: Contract, ctx: ReportContext, 
     ...(ctx.cleanup ? { cleanup: ctx.cleanup } : {}),
     ...(ctx.leftovers && ctx.leftovers.length > 0 ? { leftovers: ctx.leftovers } : {}),
     settings: { concurrency: config.concurrency ?? 1, rate: config.rate ?? 0, maxRequests: config.maxRequests ?? 0, timeoutMs: config.timeoutMs },
+    ...(config.shard ? { shard: config.shard } : {}),
     spec: { file: contract.file, sha256: contract.sha256, title: contract.title, version: contract.version, operationId: contract.operationId },
     seed: config.seed,
     runs: config.runs,
