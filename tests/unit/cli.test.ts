@@ -84,13 +84,13 @@ describe('targets that cannot be tested: exit 2', () => {
 });
 
 describe('runs', () => {
-  test('against the embedded server: exit 0, progress, table, and the three reports', async () => {
+  test('against the embedded server: exit 0, progress, table, and the report files', async () => {
     const dir = reportDir();
     const r = await cli(['--runs', '20', '--seed', '7', '--report-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/\[1\/\d+\] valid-update/);
     expect(r.out).toContain('CONFORMS');
-    expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.json', 'report.md']);
+    expect(readdirSync(dir).sort()).toEqual(['failures.ndjson', 'junit.xml', 'report.html', 'report.json', 'report.md']);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
     expect(report).toMatchObject({ target: { baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }, spec: { operationId: 'updateAsset' }, seed: 7, runs: 20 });
     for (const q of report['requirements'] as Record<string, unknown>[]) {
