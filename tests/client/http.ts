@@ -59,6 +59,8 @@ export interface ClientOptions {
   maxRequests?: number;
   /** PEM certificate(s) to trust for https targets, besides the system's. */
   ca?: string;
+  /** Sees every request sent (benchmarks replay the same mix). */
+  tap?: (request: OutgoingRequest) => void;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
@@ -157,6 +159,7 @@ export class HttpClient {
     const started = performance.now();
     const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
     this.stats.requests++;
+    this.#options.tap?.(request);
     let status: number | undefined;
     let headers: Record<string, string> | undefined;
     try {
@@ -171,6 +174,13 @@ export class HttpClient {
       });
       status = res.statusCode;
       headers = flatHeaders(res.headers);
+      // Fast path: a declared length within the cap is read whole (undici still stops at the
+      // declared length); otherwise the body is streamed and cut at the cap.
+      const declared = Number(headers['content-length']);
+      if (headers['content-length'] !== undefined && Number.isInteger(declared) && declared <= this.#options.maxBodyBytes) {
+        const text = await res.body.text();
+        return { kind: 'response', status, headers, text, bytes: declared, ms: ms() };
+      }
       const chunks: Buffer[] = [];
       let bytes = 0;
       for await (const chunk of res.body) {

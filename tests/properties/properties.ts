@@ -69,7 +69,8 @@ export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
   if (rateLimited) return DISCARDED;
   const { evaluated, violations } = judge(exchange, env.ctx);
   rememberKnown(exchange, env.ctx);
-  return { exchanges: [exchange], steps: [describeCase(c)], violations, evaluated };
+  // The description is only read when the case becomes a counterexample.
+  return { exchanges: [exchange], get steps() { return [describeCase(c)]; }, violations, evaluated };
 }
 
 interface CaseProperty {

@@ -119,7 +119,7 @@ function sentFields(c: Case, ctx: SuiteContext): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of Object.keys(ctx.bodyProperties)) {
     if (!Object.hasOwn(c.body.value, field)) continue;
-    const value = JSON.parse(JSON.stringify({ v: c.body.value[field] })).v as unknown; // as on the wire
+    const value = c.body.value[field];
     if (ctx.validators.body({ [field]: value }).length === 0) out[field] = value;
   }
   return out;
@@ -200,10 +200,11 @@ async function read(model: AssetModel, real: Real, label: string): Promise<void>
   for (const field of Object.keys(ctx.bodyProperties)) if (Object.hasOwn(body, field)) observe(model, real, field, body[field], step);
 }
 
-function stepLine(c: Case, ctx: SuiteContext): string {
+/** One line for a request of a sequence; `body` is the text that was sent (not serialised again). */
+function stepLine(c: Case, ctx: SuiteContext, body: string): string {
   const key = c.key.kind === 'valid' ? '' : c.key.kind === 'missing' ? ' without a key' : ` with wrong key ${JSON.stringify(c.key.value)}`;
   const id = c.id.kind === 'target' ? 'the asset' : c.id.kind === 'uppercase' ? 'the asset (upper-case id)' : `${c.id.kind} id ${JSON.stringify(c.id.value)}`;
-  const text = c.body.kind === 'json' ? JSON.stringify(c.body.value) : JSON.stringify(c.body.text);
+  const text = c.body.kind === 'json' ? body.slice(0, 121) : JSON.stringify(c.body.text.slice(0, 121));
   return `${ctx.contract.method} ${id}${key} ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`;
 }
 
@@ -213,7 +214,7 @@ async function request(model: AssetModel, real: Real, c: Case, repeat: boolean, 
   real.checkTime();
   if (!confirmCase(c, ctx)) return;
   const { exchange, rateLimited } = await perform(c, ctx.contract, real.env.target, real.env.client);
-  const step = real.record(exchange, `${label}${repeat ? 'again: ' : ''}${stepLine(c, ctx)}`);
+  const step = real.record(exchange, `${label}${repeat ? 'again: ' : ''}${stepLine(c, ctx, typeof exchange.request.body === 'string' ? exchange.request.body : '')}`);
   model.sentAny = true;
   if (!rateLimited) {
     const every = judge(exchange, ctx, RESPONSE_CHECKS);

@@ -11,7 +11,7 @@ export function progressLine(event: RunEvent, colors: boolean): string | null {
     const r = event.result;
     const mark = r.status === 'pass' ? color(32, 'ok', colors) : r.status === 'skip' ? color(33, 'skipped', colors) : color(31, 'FAILED', colors);
     const extra = r.status === 'skip' ? ` (${r.skipReason})` : r.failed.length > 0 ? ` ${r.failed.join(', ')}` : '';
-    return `      ${mark} ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${r.gaveUp ? ', gave up: too few cases could be judged' : ''}${extra}`;
+    return `      ${mark} ${r.name}: ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${r.gaveUp ? ', gave up: too few cases could be judged' : ''}${extra}`;
   }
   return null;
 }

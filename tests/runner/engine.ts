@@ -5,6 +5,7 @@
  * requirement its own minimal counterexample, the property is then run again with the
  * requirements already failed masked out, until it passes or its time is up.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import type { Exchange, Violation } from '../checks/checks.ts';
 import { StopSending } from '../client/http.ts';
@@ -66,6 +67,8 @@ export interface EngineOptions {
   path?: string;
   /** Lanes for the properties that leave the asset alone (default 1). */
   concurrency?: number;
+  /** Run each property inside `currentProperty`, so that code below can tell which property sent a request. */
+  labelRequests?: boolean;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -75,6 +78,9 @@ export interface EngineResult {
 }
 
 export const MAX_TIMEOUTS_PER_PROPERTY = 5;
+
+/** The property on whose behalf the current code runs (request logs and benchmarks read it). */
+export const currentProperty = new AsyncLocalStorage<string>();
 
 class InternalError extends Error {
   override name = 'InternalError';
@@ -183,18 +189,29 @@ async function runProperty(def: AnyProperty, env: RunEnv, options: EngineOptions
   return result;
 }
 
-/** Runs the selected properties one after another (they share the asset, so never in parallel). */
+/**
+ * Runs the selected properties. The ones that change the asset run one after another; with
+ * concurrency above 1, the ones that leave the asset alone (on a conforming target) run beside
+ * them, so that the suite's own work overlaps the target's. Results come back in catalogue order.
+ */
 export async function runProperties(env: RunEnv, options: EngineOptions): Promise<EngineResult> {
   const tallies = new Map<RequirementId, RequirementTally>(REQUIREMENTS.map((r) => [r.id, { cases: 0 }]));
   const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
-  const properties: PropertyResult[] = [];
-  for (const [index, def] of selected.entries()) {
-    options.onEvent?.({ type: 'property-start', property: def, index, total: selected.length });
-    const result = await runProperty(def, env, options, tallies);
-    properties.push(result);
-    options.onEvent?.({ type: 'property-end', result, index, total: selected.length });
-  }
-  return { properties, tallies };
+  const results = new Map<string, PropertyResult>();
+  const runGroup = async (defs: readonly AnyProperty[]): Promise<void> => {
+    for (const def of defs) {
+      const index = selected.indexOf(def);
+      options.onEvent?.({ type: 'property-start', property: def, index, total: selected.length });
+      // Labelling costs a hook on every promise: only when asked (benchmarks attributing requests).
+      const result = options.labelRequests ? await currentProperty.run(def.name, () => runProperty(def, env, options, tallies)) : await runProperty(def, env, options, tallies);
+      results.set(def.name, result);
+      options.onEvent?.({ type: 'property-end', result, index, total: selected.length });
+    }
+  };
+  const overlap = (options.concurrency ?? 1) > 1 && options.path === undefined;
+  if (overlap) await Promise.all([runGroup(selected.filter((p) => !p.parallel)), runGroup(selected.filter((p) => p.parallel))]);
+  else await runGroup(selected);
+  return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies };
 }
 
 export { requirement };

@@ -5,7 +5,7 @@
  */
 import type { CheckContext, Exchange } from '../checks/checks.ts';
 import { REQUIREMENTS, type Level, type RequirementId, requirement } from '../checks/requirements.ts';
-import { HttpClient } from '../client/http.ts';
+import { HttpClient, type OutgoingRequest } from '../client/http.ts';
 import type { SuiteContext } from '../properties/properties.ts';
 import { curlLine } from '../reports/curl.ts';
 import { type Redactor, makeRedactor } from '../reports/redact.ts';
@@ -58,6 +58,8 @@ export interface RunConfig {
   allowUnrestored?: boolean;
   /** "i/n" when this run is one shard of the properties (for the report). */
   shard?: string;
+  /** Sees every request sent (benchmarks). */
+  tap?: (request: OutgoingRequest) => void;
   /** How the run was asked for, to print replay commands that reproduce a failure. */
   replayCommand?: (replay: { property: string; seed: number; path: string }) => string;
   onEvent?: (event: RunEvent | SetupEvent) => void;
@@ -292,6 +294,7 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
     ...(config.maxRequests ? { maxRequests: config.maxRequests } : {}),
     ...(config.ca ? { ca: config.ca } : {}),
     connections: Math.max(8, (config.concurrency ?? 1) * 2),
+    ...(config.tap ? { tap: config.tap } : {}),
   });
   const onAbort = (): void => client.stop(`interrupted (${String(config.signal?.reason ?? 'signal')})`);
   config.signal?.addEventListener('abort', onAbort, { once: true });
@@ -303,6 +306,7 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
   let cleanup: Cleanup | undefined;
   let restored: RestoreResult | undefined;
   try {
+    // The contract's validators are compiled once per run; the asset id is set when it is known.
     const probe = checkContext(contract, embedded?.assetId ?? config.assetId ?? '00000000-0000-0000-0000-000000000000');
     let leftovers: Leftover[] | null = null;
     if (config.createAsset) {
@@ -313,7 +317,7 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
       config.onEvent?.({ type: 'created', id: created.id });
     }
     const assetId = created?.id ?? embedded?.assetId ?? (config.assetId as string);
-    const ctx: SuiteContext = { ...checkContext(contract, assetId), apiKey };
+    const ctx: SuiteContext = { ...probe, targetId: assetId, known: {}, apiKey };
     const restorable = !created && !embedded && !config.allowUnrestored && !isLoopback(baseUrl);
     const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, restorable);
     if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
@@ -326,6 +330,7 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
         runs: config.runs,
         propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
         concurrency: config.concurrency ?? 1,
+        ...(config.tap ? { labelRequests: true } : {}),
         ...(config.only ? { only: config.only } : {}),
         ...(config.path !== undefined ? { path: config.path } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
