@@ -92,17 +92,17 @@ function arrayArb(schema: JsonObject, depth: number, short: boolean): fc.Arbitra
   );
 }
 
-function objectArb(schema: JsonObject, depth: number): fc.Arbitrary<Record<string, unknown>> {
+function objectArb(schema: JsonObject, depth: number, short: boolean): fc.Arbitrary<Record<string, unknown>> {
   const props = isJsonObject(schema['properties']) ? schema['properties'] : {};
   const required = Array.isArray(schema['required']) ? (schema['required'] as string[]) : [];
   const names = Object.keys(props);
   const additional = schema['additionalProperties'];
-  const known = fc.record(Object.fromEntries(names.map((n) => [n, valueFor(isJsonObject(props[n]) ? props[n] : {}, depth + 1)])), { requiredKeys: required.filter((r) => names.includes(r)) });
+  const known = fc.record(Object.fromEntries(names.map((n) => [n, valueFor(isJsonObject(props[n]) ? props[n] : {}, depth + 1, short)])), { requiredKeys: required.filter((r) => names.includes(r)) });
   if (additional === false) return known;
   const extraValue = isJsonObject(additional) ? valueFor(additional, depth + 1) : anyJson(Math.max(1, 3 - depth));
   const extraKey = edgeKey().filter((k) => !names.includes(k));
   const extras: fc.Arbitrary<Record<string, unknown>> =
-    names.length === 0 && !isJsonObject(additional)
+    names.length === 0 && !isJsonObject(additional) && !short
       ? fc.oneof(
           { withCrossShrink: true },
           { weight: 5, arbitrary: fc.dictionary(extraKey, extraValue, { maxKeys: 6 }) },
@@ -113,7 +113,7 @@ function objectArb(schema: JsonObject, depth: number): fc.Arbitrary<Record<strin
   return fc.tuple(known, extras).map(([k, e]) => Object.assign(Object.create(null) as Record<string, unknown>, e, k)).map((o) => ({ ...o }));
 }
 
-/** A valid value of `schema`; `short`: no very long strings or lists (inside a long list). */
+/** A valid value of `schema`; `short`: no very long strings, lists or objects, no deep nesting. */
 export function valueFor(schema: JsonObject, depth = 0, short = false): fc.Arbitrary<unknown> {
   if (Array.isArray(schema['enum']) && schema['enum'].length > 0) return fc.constantFrom(...(schema['enum'] as unknown[]));
   if ('const' in schema) return fc.constant(schema['const']);
@@ -134,7 +134,7 @@ export function valueFor(schema: JsonObject, depth = 0, short = false): fc.Arbit
       case 'array':
         return arrayArb(schema, depth, short);
       case 'object':
-        return objectArb(schema, depth);
+        return objectArb(schema, depth, short);
     }
   });
   return arbs.length === 1 ? (arbs[0] as fc.Arbitrary<unknown>) : fc.oneof(...arbs);
