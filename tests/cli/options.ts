@@ -62,7 +62,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'seed', env: 'CONFORMANCE_SEED', type: 'string', help: 'Seed of the generators (printed on every run).', defaultText: 'random' },
   { flag: 'strict', env: 'CONFORMANCE_STRICT', type: 'boolean', help: 'SHOULD failures fail the run too (CONFORMANCE_STRICT=1).' },
   { flag: 'timeout-ms', env: 'CONFORMANCE_TIMEOUT_MS', type: 'string', help: 'Per-request timeout in milliseconds.', defaultText: '10000' },
-  { flag: 'report-dir', env: 'CONFORMANCE_REPORT_DIR', type: 'string', help: 'Where report.json, report.md and junit.xml are written.', defaultText: 'conformance-report' },
+  { flag: 'report-dir', env: 'CONFORMANCE_REPORT_DIR', type: 'string', help: 'Where report.json, report.md, report.html, junit.xml and failures.ndjson are written.', defaultText: 'conformance-report' },
   { flag: 'property', env: 'CONFORMANCE_PROPERTY', type: 'string', help: `Run only these properties (comma-separated): ${PROPERTIES.map((p) => p.name).join(', ')}.` },
   { flag: 'path', env: 'CONFORMANCE_PATH', type: 'string', help: 'Replay one case: the fast-check path a failure printed (with --property and --seed).' },
   { flag: 'create-asset', env: 'CONFORMANCE_CREATE_ASSET', type: 'boolean', help: 'Upload a new asset for the run (tagged conformance-run-<id>) and delete it at the end, instead of --asset-id.' },
@@ -187,8 +187,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     if (baseUrl === undefined || !baseUrl.startsWith('https:')) throw new UsageError('--ca goes with an https --base-url');
     caText = ca;
   }
-  const strictFlag = values['strict'] === true;
-  const strictEnv = env['CONFORMANCE_STRICT'];
   return {
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(apiKey !== undefined && baseUrl !== undefined ? { apiKey } : {}),
@@ -197,7 +195,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     runs: integer('runs', get('runs') ?? '100', 1, 1_000_000),
     seed: seedText === undefined ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : integer('seed', seedText, -(2 ** 31), 2 ** 31 - 1),
     seedGiven: seedText !== undefined,
-    strict: strictFlag || (strictEnv !== undefined && bool('CONFORMANCE_STRICT', strictEnv)),
+    strict: flagOrEnv('strict'),
     timeoutMs: integer('timeout-ms', get('timeout-ms') ?? '10000', 1, 600_000),
     reportDir: get('report-dir') ?? 'conformance-report',
     ...(properties && properties.length > 0 ? { properties } : {}),

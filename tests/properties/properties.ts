@@ -16,6 +16,11 @@ import { type JsonObject, isJsonObject } from '../spec/load.ts';
 
 export interface SuiteContext extends CheckContext {
   apiKey: string;
+  /**
+   * The run may point the asset's reference ids (preview_id) at the asset itself: only when it
+   * can put them back (the run created the asset, or the values before the run hold them).
+   */
+  selfReference?: boolean;
 }
 
 /** What a property runs with: the checks' context, the target and the client. */
@@ -130,8 +135,8 @@ export const CASE_PROPERTIES: readonly PropertyDef<Case>[] = [
       fc
         .tuple(validBody(schemaOf(ctx), { atLeastOneOf: (_n, s) => isReference(s) }), fc.boolean())
         .map(([value, self]) => {
-          // Sometimes the asset names itself: a resource that certainly exists.
-          const body = self ? { ...value, ...Object.fromEntries(referenceProperties(ctx).filter((n) => Object.hasOwn(value, n)).map((n) => [n, ctx.targetId])) } : value;
+          // Sometimes the asset names itself: a resource that certainly exists (when that can be undone).
+          const body = self && ctx.selfReference ? { ...value, ...Object.fromEntries(referenceProperties(ctx).filter((n) => Object.hasOwn(value, n)).map((n) => [n, ctx.targetId])) } : value;
           return make('reference-update', target(ctx), VALID, { body: { kind: 'json', value: body } }, [{ requirement: 'UPD-REFERENCE', allowed: [200, 400, 404] }], { updatesTarget: true });
         }),
   }),

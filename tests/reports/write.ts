@@ -1,4 +1,4 @@
-/** Writes report.json, report.md and junit.xml into the report directory (every byte redacted). */
+/** Writes report.json, report.md, report.html, junit.xml and failures.ndjson into the report directory (every byte redacted). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '../runner/run.ts';

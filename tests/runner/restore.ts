@@ -42,5 +42,11 @@ export async function restore(ctx: CheckContext, target: Target, client: HttpCli
   const differ = fields.filter((f) => Object.hasOwn(now, f) && !sameValue(now[f], body[f]));
   if (differ.length > 0) return { ...base, status: 'failed', message: `after the restore ${differ.join(', ')} still differ${differ.length === 1 ? 's' : ''} from the original` };
   const unseen = fields.filter((f) => !Object.hasOwn(now, f));
-  return { ...base, status: 'restored', message: `put back ${fields.join(', ')}${hasGet ? ', verified by GET' : ', verified by the answer'}${unseen.length ? ` (not shown: ${unseen.join(', ')})` : ''}` };
+  // e.g. preview_id: null before the run, and a body cannot carry null
+  const unsendable = Object.keys(snapshot.values).filter((f) => !fields.includes(f));
+  return {
+    ...base,
+    status: 'restored',
+    message: `put back ${fields.join(', ')}${hasGet ? ', verified by GET' : ', verified by the answer'}${unseen.length ? ` (not shown: ${unseen.join(', ')})` : ''}${unsendable.length ? `; ${unsendable.join(', ')} cannot be sent back as ${unsendable.length === 1 ? 'it was' : 'they were'} (${unsendable.map((f) => `${f} ${JSON.stringify(snapshot.values[f])}`).join(', ')}): the run left ${unsendable.length === 1 ? 'it' : 'them'} alone unless the target accepted another value` : ''}`,
+  };
 }

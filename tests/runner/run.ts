@@ -6,7 +6,7 @@
 import type { CheckContext, Exchange } from '../checks/checks.ts';
 import { REQUIREMENTS, type Level, type RequirementId, requirement } from '../checks/requirements.ts';
 import { HttpClient, type OutgoingRequest } from '../client/http.ts';
-import type { SuiteContext } from '../properties/properties.ts';
+import { type SuiteContext, isReference } from '../properties/properties.ts';
 import { curlLine } from '../reports/curl.ts';
 import { type Redactor, makeRedactor } from '../reports/redact.ts';
 import { compileValidators } from '../schemas/compile.ts';
@@ -323,6 +323,8 @@ export async function runConformance(config: RunConfig, contract: Contract = loa
     if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
     config.onEvent?.({ type: 'preflight', hasGet, baseUrl });
     const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
+    const references = Object.entries(ctx.bodyProperties).filter(([, schema]) => isReference(schema)).map(([name]) => name);
+    ctx.selfReference = created !== null || (snapshot !== null && references.every((name) => Object.hasOwn(restoreBody(ctx, snapshot), name)));
     let engine: EngineResult;
     try {
       engine = await runProperties({ ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) }, {

@@ -17,8 +17,8 @@ function track(server: { on(event: 'connection', fn: (s: Socket) => void): unkno
   return sockets;
 }
 
-export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running> {
-  const server = createServer(handler);
+/** Listens on an ephemeral loopback port; close() also ends the open connections. */
+function listen(server: NetServer): Promise<Running> {
   const sockets = track(server);
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
@@ -35,23 +35,13 @@ export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) 
   });
 }
 
+export function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running> {
+  return listen(createServer(handler));
+}
+
 /** A TCP server that answers every connection with `onData` (for invalid HTTP). */
 export function tcpServer(onData: (socket: Socket) => void): Promise<Running> {
-  const server: NetServer = createNetServer((socket) => socket.once('data', () => onData(socket)));
-  const sockets = track(server);
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listen(createNetServer((socket) => socket.once('data', () => onData(socket))));
 }
 
 /** A port with nothing listening on it. */
