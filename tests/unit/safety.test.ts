@@ -35,7 +35,7 @@ async function server(variant?: Variant, extra: { tls?: boolean } = {}): Promise
 const config = (s: ReferenceServer, extra: Partial<RunConfig> = {}): RunConfig => ({ specFile: SPEC, baseUrl: s.baseUrl, apiKey: KEY, assetId: s.assetId, runs: 30, seed: 5, strict: false, timeoutMs: 2000, ...extra });
 const metadata = (s: ReferenceServer, id = s.assetId): unknown => {
   const a = s.store.assets.get(id);
-  return a && { name: a.name, tags: a.tags, mime_type: a.mime_type, user_metadata: a.user_metadata, asset_hash: a.asset_hash };
+  return a && { name: a.name, tags: a.tags, mime_type: a.mime_type, preview_id: a.preview_id, user_metadata: a.user_metadata, asset_hash: a.asset_hash };
 };
 
 async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -209,7 +209,7 @@ describe('interrupts', () => {
     expect(output()).toContain('SIGINT: stopping');
     expect(code).toBe(130);
     expect(metadata(s)).toEqual(before);
-    expect(output()).toMatch(/put back name, tags, mime_type, user_metadata/);
+    expect(output()).toMatch(/put back name, tags, mime_type, preview_id, user_metadata/);
     expect(output()).not.toContain(KEY);
   }, 60_000);
 

@@ -93,9 +93,9 @@ describe('stateful properties', () => {
     try {
       const before = structuredClone(server.store.assets.get(server.assetId));
       const report = await runConformance(base({ baseUrl: server.baseUrl, apiKey: server.apiKey, assetId: server.assetId, runs: 30 }));
-      expect(report.restore).toMatchObject({ status: 'restored', fields: ['name', 'tags', 'mime_type', 'user_metadata'] });
+      expect(report.restore).toMatchObject({ status: 'restored', fields: ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata'] });
       const after = server.store.assets.get(server.assetId);
-      for (const field of ['name', 'tags', 'mime_type', 'user_metadata', 'asset_hash'] as const) expect(after?.[field]).toEqual(before?.[field]);
+      for (const field of ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata', 'asset_hash'] as const) expect(after?.[field]).toEqual(before?.[field]);
       // no other asset was created or touched
       expect([...server.store.assets.keys()]).toEqual([server.assetId]);
     } finally {
