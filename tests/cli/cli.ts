@@ -14,7 +14,7 @@ import { writeReports } from '../reports/write.ts';
 import { RunError } from '../runner/preflight.ts';
 import { type RunConfig, defaultReplayCommand, runConformance } from '../runner/run.ts';
 import { type Contract, SpecError, loadContract } from '../spec/load.ts';
-import { DEFAULT_SPEC, type Options, UsageError, parseOptions, usage } from './options.ts';
+import { type Options, UsageError, parseOptions, usage } from './options.ts';
 
 export interface Io {
   out(line: string): void;

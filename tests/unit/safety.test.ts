@@ -12,7 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { type ReferenceServer, type Variant, error, startReferenceServer } from '../../fixtures/reference-server/server.ts';
 import { runCli } from '../cli/cli.ts';
 import { HttpClient } from '../client/http.ts';
-import { RunError, preflight } from '../runner/preflight.ts';
+import { preflight } from '../runner/preflight.ts';
 import { type RunConfig, checkContext, isLoopback, runConformance } from '../runner/run.ts';
 import { loadContract } from '../spec/load.ts';
 import { httpServer, tcpServer } from './faults.ts';
