@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import type { Exchange, Violation } from '../checks/checks.ts';
 import { StopSending } from '../client/http.ts';
-import { REQUIREMENTS, type RequirementId, requirement } from '../checks/requirements.ts';
+import { REQUIREMENTS, type RequirementId } from '../checks/requirements.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import type { AnyProperty } from '../properties/index.ts';
 import type { Attempt, RunEnv } from '../properties/properties.ts';
@@ -214,4 +214,3 @@ export async function runProperties(env: RunEnv, options: EngineOptions): Promis
   return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies };
 }
 
-export { requirement };
