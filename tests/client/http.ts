@@ -3,7 +3,7 @@
  * sends garbage or a huge body, rate limits) comes back as data, never as a thrown error:
  * the checks turn it into a verdict.
  */
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 
 export interface OutgoingRequest {
   method: string;
@@ -154,49 +154,72 @@ export class HttpClient {
     return this.#options;
   }
 
-  /** One request, no retries. */
-  async sendOnce(request: OutgoingRequest): Promise<Outcome> {
+  /**
+   * One request, no retries. Sent with undici's `dispatch` and a handler of our own: no response
+   * stream, no AbortSignal per request. The whole exchange has one deadline (`timeoutMs`, a plain
+   * timer); undici's headers and body timeouts and the body cap bound it besides.
+   */
+  sendOnce(request: OutgoingRequest): Promise<Outcome> {
     const started = performance.now();
     const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
     this.stats.requests++;
     this.#options.tap?.(request);
-    let status: number | undefined;
-    let headers: Record<string, string> | undefined;
-    try {
-      const url = new URL(request.url);
-      const res = await this.#agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: request.method as 'PUT',
-        headers: request.headers,
-        body: request.body,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      });
-      status = res.statusCode;
-      headers = flatHeaders(res.headers);
-      // Fast path: a declared length within the cap is read whole (undici still stops at the
-      // declared length); otherwise the body is streamed and cut at the cap.
-      const declared = Number(headers['content-length']);
-      if (headers['content-length'] !== undefined && Number.isInteger(declared) && declared <= this.#options.maxBodyBytes) {
-        const text = await res.body.text();
-        return { kind: 'response', status, headers, text, bytes: declared, ms: ms() };
-      }
+    const { maxBodyBytes, timeoutMs } = this.#options;
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let controller: Dispatcher.DispatchController | undefined;
+      let status: number | undefined;
+      let headers: Record<string, string> | undefined;
       const chunks: Buffer[] = [];
       let bytes = 0;
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        bytes += buf.length;
-        if (bytes > this.#options.maxBodyBytes) {
-          res.body.destroy();
-          return { kind: 'failure', failure: 'too-large', message: `body larger than ${this.#options.maxBodyBytes} bytes (reading stopped there)`, ms: ms(), status, headers };
-        }
-        chunks.push(buf);
+      const settle = (outcome: Outcome, abort?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (abort) controller?.abort(abort);
+        resolve(outcome);
+      };
+      const fail = (failure: FailureKind, message: string, abort?: Error): void =>
+        settle({ kind: 'failure', failure, message, ms: ms(), ...(status !== undefined ? { status, headers } : {}) }, abort);
+      const timer = setTimeout(() => fail('timeout', 'no complete response within the timeout', new Error('deadline')), timeoutMs);
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch (error) {
+        const { failure, message } = classify(error);
+        fail(failure, message);
+        return;
       }
-      return { kind: 'response', status, headers, text: Buffer.concat(chunks).toString('utf8'), bytes, ms: ms() };
-    } catch (error) {
-      const { failure, message } = classify(error);
-      return { kind: 'failure', failure, message, ms: ms(), ...(status !== undefined ? { status, headers } : {}) };
-    }
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          if (settled) c.abort(new Error('deadline'));
+        },
+        onResponseStart(_c, statusCode, rawHeaders) {
+          status = statusCode;
+          headers = flatHeaders(rawHeaders);
+        },
+        onResponseData(_c, chunk) {
+          bytes += chunk.length;
+          if (bytes > maxBodyBytes) fail('too-large', `body larger than ${maxBodyBytes} bytes (reading stopped there)`, new Error('body cap'));
+          else chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          settle({ kind: 'response', status: status ?? 0, headers: headers ?? {}, text, bytes, ms: ms() });
+        },
+        onResponseError(_c, error) {
+          const { failure, message } = classify(error);
+          fail(failure, message);
+        },
+      };
+      try {
+        this.#agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body ?? null }, handler);
+      } catch (error) {
+        const { failure, message } = classify(error);
+        fail(failure, message);
+      }
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * Compiles the contract's schemas with ajv, once per run. Each validator returns a list of
+ * Compiles the contract's schemas with ajv, once per loaded contract. Each validator returns a list of
  * errors as plain data ({ pointer, keyword, message }); an empty list means valid.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -51,7 +51,19 @@ function toErrors(errors: ErrorObject[] | null | undefined): SchemaError[] {
   }));
 }
 
+/** Validators already compiled, per loaded contract: runs that share a contract (replays, benchmarks) compile once. */
+const compiled = new WeakMap<Contract, Validators>();
+
 export function compileValidators(contract: Contract): Validators {
+  let validators = compiled.get(contract);
+  if (!validators) {
+    validators = compileFresh(contract);
+    compiled.set(contract, validators);
+  }
+  return validators;
+}
+
+function compileFresh(contract: Contract): Validators {
   const options = { allErrors: true, strict: false, validateFormats: true } as const;
   const ajv: Ajv = contract.openapi.startsWith('3.1') ? (new Ajv2020(options) as unknown as Ajv) : new Ajv(options);
   applyFormats(ajv);

@@ -30,6 +30,31 @@ describe('faults of the target', () => {
     client = new HttpClient({ timeoutMs: 300 });
     expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
   });
+  test('a body that trickles (each byte within the idle timeout) still ends at the overall timeout', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    running = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+      timer = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    client = new HttpClient({ timeoutMs: 400 });
+    const started = Date.now();
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'timeout', status: 200 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    clearInterval(timer);
+  });
+  test('a declared length with a body in many chunks is read whole, as UTF-8 across chunk edges', async () => {
+    const text = JSON.stringify({ name: '😀'.repeat(40_000) });
+    const bytes = Buffer.from(text);
+    running = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
+      // Split inside a 4-byte character.
+      res.write(bytes.subarray(0, 10));
+      setTimeout(() => res.end(bytes.subarray(10)), 10);
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200, text, bytes: bytes.length });
+  });
   test('a reset before any answer', async () => {
     running = await httpServer((req) => req.socket.destroy());
     client = new HttpClient({ timeoutMs: 2000 });
