@@ -76,7 +76,12 @@ export interface ClientStats {
   /** Answers 429 (or 503 with Retry-After) that were waited out or given up. */
   rateLimited: number;
   retries: number;
+  /** Requests sent again after the connection was closed or reset before any answer (a stale keep-alive connection). */
+  resetRetries: number;
 }
+
+/** Methods that may be sent again when a connection dies before any answer (RFC 9110, 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -112,7 +117,7 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
 }
 
 export class HttpClient {
-  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0 };
+  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
   readonly #agent: Agent;
   readonly #options: ClientOptions;
   /** When the next request may start, for the rate ceiling. */
@@ -226,25 +231,37 @@ export class HttpClient {
    * A request of the run: paced under the rate ceiling, counted against the budget; a 429 (or a
    * 503 with Retry-After) is waited out (Retry-After, bounded) and retried a bounded number of
    * times. `essential` requests (restore, clean-up) are sent even when the budget is spent.
+   *
+   * An idempotent request whose connection was closed or reset before any answer is sent once
+   * more: a server may close an idle keep-alive connection just as a request goes out on it
+   * (RFC 9112, 9.3.1), which says nothing about the API. A second reset is the verdict.
    */
   async send(request: OutgoingRequest, essential = false): Promise<{ outcome: Outcome; rateLimited: boolean }> {
-    for (let attempt = 0; ; attempt++) {
+    let limited = 0;
+    let resent = false;
+    for (;;) {
       if (!essential) {
         if (this.#stopped) throw new StopSending(this.#stopped);
         const max = this.#options.maxRequests ?? 0;
         if (max > 0 && this.stats.requests >= max) {
           this.stop(`the request budget (--max-requests ${max}) is spent`);
-          throw new StopSending(this.#stopped ?? "budget spent");
+          throw new StopSending(this.#stopped ?? 'budget spent');
         }
         await this.#pace();
       }
       const outcome = await this.sendOnce(request);
-      const limited = outcome.kind === 'response' && (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
-      if (!limited) return { outcome, rateLimited: false };
+      if (!resent && outcome.kind === 'failure' && outcome.failure === 'reset' && outcome.status === undefined && IDEMPOTENT.has(request.method.toUpperCase())) {
+        resent = true;
+        this.stats.resetRetries++;
+        continue;
+      }
+      const isLimited = outcome.kind === 'response' && (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
+      if (!isLimited) return { outcome, rateLimited: false };
       this.stats.rateLimited++;
-      if (attempt >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: true };
+      if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: true };
       this.stats.retries++;
-      const wait = retryAfterMs(outcome.headers['retry-after']) ?? 1000 * 2 ** attempt;
+      const wait = retryAfterMs(outcome.headers['retry-after']) ?? 1000 * 2 ** limited;
+      limited++;
       await sleep(Math.min(wait, this.#options.maxRetryAfterMs));
     }
   }

@@ -82,7 +82,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
   return {
     ...first,
     durationMs: Math.max(...reports.map((r) => r.durationMs)),
-    requests: { sent: reports.reduce((n, r) => n + r.requests.sent, 0), rateLimited: reports.reduce((n, r) => n + r.requests.rateLimited, 0), retries: reports.reduce((n, r) => n + r.requests.retries, 0) },
+    requests: { sent: reports.reduce((n, r) => n + r.requests.sent, 0), rateLimited: reports.reduce((n, r) => n + r.requests.rateLimited, 0), retries: reports.reduce((n, r) => n + r.requests.retries, 0), resetRetries: reports.reduce((n, r) => n + (r.requests.resetRetries ?? 0), 0) },
     properties: reports.flatMap((r) => r.properties),
     requirements,
     stopped: reports.map((r) => r.stopped).filter(Boolean)[0] ?? null,

@@ -24,7 +24,7 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(`- Target: ${report.target.embedded ? 'embedded reference server' : report.target.baseUrl} (asset \`${report.target.assetId}\`${report.target.hasGet ? ', serves GET' : ''})`);
   lines.push(`- Spec: \`${report.spec.file}\` (${report.spec.title} ${report.spec.version}, operation \`${report.spec.operationId}\`, sha256 \`${report.spec.sha256.slice(0, 12)}…\`)`);
   lines.push(`- Seed ${report.seed}, ${report.runs} runs per property, ${report.strict ? 'strict (SHOULD failures fail the run)' : 'default mode (SHOULD failures are reported, not fatal)'}`);
-  lines.push(`- ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${report.requests.rateLimited} times (${report.requests.retries} retries)`);
+  lines.push(`- ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${report.requests.rateLimited} times (${report.requests.retries} retries)${report.requests.resetRetries ? `; ${report.requests.resetRetries} sent again after the connection closed before any answer` : ''}`);
   if (report.stopped) lines.push(`- **Stopped early**: ${report.stopped}`);
   if (report.cleanup) lines.push(`- Created asset: ${report.cleanup.status === 'deleted' ? report.cleanup.message : `**NOT DELETED**: ${report.cleanup.message}`}`);
   else lines.push(`- Asset afterwards: ${report.restore.status === 'restored' ? report.restore.message : `**NOT RESTORED**: ${report.restore.message}. Values before the run: \`${JSON.stringify(report.restore.original)}\``}`);

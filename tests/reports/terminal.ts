@@ -53,6 +53,7 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   }
   const s = report.summary;
   out.push('', `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`);
+  if (report.requests.resetRetries) out.push(`${report.requests.resetRetries} request(s) sent again after the connection closed before any answer (a second close is a verdict)`);
   if (report.expectations) {
     const e = report.expectations;
     out.push(`expectations ${e.file}: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed${e.fixed ? ' (remove them from the file, or run --update-expectations)' : ''}, ${e.intermittent} known intermittent`);

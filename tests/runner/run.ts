@@ -123,7 +123,7 @@ export interface RunReport {
   strict: boolean;
   startedAt: string;
   durationMs: number;
-  requests: { sent: number; rateLimited: number; retries: number };
+  requests: { sent: number; rateLimited: number; retries: number; /** Sent again after a connection died before any answer (absent in older reports). */ resetRetries?: number };
   properties: PropertyResult[];
   requirements: RequirementReport[];
   /** Whether the asset's values were put back after the run. */
@@ -248,7 +248,7 @@ function buildReport(config: RunConfig, contract: Contract, ctx: ReportContext, 
     strict: config.strict,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    requests: { sent: client.stats.requests, rateLimited: client.stats.rateLimited, retries: client.stats.retries },
+    requests: { sent: client.stats.requests, rateLimited: client.stats.rateLimited, retries: client.stats.retries, resetRetries: client.stats.resetRetries },
     properties: engine.properties,
     requirements,
     restore: restored ?? { status: 'not-possible', fields: [], original: {}, message: 'the run ended before the restore' },

@@ -55,6 +55,38 @@ describe('faults of the target', () => {
     client = new HttpClient({ timeoutMs: 2000 });
     expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200, text, bytes: bytes.length });
   });
+  test('a keep-alive connection the server closed just as a request went out: sent once more, not a verdict', async () => {
+    // Each connection answers its first request, then dies on the next one without a word.
+    const OK = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}';
+    let requests = 0;
+    running = await tcpServer((socket) => {
+      requests++;
+      socket.write(OK);
+      socket.once('data', () => {
+        requests++;
+        socket.destroy();
+      });
+    });
+    client = new HttpClient({ timeoutMs: 2000, connections: 1 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect(client.stats.resetRetries).toBe(1);
+    expect(requests).toBe(3);
+    // Not for POST, which is not idempotent: the close is the answer.
+    expect((await client.send({ ...put(running.url), method: 'POST' })).outcome).toMatchObject({ kind: 'failure', failure: 'reset' });
+    expect(client.stats.resetRetries).toBe(1);
+  });
+  test('a server that resets every request is a reset, after one more try', async () => {
+    let requests = 0;
+    running = await httpServer((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'reset' });
+    expect(requests).toBe(2);
+    expect(client.stats.resetRetries).toBe(1);
+  });
   test('a reset before any answer', async () => {
     running = await httpServer((req) => req.socket.destroy());
     client = new HttpClient({ timeoutMs: 2000 });
