@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
-import { badKey, malformedId, unknownUuid } from '../generators/requests.ts';
+import { badKey, looksRandom, malformedId, unknownUuid } from '../generators/requests.ts';
 import { edgeString } from '../generators/strings.ts';
 import { CASE_PROPERTIES, confirmCase } from '../properties/properties.ts';
 import { KEY, SPEC, SPEC_2026_08, TARGET, context } from './helpers.ts';
@@ -136,6 +136,14 @@ describe('ids and keys', () => {
       }),
       { seed: SEED, numRuns: 300 },
     );
+  });
+  test('near misses of the asset id only when its digits are random: a sequential id\'s neighbours may exist', () => {
+    expect(looksRandom(TARGET)).toBe(true);
+    const sequential = '00000000-0000-0000-0000-000000000001';
+    expect(looksRandom(sequential)).toBe(false);
+    const near = (target: string) => fc.sample(unknownUuid(target), { seed: SEED, numRuns: 2000 }).filter((id) => id.slice(0, -1) === target.slice(0, -1));
+    expect(near(TARGET).length).toBeGreaterThan(0);
+    expect(near(sequential)).toEqual([]);
   });
   test('bad keys are missing or wrong, never a variant of the real key', () => {
     const kinds = new Set<string>();
