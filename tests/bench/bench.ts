@@ -15,11 +15,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import type { OutgoingRequest } from '../client/http.ts';
-import { PROPERTIES } from '../properties/index.ts';
-import { currentProperty } from '../runner/engine.ts';
-import { type RunReport, runConformance } from '../runner/run.ts';
-import { loadContract } from '../spec/load.ts';
+import type { OutgoingRequest } from '../../src/exchange/http.ts';
+import { PROPERTIES } from '../../src/properties/index.ts';
+import { currentProperty } from '../../src/runner/engine.ts';
+import type { RunReport } from '../../src/report/model.ts';
+import { runConformance } from '../../src/runner/run.ts';
+import { loadContract } from '../../src/spec/load.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SPEC = `${ROOT}spec/openapi-cloud.yaml`;
@@ -47,10 +48,15 @@ interface Server {
 }
 
 function startServer(delayMs: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/server.ts', String(delayMs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/server.ts', String(delayMs)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-    child.stdout?.once('data', (chunk: Buffer) => resolve({ ...(JSON.parse(chunk.toString()) as Omit<Server, 'child'>), child }));
+    child.stdout?.once('data', (chunk: Buffer) =>
+      resolve({ ...(JSON.parse(chunk.toString()) as Omit<Server, 'child'>), child }),
+    );
   });
 }
 
@@ -66,16 +72,34 @@ interface Group {
  * The suite's run. With `capture`, every request it sent, grouped by the property that sent it
  * (labelling costs a hook on every promise: timed runs go without).
  */
-async function suiteRun(server: Server, runs: number, capture = false): Promise<{ ms: number; report: RunReport; groups: Group[] }> {
+async function suiteRun(
+  server: Server,
+  runs: number,
+  capture = false,
+): Promise<{ ms: number; report: RunReport; groups: Group[] }> {
   const groups = new Map<string, Group>();
   const started = performance.now();
-  const config = { specFile: SPEC, baseUrl: server.baseUrl, apiKey: server.apiKey, assetId: server.assetId, runs, seed: 1, strict: false, timeoutMs: 10_000, concurrency: CONCURRENCY };
+  const config = {
+    specFile: SPEC,
+    baseUrl: server.baseUrl,
+    apiKey: server.apiKey,
+    assetId: server.assetId,
+    runs,
+    seed: 1,
+    strict: false,
+    timeoutMs: 10_000,
+    concurrency: CONCURRENCY,
+  };
   const tap = (request: OutgoingRequest): void => {
     const property = currentProperty.getStore() ?? 'preflight and restore';
     let group = groups.get(property);
     if (!group) {
       const def = PROPERTIES.find((p) => p.name === property);
-      group = { property, mode: def?.parallel ? 'parallel' : property === 'concurrent' ? 'batches' : 'sequential', requests: [] };
+      group = {
+        property,
+        mode: def?.parallel ? 'parallel' : property === 'concurrent' ? 'batches' : 'sequential',
+        requests: [],
+      };
       groups.set(property, group);
     }
     group.requests.push(request);
@@ -93,29 +117,40 @@ async function rawRun(groups: Group[]): Promise<{ ms: number; requests: number }
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
   const send = async (r: OutgoingRequest): Promise<void> => {
     const url = new URL(r.url);
-    const res = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: r.method as 'PUT', headers: r.headers, body: r.body });
+    const res = await agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: r.method as 'PUT',
+      headers: r.headers,
+      body: r.body,
+    });
     await res.body.arrayBuffer();
   };
   const requests = groups.reduce((n, g) => n + g.requests.length, 0);
   const started = performance.now();
   const chain = async (list: Group[]): Promise<void> => {
-  for (const g of list) {
-    if (g.mode === 'sequential') for (const r of g.requests) await send(r);
-    else if (g.mode === 'batches') {
-      for (let i = 0; i < g.requests.length; i += CONCURRENCY + 1) {
-        await Promise.all(g.requests.slice(i, i + CONCURRENCY).map(send));
-        const read = g.requests[i + CONCURRENCY];
-        if (read) await send(read);
+    for (const g of list) {
+      if (g.mode === 'sequential') for (const r of g.requests) await send(r);
+      else if (g.mode === 'batches') {
+        for (let i = 0; i < g.requests.length; i += CONCURRENCY + 1) {
+          await Promise.all(g.requests.slice(i, i + CONCURRENCY).map(send));
+          const read = g.requests[i + CONCURRENCY];
+          if (read) await send(read);
+        }
+      } else {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < g.requests.length) await send(g.requests[next++] as OutgoingRequest);
+          }),
+        );
       }
-    } else {
-      let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < g.requests.length) await send(g.requests[next++] as OutgoingRequest);
-      }));
     }
-  }
   };
-  await Promise.all([chain(groups.filter((g) => g.mode !== 'parallel')), chain(groups.filter((g) => g.mode === 'parallel'))]);
+  await Promise.all([
+    chain(groups.filter((g) => g.mode !== 'parallel')),
+    chain(groups.filter((g) => g.mode === 'parallel')),
+  ]);
   const ms = performance.now() - started;
   await agent.close();
   return { ms, requests };
@@ -127,22 +162,39 @@ async function rawRun(groups: Group[]): Promise<{ ms: number; requests: number }
  * leave it alone, 4 at a time: the longer of the two chains.
  */
 function roundTrips(groups: Group[]): number {
-  const trips = (g: Group): number => (g.mode === 'parallel' ? Math.ceil(g.requests.length / CONCURRENCY) : g.mode === 'batches' ? Math.ceil(g.requests.length / (CONCURRENCY + 1)) * 2 : g.requests.length);
+  const trips = (g: Group): number =>
+    g.mode === 'parallel'
+      ? Math.ceil(g.requests.length / CONCURRENCY)
+      : g.mode === 'batches'
+        ? Math.ceil(g.requests.length / (CONCURRENCY + 1)) * 2
+        : g.requests.length;
   const sequential = groups.filter((g) => g.mode !== 'parallel').reduce((n, g) => n + trips(g), 0);
   const parallel = groups.filter((g) => g.mode === 'parallel').reduce((n, g) => n + trips(g), 0);
   return Math.max(sequential, parallel);
 }
 
-function once(server: Server, runs: number): Promise<{ ms: number; requests: number; cases: number; maxRssMb: number }> {
+function once(
+  server: Server,
+  runs: number,
+): Promise<{ ms: number; requests: number; cases: number; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/once.ts', server.baseUrl, server.apiKey, server.assetId, String(runs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/bench/once.ts', server.baseUrl, server.apiKey, server.assetId, String(runs)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { ms: number; requests: number; cases: number; maxRssMb: number }) : reject(new Error(`run exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { ms: number; requests: number; cases: number; maxRssMb: number })
+        : reject(new Error(`run exited ${code}`)),
+    );
   });
 }
 
-const f = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const f = (n: number, d = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 process.stdout.write(`machine: ${cpus().length} cores (${cpu}), Node ${process.version}\n\n`);
 
@@ -171,11 +223,19 @@ if (runPart(1)) {
   const r = median(raw);
   const suiteRate = (s.sent / s.ms) * 1000;
   const rawRate = (r.requests / r.ms) * 1000;
-  process.stdout.write(`1. loopback, default run (100 runs per property, concurrency ${CONCURRENCY}); medians of ${ROUNDS} runs each, after ${WARMUP} warm-up runs\n`);
-  process.stdout.write(`   raw undici, same ${f(r.requests)} requests, no checks: ${f(r.ms)} ms, ${f(rawRate)} requests/s (CPU ${f(r.cpu)} ms)\n`);
-  process.stdout.write(`   the suite (generation, sending, validation, checks):  ${f(s.ms)} ms, ${f(suiteRate)} checked cases/s (CPU ${f(s.cpu)} ms)\n`);
+  process.stdout.write(
+    `1. loopback, default run (100 runs per property, concurrency ${CONCURRENCY}); medians of ${ROUNDS} runs each, after ${WARMUP} warm-up runs\n`,
+  );
+  process.stdout.write(
+    `   raw undici, same ${f(r.requests)} requests, no checks: ${f(r.ms)} ms, ${f(rawRate)} requests/s (CPU ${f(r.cpu)} ms)\n`,
+  );
+  process.stdout.write(
+    `   the suite (generation, sending, validation, checks):  ${f(s.ms)} ms, ${f(suiteRate)} checked cases/s (CPU ${f(s.cpu)} ms)\n`,
+  );
   process.stdout.write(`   ratio suite/raw: ${f(suiteRate / rawRate, 2)} (target >= 0.70)\n`);
-  process.stdout.write(`   per request: raw ${f((r.ms * 1000) / r.requests)} µs of wall time; the suite ${f((s.cpu * 1000) / s.sent)} µs of CPU\n\n`);
+  process.stdout.write(
+    `   per request: raw ${f((r.ms * 1000) / r.requests)} µs of wall time; the suite ${f((s.cpu * 1000) / s.sent)} µs of CPU\n\n`,
+  );
 }
 
 // 2. 50 ms per response
@@ -186,8 +246,12 @@ if (runPart(2)) {
   const trips = roundTrips(suite.groups);
   const floor = trips * 50;
   process.stdout.write('2. a server that adds 50 ms to every response, default run\n');
-  process.stdout.write(`   ${f(suite.report.requests.sent)} requests, ${f(trips)} round trips at concurrency ${CONCURRENCY}: floor ${f(floor / 1000, 1)} s\n`);
-  process.stdout.write(`   the suite: ${f(suite.ms / 1000, 1)} s, ${f(suite.ms / floor, 2)}x the floor (target <= 1.30)\n\n`);
+  process.stdout.write(
+    `   ${f(suite.report.requests.sent)} requests, ${f(trips)} round trips at concurrency ${CONCURRENCY}: floor ${f(floor / 1000, 1)} s\n`,
+  );
+  process.stdout.write(
+    `   the suite: ${f(suite.ms / 1000, 1)} s, ${f(suite.ms / floor, 2)}x the floor (target <= 1.30)\n\n`,
+  );
 }
 
 // 3. scale and memory
@@ -197,7 +261,9 @@ if (runPart(3)) {
   process.stdout.write('   runs/property   requests   wall s   requests/s   peak RSS MB\n');
   for (const runs of scales) {
     const r = await once(server, runs);
-    process.stdout.write(`   ${String(runs).padStart(13)}   ${f(r.requests).padStart(8)}   ${f(r.ms / 1000, 1).padStart(6)}   ${f((r.requests / r.ms) * 1000).padStart(10)}   ${f(r.maxRssMb).padStart(11)}\n`);
+    process.stdout.write(
+      `   ${String(runs).padStart(13)}   ${f(r.requests).padStart(8)}   ${f(r.ms / 1000, 1).padStart(6)}   ${f((r.requests / r.ms) * 1000).padStart(10)}   ${f(r.maxRssMb).padStart(11)}\n`,
+    );
   }
   stop(server);
 }

@@ -5,11 +5,12 @@
  * `npm run conformance` give the same verdicts (vitest adds its reporters, filters and --shard).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { REQUIREMENTS, type RequirementId } from '../checks/requirements.ts';
-import { configFromOptions } from '../cli/cli.ts';
-import { parseOptions } from '../cli/options.ts';
-import { propertyByName } from '../properties/index.ts';
-import { type RequirementReport, type RunReport, runConformance } from '../runner/run.ts';
+import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
+import { configFromOptions } from '../../src/cli/config.ts';
+import { parseOptions } from '../../src/cli/options.ts';
+import { propertyByName } from '../../src/properties/index.ts';
+import type { RequirementReport, RunReport } from '../../src/report/model.ts';
+import { runConformance } from '../../src/runner/run.ts';
 
 const EVERY_RESPONSE = REQUIREMENTS.filter((r) => r.id.startsWith('RESP-')).map((r) => r.id);
 
@@ -42,7 +43,8 @@ export function conformanceProperty(name: string): void {
       test(`${id} (${r0?.level}): ${r0?.title}`, (ctx) => {
         const r = report.requirements.find((x) => x.id === id) as RequirementReport;
         if (r.status === 'skip') ctx.skip(r.reason ?? 'not exercised');
-        if (r.status === 'fail' && r.level === 'SHOULD' && !options.strict) ctx.skip(`SHOULD not met (fails only with strict mode): ${formatFailure(r)}`);
+        if (r.status === 'fail' && r.level === 'SHOULD' && !options.strict)
+          ctx.skip(`SHOULD not met (fails only with strict mode): ${formatFailure(r)}`);
         if (r.status === 'fail') expect.fail(formatFailure(r));
         expect(r.status).toBe('pass');
       });

@@ -1,12 +1,17 @@
 /** Every check on hand-built exchanges: the violation it must find, and the conforming answers it must leave alone. */
 import { describe, expect, test } from 'vitest';
-import { type Exchange, isRfc3339WithOffset, jsonEqual, judge, rememberKnown } from '../checks/checks.ts';
-import { REQUIREMENTS, type RequirementId } from '../checks/requirements.ts';
-import type { Case } from '../generators/case.ts';
+import { isRfc3339WithOffset, judge, rememberKnown } from '../../src/checks/checks.ts';
+import type { Exchange } from '../../src/exchange/perform.ts';
+import { jsonEqual } from '../../src/json.ts';
+import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
+import type { Case } from '../../src/generators/case.ts';
 import { TARGET, context, err, exchange, makeCase, ok200 } from './helpers.ts';
 
 const ctx = context();
-const violated = (ex: Exchange, c = ctx): RequirementId[] => judge(ex, c).violations.map((v) => v.requirement).sort();
+const violated = (ex: Exchange, c = ctx): RequirementId[] =>
+  judge(ex, c)
+    .violations.map((v) => v.requirement)
+    .sort();
 const evaluated = (ex: Exchange): RequirementId[] => judge(ex, ctx).evaluated;
 
 describe('every-response checks', () => {
@@ -27,13 +32,26 @@ describe('every-response checks', () => {
     expect(violated(exchange(makeCase(), err(503)))).toEqual(['RESP-NO-5XX', 'RESP-STATUS-DOCUMENTED']);
   });
   test('429 is never judged', () => {
-    const ex = exchange(makeCase(), { status: 429, headers: { 'content-type': 'text/plain', 'retry-after': '1' }, text: 'slow down' });
+    const ex = exchange(makeCase(), {
+      status: 429,
+      headers: { 'content-type': 'text/plain', 'retry-after': '1' },
+      text: 'slow down',
+    });
     expect(violated(ex)).toEqual([]);
   });
   test('Content-Type: charset allowed, text/plain and a missing header are not', () => {
-    expect(violated(exchange(makeCase(), { ...ok200(), headers: { 'content-type': 'application/json; charset=utf-8' } }))).toEqual([]);
+    expect(
+      violated(exchange(makeCase(), { ...ok200(), headers: { 'content-type': 'application/json; charset=utf-8' } })),
+    ).toEqual([]);
     expect(violated(exchange(makeCase(), { ...ok200(), headers: { 'content-type': 'Application/JSON' } }))).toEqual([]);
-    const plain = exchange(makeCase({ id: { kind: 'malformed', value: 'x' }, expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false }), { status: 404, headers: { 'content-type': 'text/plain' }, text: 'Not Found' });
+    const plain = exchange(
+      makeCase({
+        id: { kind: 'malformed', value: 'x' },
+        expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }],
+        updatesTarget: false,
+      }),
+      { status: 404, headers: { 'content-type': 'text/plain' }, text: 'Not Found' },
+    );
     expect(violated(plain)).toEqual(['RESP-CONTENT-TYPE']);
     const none = exchange(makeCase(), { ...ok200(), headers: { 'content-type': '' } });
     expect(violated(none)).toContain('RESP-CONTENT-TYPE');
@@ -42,11 +60,19 @@ describe('every-response checks', () => {
     expect(violated(exchange(makeCase(), { status: 200, text: '{"id":' }))).toEqual(['RESP-BODY-JSON']);
   });
   test('bodies against the schema of their status', () => {
-    expect(violated(exchange(makeCase({ expect: [] }), { status: 400, json: { error: { code: 'x', message: 'y' } } }))).toEqual(['RESP-BODY-SCHEMA']);
-    expect(violated(exchange(makeCase({ expect: [] }), { status: 400, json: { code: 'x', message: 'y', details: {}, extra: 1 } }))).toEqual([]);
+    expect(
+      violated(exchange(makeCase({ expect: [] }), { status: 400, json: { error: { code: 'x', message: 'y' } } })),
+    ).toEqual(['RESP-BODY-SCHEMA']);
+    expect(
+      violated(
+        exchange(makeCase({ expect: [] }), { status: 400, json: { code: 'x', message: 'y', details: {}, extra: 1 } }),
+      ),
+    ).toEqual([]);
     expect(violated(exchange(makeCase(), { status: 200, json: { id: TARGET } }))).toEqual(['RESP-BODY-SCHEMA']);
     expect(violated(exchange(makeCase(), ok200({ asset_hash: 'md5:abc' })))).toEqual(['RESP-BODY-SCHEMA']);
-    expect(violated(exchange(makeCase(), ok200({ asset_hash: `blake3:${'a'.repeat(64)}`, size: 3, created_at: 'x' })))).toEqual([]);
+    expect(
+      violated(exchange(makeCase(), ok200({ asset_hash: `blake3:${'a'.repeat(64)}`, size: 3, created_at: 'x' }))),
+    ).toEqual([]);
   });
 });
 
@@ -55,14 +81,66 @@ describe('status expectations', () => {
     ['valid update 200', {}, 200, null],
     ['valid update 201', {}, 201, 'UPD-VALID-200'],
     ['valid update 400', {}, 400, 'UPD-VALID-200'],
-    ['empty object 400', { body: { kind: 'json', value: {} }, expect: [{ requirement: 'BODY-EMPTY-400', allowed: [400] }], updatesTarget: false }, 400, null],
-    ['empty object 200', { body: { kind: 'json', value: {} }, expect: [{ requirement: 'BODY-EMPTY-400', allowed: [400] }], updatesTarget: false }, 200, 'BODY-EMPTY-400'],
-    ['422 for an invalid body', { expect: [{ requirement: 'BODY-INVALID-400', allowed: [400] }], updatesTarget: false }, 422, 'BODY-INVALID-400'],
-    ['malformed id 404', { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false }, 404, null],
-    ['malformed id 400', { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false }, 400, null],
-    ['malformed id 405', { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false }, 405, 'ID-MALFORMED'],
-    ['unknown id with invalid body 400', { expect: [{ requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] }], updatesTarget: false }, 400, null],
-    ['wrong key 200', { key: { kind: 'wrong', value: 'nope' }, expect: [{ requirement: 'AUTH-401', allowed: [401] }], updatesTarget: false }, 200, 'AUTH-401'],
+    [
+      'empty object 400',
+      {
+        body: { kind: 'json', value: {} },
+        expect: [{ requirement: 'BODY-EMPTY-400', allowed: [400] }],
+        updatesTarget: false,
+      },
+      400,
+      null,
+    ],
+    [
+      'empty object 200',
+      {
+        body: { kind: 'json', value: {} },
+        expect: [{ requirement: 'BODY-EMPTY-400', allowed: [400] }],
+        updatesTarget: false,
+      },
+      200,
+      'BODY-EMPTY-400',
+    ],
+    [
+      '422 for an invalid body',
+      { expect: [{ requirement: 'BODY-INVALID-400', allowed: [400] }], updatesTarget: false },
+      422,
+      'BODY-INVALID-400',
+    ],
+    [
+      'malformed id 404',
+      { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false },
+      404,
+      null,
+    ],
+    [
+      'malformed id 400',
+      { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false },
+      400,
+      null,
+    ],
+    [
+      'malformed id 405',
+      { expect: [{ requirement: 'ID-MALFORMED', allowed: [400, 404] }], updatesTarget: false },
+      405,
+      'ID-MALFORMED',
+    ],
+    [
+      'unknown id with invalid body 400',
+      { expect: [{ requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] }], updatesTarget: false },
+      400,
+      null,
+    ],
+    [
+      'wrong key 200',
+      {
+        key: { kind: 'wrong', value: 'nope' },
+        expect: [{ requirement: 'AUTH-401', allowed: [401] }],
+        updatesTarget: false,
+      },
+      200,
+      'AUTH-401',
+    ],
   ];
   for (const [title, partial, status, expected] of cases) {
     test(title, () => {
@@ -72,7 +150,13 @@ describe('status expectations', () => {
     });
   }
   test('the upper-case id: 404 breaks only the SHOULD', () => {
-    const c = makeCase({ id: { kind: 'uppercase', value: TARGET.toUpperCase() }, expect: [{ requirement: 'ID-CASE-ALLOWED', allowed: [200, 400, 404] }, { requirement: 'ID-CASE-200', allowed: [200] }] });
+    const c = makeCase({
+      id: { kind: 'uppercase', value: TARGET.toUpperCase() },
+      expect: [
+        { requirement: 'ID-CASE-ALLOWED', allowed: [200, 400, 404] },
+        { requirement: 'ID-CASE-200', allowed: [200] },
+      ],
+    });
     expect(violated(exchange(c, err(404)))).toEqual(['ID-CASE-200']);
     expect(violated(exchange(c, err(401)))).toEqual(['ID-CASE-200', 'ID-CASE-ALLOWED']);
   });
@@ -81,11 +165,16 @@ describe('status expectations', () => {
 describe('after a 200', () => {
   test('id echo, case-insensitively', () => {
     expect(violated(exchange(makeCase(), ok200({ id: TARGET.toUpperCase() })))).toEqual([]);
-    expect(violated(exchange(makeCase(), ok200({ id: '00000000-0000-0000-0000-000000000000' })))).toEqual(['A200-ID-ECHO']);
+    expect(violated(exchange(makeCase(), ok200({ id: '00000000-0000-0000-0000-000000000000' })))).toEqual([
+      'A200-ID-ECHO',
+    ]);
   });
   test('updated_at needs an offset; +00:00 with microseconds is fine', () => {
     expect(violated(exchange(makeCase(), ok200({ updated_at: '2026-11-26T22:23:22.293833+00:00' })))).toEqual([]);
-    expect(violated(exchange(makeCase(), ok200({ updated_at: '2026-11-26T22:23:22.293833' })))).toEqual(['A200-UPDATED-AT', 'RESP-BODY-SCHEMA']);
+    expect(violated(exchange(makeCase(), ok200({ updated_at: '2026-11-26T22:23:22.293833' })))).toEqual([
+      'A200-UPDATED-AT',
+      'RESP-BODY-SCHEMA',
+    ]);
     expect(isRfc3339WithOffset('2026-02-30T00:00:00Z')).toBe(false);
     expect(isRfc3339WithOffset('2026-12-31T23:59:60-05:30')).toBe(true);
   });
@@ -105,7 +194,9 @@ describe('after a 200', () => {
   test('user_metadata replaced, not merged', () => {
     const c = makeCase({ body: { kind: 'json', value: { user_metadata: { a: 1, n: { x: [1, 2] } } } } });
     expect(violated(exchange(c, ok200({ user_metadata: { n: { x: [1, 2] }, a: 1 } })))).toEqual([]);
-    expect(violated(exchange(c, ok200({ user_metadata: { a: 1, n: { x: [1, 2] }, old: true } })))).toEqual(['A200-OBJECT-REPLACED']);
+    expect(violated(exchange(c, ok200({ user_metadata: { a: 1, n: { x: [1, 2] }, old: true } })))).toEqual([
+      'A200-OBJECT-REPLACED',
+    ]);
   });
   test('mime_type (not listed as updatable): the value sent or the previous one', () => {
     const local = context();
@@ -118,12 +209,20 @@ describe('after a 200', () => {
   test('a body of unknown properties only: a 200 may not change a known field', () => {
     const local = context();
     local.known['name'] = 'before';
-    const c = makeCase({ body: { kind: 'json', value: { x: 1 } }, expect: [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }], noKnownChange: true });
+    const c = makeCase({
+      body: { kind: 'json', value: { x: 1 } },
+      expect: [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }],
+      noKnownChange: true,
+    });
     expect(violated(exchange(c, ok200({ name: 'before' })), local)).toEqual([]);
     expect(violated(exchange(c, ok200({ name: 'after' })), local)).toEqual(['UPD-UNKNOWN-ONLY-NO-CHANGE']);
   });
   test('after-200 rules do not apply to a 200 that is not an update of the asset', () => {
-    const c = makeCase({ key: { kind: 'wrong', value: 'k' }, updatesTarget: false, expect: [{ requirement: 'AUTH-401', allowed: [401] }] });
+    const c = makeCase({
+      key: { kind: 'wrong', value: 'k' },
+      updatesTarget: false,
+      expect: [{ requirement: 'AUTH-401', allowed: [401] }],
+    });
     expect(evaluated(exchange(c, ok200({ id: 'other' })))).not.toContain('A200-ID-ECHO');
   });
   test('known values are remembered from 200 answers', () => {

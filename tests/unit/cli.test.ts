@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ReferenceServer, startReferenceServer } from '../../fixtures/reference-server/server.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { runCli } from '../cli/cli.ts';
+import { runCli } from '../../src/cli/cli.ts';
 import { closedPort } from './faults.ts';
 
 interface Captured {
@@ -35,8 +35,18 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
     ['ftp URL', ['--base-url', 'ftp://x', '--asset-id', ASSET], {}, /http or https/],
     ['target without asset', ['--base-url', 'http://127.0.0.1:9'], {}, /--base-url needs --asset-id/],
     ['asset without target', ['--asset-id', ASSET], {}, /--asset-id needs --base-url/],
-    ['asset id not a uuid', ['--base-url', 'http://127.0.0.1:9', '--asset-id', 'abc'], { CONFORMANCE_API_KEY: 'k' }, /--asset-id "abc" is not a valid id for this spec/],
-    ['no key for a target', ['--base-url', 'http://127.0.0.1:9', '--asset-id', ASSET], {}, /requires X-API-Key: give the key in CONFORMANCE_API_KEY/],
+    [
+      'asset id not a uuid',
+      ['--base-url', 'http://127.0.0.1:9', '--asset-id', 'abc'],
+      { CONFORMANCE_API_KEY: 'k' },
+      /--asset-id "abc" is not a valid id for this spec/,
+    ],
+    [
+      'no key for a target',
+      ['--base-url', 'http://127.0.0.1:9', '--asset-id', ASSET],
+      {},
+      /requires X-API-Key: give the key in CONFORMANCE_API_KEY/,
+    ],
     ['unreadable spec', ['--spec', '/nonexistent/spec.yaml'], {}, /cannot read spec file \/nonexistent\/spec.yaml/],
     ['unknown property', ['--property', 'nope'], {}, /unknown property "nope"/],
     ['path without property', ['--path', '1:2', '--seed', '1'], {}, /give exactly one --property/],
@@ -67,17 +77,24 @@ describe('targets that cannot be tested: exit 2', () => {
   afterAll(() => server.close());
 
   test('unreachable', async () => {
-    const r = await cli(['--base-url', await closedPort(), '--asset-id', ASSET, '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'k' });
+    const r = await cli(['--base-url', await closedPort(), '--asset-id', ASSET, '--report-dir', reportDir()], {
+      CONFORMANCE_API_KEY: 'k',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/target unreachable: .*connection refused/);
   });
   test('the key is rejected on a plain valid request', async () => {
-    const r = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'a-wrong-key' });
+    const r = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--report-dir', reportDir()], {
+      CONFORMANCE_API_KEY: 'a-wrong-key',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/API key was rejected \(401\)/);
   });
   test('the asset does not exist', async () => {
-    const r = await cli(['--base-url', server.baseUrl, '--asset-id', '11111111-2222-4333-8444-555555555555', '--report-dir', reportDir()], { CONFORMANCE_API_KEY: 'the-right-key-123' });
+    const r = await cli(
+      ['--base-url', server.baseUrl, '--asset-id', '11111111-2222-4333-8444-555555555555', '--report-dir', reportDir()],
+      { CONFORMANCE_API_KEY: 'the-right-key-123' },
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/asset 11111111-2222-4333-8444-555555555555 not found \(404/);
   });
@@ -90,9 +107,20 @@ describe('runs', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/\[1\/\d+\] valid-update/);
     expect(r.out).toContain('CONFORMS');
-    expect(readdirSync(dir).sort()).toEqual(['failures.ndjson', 'junit.xml', 'report.html', 'report.json', 'report.md']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'failures.ndjson',
+      'junit.xml',
+      'report.html',
+      'report.json',
+      'report.md',
+    ]);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
-    expect(report).toMatchObject({ target: { baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }, spec: { operationId: 'updateAsset' }, seed: 7, runs: 20 });
+    expect(report).toMatchObject({
+      target: { baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+      spec: { operationId: 'updateAsset' },
+      seed: 7,
+      runs: 20,
+    });
     for (const q of report['requirements'] as Record<string, unknown>[]) {
       expect(Object.keys(q)).toEqual(expect.arrayContaining(['id', 'level', 'title', 'status', 'cases']));
       expect(['pass', 'fail', 'skip']).toContain(q['status']);
@@ -104,14 +132,38 @@ describe('runs', () => {
     const server = await startReferenceServer({ apiKey: key, variant: fixtureServer('echoes-key')?.variant });
     try {
       const dir = reportDir();
-      const r = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--runs', '30', '--seed', '3', '--report-dir', dir], { CONFORMANCE_API_KEY: key });
+      const r = await cli(
+        [
+          '--base-url',
+          server.baseUrl,
+          '--asset-id',
+          server.assetId,
+          '--runs',
+          '30',
+          '--seed',
+          '3',
+          '--report-dir',
+          dir,
+        ],
+        { CONFORMANCE_API_KEY: key },
+      );
       expect(r.code).toBe(1);
       expect(r.out).toContain('A200-STRING-EXACT');
       expect(r.out).toContain('[REDACTED]');
       const texts = [r.out, r.err, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
-      const forms = [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key), key.replace(/&/g, '&amp;').replace(/</g, '&lt;')];
+      const forms = [
+        key,
+        JSON.stringify(key).slice(1, -1),
+        encodeURIComponent(key),
+        key.replace(/&/g, '&amp;').replace(/</g, '&lt;'),
+      ];
       for (const text of texts) for (const form of forms) expect(text.includes(form)).toBe(false);
-      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { requirements: { id: string; counterexample?: { curl: string; replay: string; request: { headers: Record<string, string> } } }[] };
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+        requirements: {
+          id: string;
+          counterexample?: { curl: string; replay: string; request: { headers: Record<string, string> } };
+        }[];
+      };
       const cx = report.requirements.find((q) => q.id === 'A200-STRING-EXACT')?.counterexample;
       expect(cx?.curl).toContain('"x-api-key: $CONFORMANCE_API_KEY"');
       expect(cx?.request.headers['x-api-key']).toBe('$CONFORMANCE_API_KEY');
@@ -123,7 +175,11 @@ describe('runs', () => {
 
   test('`npm run conformance` works as the README says', async () => {
     const dir = reportDir();
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'conformance', '--', '--runs', '10', '--seed', '1', '--report-dir', dir], { cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'conformance', '--', '--runs', '10', '--seed', '1', '--report-dir', dir],
+      { cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 },
+    );
     expect(stdout).toContain('CONFORMS');
   });
 });

@@ -1,6 +1,6 @@
 /** The client turns every misbehaviour of a target into data, in bounded time. */
 import { afterEach, describe, expect, test } from 'vitest';
-import { HttpClient, retryAfterMs } from '../client/http.ts';
+import { HttpClient, retryAfterMs } from '../../src/exchange/http.ts';
 import { type Running, closedPort, httpServer, tcpServer } from './faults.ts';
 
 let running: Running | undefined;
@@ -11,7 +11,12 @@ afterEach(async () => {
   running = undefined;
 });
 
-const put = (url: string) => ({ method: 'PUT', url: `${url}/api/assets/x`, headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+const put = (url: string) => ({
+  method: 'PUT',
+  url: `${url}/api/assets/x`,
+  headers: { 'content-type': 'application/json' },
+  body: '{"name":"x"}',
+});
 
 describe('faults of the target', () => {
   test('a hang is a timeout, within the timeout', async () => {
@@ -39,7 +44,11 @@ describe('faults of the target', () => {
     });
     client = new HttpClient({ timeoutMs: 400 });
     const started = Date.now();
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'timeout', status: 200 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({
+      kind: 'failure',
+      failure: 'timeout',
+      status: 200,
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     clearInterval(timer);
   });
@@ -53,7 +62,12 @@ describe('faults of the target', () => {
       setTimeout(() => res.end(bytes.subarray(10)), 10);
     });
     client = new HttpClient({ timeoutMs: 2000 });
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200, text, bytes: bytes.length });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({
+      kind: 'response',
+      status: 200,
+      text,
+      bytes: bytes.length,
+    });
   });
   test('a keep-alive connection the server closed just as a request went out: sent once more, not a verdict', async () => {
     // Each connection answers its first request, then dies on the next one without a word.
@@ -73,7 +87,10 @@ describe('faults of the target', () => {
     expect(client.stats.resetRetries).toBe(1);
     expect(requests).toBe(3);
     // Not for POST, which is not idempotent: the close is the answer.
-    expect((await client.send({ ...put(running.url), method: 'POST' })).outcome).toMatchObject({ kind: 'failure', failure: 'reset' });
+    expect((await client.send({ ...put(running.url), method: 'POST' })).outcome).toMatchObject({
+      kind: 'failure',
+      failure: 'reset',
+    });
     expect(client.stats.resetRetries).toBe(1);
   });
   test('a server that resets every request is a reset, after one more try', async () => {
@@ -99,7 +116,11 @@ describe('faults of the target', () => {
       setTimeout(() => req.socket.destroy(), 20);
     });
     client = new HttpClient({ timeoutMs: 2000 });
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'reset', status: 200 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({
+      kind: 'failure',
+      failure: 'reset',
+      status: 200,
+    });
   });
   test('a body over the cap is cut and reported', async () => {
     running = await httpServer((_req, res) => {
@@ -114,7 +135,11 @@ describe('faults of the target', () => {
       pump();
     });
     client = new HttpClient({ timeoutMs: 5000, maxBodyBytes: 256 * 1024 });
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'too-large', status: 200 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({
+      kind: 'failure',
+      failure: 'too-large',
+      status: 200,
+    });
   });
   test('invalid HTTP', async () => {
     running = await tcpServer((socket) => socket.end('this is not http\r\n\r\n'));
@@ -134,7 +159,11 @@ describe('faults of the target', () => {
       res.end('<html>oops</html>');
     });
     client = new HttpClient({ timeoutMs: 2000 });
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200, text: '<html>oops</html>' });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({
+      kind: 'response',
+      status: 200,
+      text: '<html>oops</html>',
+    });
   });
 });
 

@@ -1,10 +1,11 @@
 /** Generators: valid bodies pass ajv, invalid ones fail it at their labelled pointer, and the edges are reached. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
-import { badKey, looksRandom, malformedId, unknownUuid } from '../generators/requests.ts';
-import { edgeString } from '../generators/strings.ts';
-import { CASE_PROPERTIES, confirmCase } from '../properties/properties.ts';
+import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
+import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
+import { edgeString } from '../../src/generators/strings.ts';
+import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
+import { confirmCase } from '../../src/properties/property.ts';
 import { KEY, SPEC, SPEC_2026_08, TARGET, context } from './helpers.ts';
 
 const SEED = 20261126;
@@ -15,7 +16,10 @@ function depth(v: unknown): number {
   return 0;
 }
 
-for (const [revision, spec] of [['2026-06 (vendored)', SPEC], ['2026-08 (fixture)', SPEC_2026_08]] as const) {
+for (const [revision, spec] of [
+  ['2026-06 (vendored)', SPEC],
+  ['2026-08 (fixture)', SPEC_2026_08],
+] as const) {
   describe(`bodies from the ${revision} spec`, () => {
     const ctx = context(spec);
     const schema = ctx.contract.requestBody.schema;
@@ -82,7 +86,8 @@ describe('the 2026-08 spec drives generation without code change', () => {
     for (const p of CASE_PROPERTIES) {
       if (!p.cases) continue;
       for (const c of fc.sample(p.cases(ctx), { seed: SEED, numRuns: 200 })) {
-        if (c.body.kind === 'json' && c.body.value !== null && typeof c.body.value === 'object' && !c.invalid) expect(Object.keys(c.body.value)).not.toContain('tags');
+        if (c.body.kind === 'json' && c.body.value !== null && typeof c.body.value === 'object' && !c.invalid)
+          expect(Object.keys(c.body.value)).not.toContain('tags');
       }
     }
     expect(ctx.updatable).toContain('mime_type');
@@ -111,7 +116,14 @@ describe('the edges are reached', () => {
     expect(metadata.some((m) => depth(m) >= 16)).toBe(true);
     expect(bodies.some((b) => Object.keys(b).some((k) => !Object.keys(ctx.bodyProperties).includes(k)))).toBe(true);
     // every non-empty combination of the properties appears
-    const combos = new Set(bodies.map((b) => Object.keys(b).filter((k) => Object.hasOwn(ctx.bodyProperties, k)).sort().join(',')));
+    const combos = new Set(
+      bodies.map((b) =>
+        Object.keys(b)
+          .filter((k) => Object.hasOwn(ctx.bodyProperties, k))
+          .sort()
+          .join(','),
+      ),
+    );
     expect(combos.size).toBe(2 ** Object.keys(ctx.bodyProperties).length - 1);
   });
 });
@@ -120,11 +132,14 @@ describe('ids and keys', () => {
   const ctx = context();
   test('malformed ids are invalid by the id schema and routable', () => {
     fc.assert(
-      fc.property(malformedId(TARGET, (id) => ctx.validators.pathParam(id).length === 0), (id) => {
-        expect(ctx.validators.pathParam(id).length).toBeGreaterThan(0);
-        expect(id).not.toMatch(/[/\\]/);
-        expect(['', '.', '..']).not.toContain(id);
-      }),
+      fc.property(
+        malformedId(TARGET, (id) => ctx.validators.pathParam(id).length === 0),
+        (id) => {
+          expect(ctx.validators.pathParam(id).length).toBeGreaterThan(0);
+          expect(id).not.toMatch(/[/\\]/);
+          expect(['', '.', '..']).not.toContain(id);
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });
@@ -137,11 +152,14 @@ describe('ids and keys', () => {
       { seed: SEED, numRuns: 300 },
     );
   });
-  test('near misses of the asset id only when its digits are random: a sequential id\'s neighbours may exist', () => {
+  test("near misses of the asset id only when its digits are random: a sequential id's neighbours may exist", () => {
     expect(looksRandom(TARGET)).toBe(true);
     const sequential = '00000000-0000-0000-0000-000000000001';
     expect(looksRandom(sequential)).toBe(false);
-    const near = (target: string) => fc.sample(unknownUuid(target), { seed: SEED, numRuns: 2000 }).filter((id) => id.slice(0, -1) === target.slice(0, -1));
+    const near = (target: string) =>
+      fc
+        .sample(unknownUuid(target), { seed: SEED, numRuns: 2000 })
+        .filter((id) => id.slice(0, -1) === target.slice(0, -1));
     expect(near(TARGET).length).toBeGreaterThan(0);
     expect(near(sequential)).toEqual([]);
   });

@@ -1,11 +1,10 @@
 /** Helpers for the project's own tests: hand-built exchanges and a contract loaded once. */
 import { fileURLToPath } from 'node:url';
-import type { Exchange } from '../checks/checks.ts';
-import { parseBody } from '../checks/checks.ts';
-import type { Case } from '../generators/case.ts';
-import type { SuiteContext } from '../properties/properties.ts';
-import { checkContext } from '../runner/run.ts';
-import { type Contract, loadContract } from '../spec/load.ts';
+import { checkContext } from '../../src/checks/context.ts';
+import { type Exchange, parseBody } from '../../src/exchange/perform.ts';
+import type { Case } from '../../src/generators/case.ts';
+import type { SuiteContext } from '../../src/properties/property.ts';
+import { type Contract, loadContract } from '../../src/spec/load.ts';
 
 export const SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
 export const SPEC_2026_08 = fileURLToPath(new URL('../../fixtures/specs/openapi-cloud-2026-08.yaml', import.meta.url));
@@ -40,7 +39,10 @@ export interface ResponseShape {
 }
 
 /** An exchange as the client would have produced it. */
-export function exchange(c: Case, response: ResponseShape | { failure: 'timeout' | 'reset' | 'too-large' | 'protocol'; status?: number }): Exchange {
+export function exchange(
+  c: Case,
+  response: ResponseShape | { failure: 'timeout' | 'reset' | 'too-large' | 'protocol'; status?: number },
+): Exchange {
   const bodyText = c.body.kind === 'json' ? JSON.stringify(c.body.value) : c.body.text;
   let sent: unknown;
   try {
@@ -48,19 +50,48 @@ export function exchange(c: Case, response: ResponseShape | { failure: 'timeout'
   } catch {
     sent = undefined;
   }
-  const request = { method: 'PUT', url: `http://127.0.0.1:1/api/assets/${encodeURIComponent(c.id.value)}`, headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: bodyText };
+  const request = {
+    method: 'PUT',
+    url: `http://127.0.0.1:1/api/assets/${encodeURIComponent(c.id.value)}`,
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: bodyText,
+  };
   if ('failure' in response) {
-    return { case: c, request, sent, outcome: { kind: 'failure', failure: response.failure, message: response.failure, ms: 1, ...(response.status ? { status: response.status, headers: {} } : {}) } };
+    return {
+      case: c,
+      request,
+      sent,
+      outcome: {
+        kind: 'failure',
+        failure: response.failure,
+        message: response.failure,
+        ms: 1,
+        ...(response.status ? { status: response.status, headers: {} } : {}),
+      },
+    };
   }
   const text = response.text ?? (response.json === undefined ? '' : JSON.stringify(response.json));
   return {
     case: c,
     request,
     sent,
-    outcome: { kind: 'response', status: response.status ?? 200, headers: { 'content-type': 'application/json', ...response.headers }, text, bytes: text.length, ms: 1 },
+    outcome: {
+      kind: 'response',
+      status: response.status ?? 200,
+      headers: { 'content-type': 'application/json', ...response.headers },
+      text,
+      bytes: text.length,
+      ms: 1,
+    },
     body: parseBody(text),
   };
 }
 
-export const ok200 = (extra: Record<string, unknown> = {}): ResponseShape => ({ status: 200, json: { id: TARGET, updated_at: '2026-11-26T22:23:22.293Z', ...extra } });
-export const err = (status: number, extra: Record<string, unknown> = {}): ResponseShape => ({ status, json: { code: 'E', message: 'm', ...extra } });
+export const ok200 = (extra: Record<string, unknown> = {}): ResponseShape => ({
+  status: 200,
+  json: { id: TARGET, updated_at: '2026-11-26T22:23:22.293Z', ...extra },
+});
+export const err = (status: number, extra: Record<string, unknown> = {}): ResponseShape => ({
+  status,
+  json: { code: 'E', message: 'm', ...extra },
+});

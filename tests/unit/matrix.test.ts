@@ -6,11 +6,20 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { ALTERNATIVES, MUTANTS } from '../../fixtures/servers/index.ts';
-import { requirement } from '../checks/requirements.ts';
-import { type RunConfig, runConformance } from '../runner/run.ts';
+import { requirement } from '../../src/requirements.ts';
+import { type RunConfig, runConformance } from '../../src/runner/run.ts';
 import { SPEC } from './helpers.ts';
 
-const config = (extra: Partial<RunConfig>): RunConfig => ({ specFile: SPEC, runs: 100, seed: 20261126, strict: false, timeoutMs: 1000, propertyTimeLimitMs: 20_000, concurrency: 4, ...extra });
+const config = (extra: Partial<RunConfig>): RunConfig => ({
+  specFile: SPEC,
+  runs: 100,
+  seed: 20261126,
+  strict: false,
+  timeoutMs: 1000,
+  propertyTimeLimitMs: 20_000,
+  concurrency: 4,
+  ...extra,
+});
 const caught = new Set<string>();
 const passed = new Set<string>();
 const started = Date.now();
@@ -34,11 +43,13 @@ describe.concurrent('mutants: each caught by the requirement it names', () => {
 });
 
 describe.concurrent('conforming servers: each passes', () => {
-  for (const server of [{ file: 'fixtures/reference-server/server.ts', variant: undefined }, ...ALTERNATIVES]) {
+  for (const server of [{ file: 'src/server/transport.ts', variant: undefined }, ...ALTERNATIVES]) {
     const name = server.variant?.name ?? 'reference';
     test(name, async () => {
       const report = await runConformance(config(server.variant ? { embeddedVariant: server.variant } : {}));
-      const failed = report.requirements.filter((r) => r.status === 'fail' && r.level === 'MUST').map((r) => `${r.id}: ${r.counterexample?.violated.find((v) => v.requirement === r.id)?.message}`);
+      const failed = report.requirements
+        .filter((r) => r.status === 'fail' && r.level === 'MUST')
+        .map((r) => `${r.id}: ${r.counterexample?.violated.find((v) => v.requirement === r.id)?.message}`);
       expect(failed, `${server.file}`).toEqual([]);
       expect(report.exitCode).toBe(0);
       // Without GET (and with 400 for a body of unknown properties) the values are never shown before the run.
@@ -50,7 +61,7 @@ describe.concurrent('conforming servers: each passes', () => {
 
 describe('the library', () => {
   test('covers every requirement of the catalogue with a mutant, and has enough of both kinds', async () => {
-    const { REQUIREMENTS } = await import('../checks/requirements.ts');
+    const { REQUIREMENTS } = await import('../../src/requirements.ts');
     const named = new Set(MUTANTS.map((m) => m.breaks));
     expect(REQUIREMENTS.filter((r) => !named.has(r.id)).map((r) => r.id)).toEqual([]);
     expect(MUTANTS.length).toBeGreaterThanOrEqual(30);
@@ -60,5 +71,7 @@ describe('the library', () => {
 
 afterAll(() => {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\ncaught ${caught.size}/${MUTANTS.length} mutants, ${passed.size}/${ALTERNATIVES.length + 1} conforming servers passed (${seconds} s)\n`);
+  process.stdout.write(
+    `\ncaught ${caught.size}/${MUTANTS.length} mutants, ${passed.size}/${ALTERNATIVES.length + 1} conforming servers passed (${seconds} s)\n`,
+  );
 });

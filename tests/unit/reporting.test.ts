@@ -6,17 +6,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ReferenceServer, startReferenceServer } from '../../fixtures/reference-server/server.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { runCli } from '../cli/cli.ts';
-import { readExpectations } from '../reports/expectations.ts';
-import type { RunReport } from '../runner/run.ts';
+import { runCli } from '../../src/cli/cli.ts';
+import { readExpectations } from '../../src/report/expectations.ts';
+import type { RunReport } from '../../src/report/model.ts';
 
 const KEY = 'reporting-key-0123456789';
 const dir = (): string => mkdtempSync(join(tmpdir(), 'reporting-'));
 async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await runCli(argv, { CONFORMANCE_API_KEY: KEY }, { out: (l) => lines.push(l), err: (l) => lines.push(l) }, { signal: new AbortController().signal });
+  const code = await runCli(
+    argv,
+    { CONFORMANCE_API_KEY: KEY },
+    { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    { signal: new AbortController().signal },
+  );
   return { code, out: lines.join('\n') };
 }
 const readReport = (d: string): RunReport => JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')) as RunReport;
@@ -28,7 +33,11 @@ describe('expectations: a nightly fails only on a change', () => {
   beforeAll(async () => {
     server = await startReferenceServer({
       apiKey: KEY,
-      variant: { name: 'two-switchable-faults', timestamp: (d) => (flags.a && naive ? naive(d) : d.toISOString()), authorize: (k, store) => flags.b || k === store.apiKey },
+      variant: {
+        name: 'two-switchable-faults',
+        timestamp: (d) => (flags.a && naive ? naive(d) : d.toISOString()),
+        authorize: (k, store) => flags.b || k === store.apiKey,
+      },
     });
   });
   afterAll(() => server.close());
@@ -36,8 +45,37 @@ describe('expectations: a nightly fails only on a change', () => {
   test('fail, write the file, pass, a new fault fails, fixing the first reports it fixed', async () => {
     const file = join(dir(), 'target.yaml');
     const run = (...extra: string[]): Promise<{ code: number; out: string }> =>
-      cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '4', '--runs', '30', '--report-dir', dir(), '--expectations', file, ...extra]);
-    expect((await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '4', '--runs', '30', '--report-dir', dir()])).code).toBe(1);
+      cli([
+        '--base-url',
+        server.baseUrl,
+        '--asset-id',
+        server.assetId,
+        '--seed',
+        '4',
+        '--runs',
+        '30',
+        '--report-dir',
+        dir(),
+        '--expectations',
+        file,
+        ...extra,
+      ]);
+    expect(
+      (
+        await cli([
+          '--base-url',
+          server.baseUrl,
+          '--asset-id',
+          server.assetId,
+          '--seed',
+          '4',
+          '--runs',
+          '30',
+          '--report-dir',
+          dir(),
+        ])
+      ).code,
+    ).toBe(1);
 
     const written = await run('--update-expectations');
     expect(written.code).toBe(0);
@@ -60,10 +98,16 @@ describe('expectations: a nightly fails only on a change', () => {
 
     // reasons written by people survive a rewrite
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, 'requirements:\n  A200-UPDATED-AT:\n    reason: naive timestamps, tracked\n    link: https://example.invalid/1\n');
+    writeFileSync(
+      file,
+      'requirements:\n  A200-UPDATED-AT:\n    reason: naive timestamps, tracked\n    link: https://example.invalid/1\n',
+    );
     flags.a = true;
     await run('--update-expectations');
-    expect(readExpectations(file).requirements['A200-UPDATED-AT']).toEqual({ reason: 'naive timestamps, tracked', link: 'https://example.invalid/1' });
+    expect(readExpectations(file).requirements['A200-UPDATED-AT']).toEqual({
+      reason: 'naive timestamps, tracked',
+      link: 'https://example.invalid/1',
+    });
   }, 120_000);
 
   test('a bad expectations file is exit 2 with a message', async () => {
@@ -81,18 +125,44 @@ describe('replay', () => {
     const server = await startReferenceServer({ apiKey: KEY, variant: fixtureServer('merges-metadata')?.variant });
     try {
       const d = dir();
-      expect((await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '8', '--runs', '50', '--report-dir', d])).code).toBe(1);
+      expect(
+        (
+          await cli([
+            '--base-url',
+            server.baseUrl,
+            '--asset-id',
+            server.assetId,
+            '--seed',
+            '8',
+            '--runs',
+            '50',
+            '--report-dir',
+            d,
+          ])
+        ).code,
+      ).toBe(1);
       const report = readReport(d);
       const failure = report.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED');
       const printed = failure?.counterexample?.replay ?? '';
       expect(printed).toMatch(/^npm run conformance -- /);
       // run it as printed (the shell's quotes removed)
-      const argv = (printed.replace(/^npm run conformance -- /, '').match(/'[^']*'|\S+/g) ?? []).map((a) => a.replace(/^'|'$/g, ''));
+      const argv = (printed.replace(/^npm run conformance -- /, '').match(/'[^']*'|\S+/g) ?? []).map((a) =>
+        a.replace(/^'|'$/g, ''),
+      );
       const again = await cli([...argv, '--report-dir', dir()]);
       expect(again.code).toBe(1);
       expect(again.out).toContain('A200-OBJECT-REPLACED');
 
-      const replayed = await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--replay', join(d, 'report.json'), '--report-dir', dir()]);
+      const replayed = await cli([
+        '--base-url',
+        server.baseUrl,
+        '--asset-id',
+        server.assetId,
+        '--replay',
+        join(d, 'report.json'),
+        '--report-dir',
+        dir(),
+      ]);
       expect(replayed.code).toBe(1);
       expect(replayed.out).toMatch(/REPRODUCED {2}A200-OBJECT-REPLACED/);
       // against a server without the fault, nothing reproduces
@@ -100,8 +170,17 @@ describe('replay', () => {
       expect(fine.code).toBe(0);
       expect(fine.out).toMatch(/0 of \d+ failure\(s\) reproduced/);
       // the request log: one JSON line per request of every counterexample
-      const log = readFileSync(join(d, 'failures.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { requirement: string; request: { method: string }; response: unknown; curl: string });
-      expect(log.some((l) => l.requirement === 'A200-OBJECT-REPLACED' && l.request.method === 'PUT' && l.curl.startsWith('curl '))).toBe(true);
+      const log = readFileSync(join(d, 'failures.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (l) => JSON.parse(l) as { requirement: string; request: { method: string }; response: unknown; curl: string },
+        );
+      expect(
+        log.some(
+          (l) => l.requirement === 'A200-OBJECT-REPLACED' && l.request.method === 'PUT' && l.curl.startsWith('curl '),
+        ),
+      ).toBe(true);
     } finally {
       await server.close();
     }
@@ -112,23 +191,56 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 
 describe('report.html', () => {
   // CI installs Debian's chromium (.ci/run); where it cannot, this shows as skipped, never as passed.
-  test.skipIf(!CHROMIUM)('renders the verdict table and a counterexample in headless Chromium', async () => {
-    const server = await startReferenceServer({ apiKey: KEY, variant: fixtureServer('wrapped-errors')?.variant });
-    try {
-      const d = dir();
-      await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '2', '--runs', '20', '--report-dir', d]);
-      const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
-      const dom = execFileSync(CHROMIUM as string, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${join(d, 'report.html')}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
-      rmSync(profile, { recursive: true, force: true });
-      const rows = dom.match(/<tr class="(pass|fail|warn|skip|fixed)">/g) ?? [];
-      expect(rows.length).toBe(readReport(d).requirements.length);
-      expect(dom).toMatch(/<tr class="fail"><td><a href="#RESP-BODY-SCHEMA">RESP-BODY-SCHEMA<\/a>/);
-      expect(dom).toMatch(/<section id="RESP-BODY-SCHEMA">[\s\S]*<b>Request<\/b>[\s\S]*<b>Response<\/b>[\s\S]*curl -sS -i -X PUT/);
-      expect(dom).not.toContain(KEY);
-    } finally {
-      await server.close();
-    }
-  }, 120_000);
+  test.skipIf(!CHROMIUM)(
+    'renders the verdict table and a counterexample in headless Chromium',
+    async () => {
+      const server = await startReferenceServer({ apiKey: KEY, variant: fixtureServer('wrapped-errors')?.variant });
+      try {
+        const d = dir();
+        await cli([
+          '--base-url',
+          server.baseUrl,
+          '--asset-id',
+          server.assetId,
+          '--seed',
+          '2',
+          '--runs',
+          '20',
+          '--report-dir',
+          d,
+        ]);
+        const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
+        const dom = execFileSync(
+          CHROMIUM as string,
+          [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            `--user-data-dir=${profile}`,
+            '--dump-dom',
+            `file://${join(d, 'report.html')}`,
+          ],
+          { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        rmSync(profile, { recursive: true, force: true });
+        const rows = dom.match(/<tr class="(pass|fail|warn|skip|fixed)">/g) ?? [];
+        expect(rows.length).toBe(readReport(d).requirements.length);
+        expect(dom).toMatch(/<tr class="fail"><td><a href="#RESP-BODY-SCHEMA">RESP-BODY-SCHEMA<\/a>/);
+        expect(dom).toMatch(
+          /<section id="RESP-BODY-SCHEMA">[\s\S]*<b>Request<\/b>[\s\S]*<b>Response<\/b>[\s\S]*curl -sS -i -X PUT/,
+        );
+        expect(dom).not.toContain(KEY);
+      } finally {
+        await server.close();
+      }
+    },
+    120_000,
+  );
 });
 
 describe('compare and merge', () => {
@@ -138,12 +250,29 @@ describe('compare and merge', () => {
     const server = await startReferenceServer({ apiKey: KEY, variant: fixtureServer('ignores-api-key')?.variant });
     const bad = dir();
     try {
-      await cli(['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '3', '--runs', '20', '--report-dir', bad]);
+      await cli([
+        '--base-url',
+        server.baseUrl,
+        '--asset-id',
+        server.assetId,
+        '--seed',
+        '3',
+        '--runs',
+        '20',
+        '--report-dir',
+        bad,
+      ]);
     } finally {
       await server.close();
     }
     const out = dir();
-    const r = await cli(['compare', `reference=${join(ref, 'report.json')}`, `no-auth=${join(bad, 'report.json')}`, '--out', out]);
+    const r = await cli([
+      'compare',
+      `reference=${join(ref, 'report.json')}`,
+      `no-auth=${join(bad, 'report.json')}`,
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('| Requirement | Level | reference | no-auth |');
     expect(r.out).toMatch(/\| `AUTH-401` \| MUST \| pass \| FAIL \|/);
@@ -153,7 +282,8 @@ describe('compare and merge', () => {
 
   test('merge: shard reports join into the verdicts of one run', async () => {
     const shards = [dir(), dir()];
-    for (const [i, d] of shards.entries()) await cli(['--shard', `${i + 1}/2`, '--seed', '6', '--runs', '20', '--report-dir', d]);
+    for (const [i, d] of shards.entries())
+      await cli(['--shard', `${i + 1}/2`, '--seed', '6', '--runs', '20', '--report-dir', d]);
     const [a, b] = shards.map(readReport);
     expect(a?.shard).toBe('1/2');
     const names = [...(a?.properties ?? []), ...(b?.properties ?? [])].map((p) => p.name).sort();
@@ -172,14 +302,23 @@ describe('the nightly workflow', () => {
   const file = fileURLToPath(new URL('../../.github/workflows/nightly.yml', import.meta.url));
   const wf = parse(readFileSync(file, 'utf8')) as {
     on: { schedule: { cron: string }[]; workflow_dispatch: unknown };
-    jobs: Record<string, { needs?: string; if?: string; strategy?: { matrix: { shard: number[] } }; env?: Record<string, string>; steps: { uses?: string; run?: string; if?: string; with?: Record<string, string> }[] }>;
+    jobs: Record<
+      string,
+      {
+        needs?: string;
+        if?: string;
+        strategy?: { matrix: { shard: number[] } };
+        env?: Record<string, string>;
+        steps: { uses?: string; run?: string; if?: string; with?: Record<string, string> }[];
+      }
+    >;
     env: { SHARDS: number };
   };
   test('is scheduled and can be started by hand', () => {
     expect(wf.on.schedule[0]?.cron).toMatch(/^(\S+ ){4}\S+$/);
     expect(wf.on).toHaveProperty('workflow_dispatch');
   });
-  test('shards the properties, each shard on an asset of its own, seeded by the date, with the target\'s expectations', () => {
+  test("shards the properties, each shard on an asset of its own, seeded by the date, with the target's expectations", () => {
     const job = wf.jobs['conformance'];
     expect(job?.strategy?.matrix.shard).toHaveLength(wf.env.SHARDS);
     expect(job?.env?.['CONFORMANCE_API_KEY']).toBe('${{ secrets.CONFORMANCE_API_KEY }}');
@@ -188,8 +327,17 @@ describe('the nightly workflow', () => {
     expect(steps.some((s) => s.run === 'npm ci')).toBe(true);
     expect(steps.find((s) => s.run?.includes('date -u +%Y%m%d'))).toBeDefined();
     const run = steps.find((s) => s.run?.includes('npm run conformance'))?.run ?? '';
-    for (const part of ['--create-asset', '--shard ${{ matrix.shard }}/${{ env.SHARDS }}', '--seed ${{ steps.seed.outputs.seed }}', '--expectations fixtures/expectations/cloud.yaml', '--report-dir']) expect(run).toContain(part);
-    expect(readExpectations(fileURLToPath(new URL('../../fixtures/expectations/cloud.yaml', import.meta.url)))).toBeDefined();
+    for (const part of [
+      '--create-asset',
+      '--shard ${{ matrix.shard }}/${{ env.SHARDS }}',
+      '--seed ${{ steps.seed.outputs.seed }}',
+      '--expectations fixtures/expectations/cloud.yaml',
+      '--report-dir',
+    ])
+      expect(run).toContain(part);
+    expect(
+      readExpectations(fileURLToPath(new URL('../../fixtures/expectations/cloud.yaml', import.meta.url))),
+    ).toBeDefined();
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload?.if).toBe('always()');
   });
@@ -199,6 +347,10 @@ describe('the nightly workflow', () => {
     expect(job?.if).toBe('always()');
     expect(job?.steps.some((s) => s.uses?.startsWith('actions/download-artifact'))).toBe(true);
     expect(job?.steps.find((s) => s.run?.includes('npm run conformance -- merge'))).toBeDefined();
-    expect(job?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.['path'] === 'conformance-report/merged')).toBe(true);
+    expect(
+      job?.steps.some(
+        (s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.['path'] === 'conformance-report/merged',
+      ),
+    ).toBe(true);
   });
 });

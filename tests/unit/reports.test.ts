@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { curlLine, shellQuote } from '../reports/curl.ts';
-import { renderJunit } from '../reports/junit.ts';
-import { renderMarkdown } from '../reports/markdown.ts';
-import { README, withTable } from '../reports/readme.ts';
-import { REDACTED, makeRedactor } from '../reports/redact.ts';
-import { runConformance } from '../runner/run.ts';
+import { curlLine, shellQuote } from '../../src/report/curl.ts';
+import { renderJunit } from '../../src/render/junit.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
+import { README, withTable } from '../../scripts/docs.ts';
+import { REDACTED, makeRedactor } from '../../src/report/redact.ts';
+import { runConformance } from '../../src/runner/run.ts';
 import { SPEC } from './helpers.ts';
 
 const bashEcho = (quoted: string): Buffer => execFileSync('bash', ['-c', `printf %s ${quoted}`]);
@@ -21,12 +21,25 @@ describe('shell quoting', () => {
       '\u202eRTL\u202c \u2028 \u0085 \u007f \t\n',
       '$HOME `id` $(id) !! \\x41',
       '😀 e\u0301 \ufeff',
-      ...fc.sample(fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\u0000')), { seed: 1, numRuns: 60 }),
+      ...fc.sample(
+        fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\u0000')),
+        { seed: 1, numRuns: 60 },
+      ),
     ];
-    for (const s of samples) expect(bashEcho(shellQuote(s)).equals(Buffer.from(s, 'utf8')), JSON.stringify(s)).toBe(true);
+    for (const s of samples)
+      expect(bashEcho(shellQuote(s)).equals(Buffer.from(s, 'utf8')), JSON.stringify(s)).toBe(true);
   });
   test('a curl line never holds the key: it reads $CONFORMANCE_API_KEY', () => {
-    const line = curlLine({ method: 'PUT', url: 'http://h/api/assets/x', headers: { 'x-api-key': 'secret-key', 'content-type': 'application/json' }, body: '{"name":"a"}' }, { header: 'X-API-Key', prefix: '' }, 'secret-key');
+    const line = curlLine(
+      {
+        method: 'PUT',
+        url: 'http://h/api/assets/x',
+        headers: { 'x-api-key': 'secret-key', 'content-type': 'application/json' },
+        body: '{"name":"a"}',
+      },
+      { header: 'X-API-Key', prefix: '' },
+      'secret-key',
+    );
     expect(line).not.toContain('secret-key');
     expect(line).toContain('-H "x-api-key: $CONFORMANCE_API_KEY"');
     expect(line).toContain(`--data-binary $'{"name":"a"}'`);
@@ -37,7 +50,12 @@ describe('redaction', () => {
   test('raw, JSON-escaped, XML-escaped and URL-encoded forms', () => {
     const key = 'a"b<c>&d/é';
     const redact = makeRedactor([key]);
-    for (const form of [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key), 'a"b&lt;c&gt;&amp;d/é'.replace('"', '&quot;')]) {
+    for (const form of [
+      key,
+      JSON.stringify(key).slice(1, -1),
+      encodeURIComponent(key),
+      'a"b&lt;c&gt;&amp;d/é'.replace('"', '&quot;'),
+    ]) {
       expect(redact(`x ${form} y`)).toBe(`x ${REDACTED} y`);
     }
     expect(makeRedactor([''])('nothing to hide')).toBe('nothing to hide');
@@ -45,7 +63,14 @@ describe('redaction', () => {
 });
 
 describe('report files', async () => {
-  const report = await runConformance({ specFile: SPEC, runs: 30, seed: 11, strict: false, timeoutMs: 5000, embeddedVariant: fixtureServer('wrapped-errors')?.variant });
+  const report = await runConformance({
+    specFile: SPEC,
+    runs: 30,
+    seed: 11,
+    strict: false,
+    timeoutMs: 5000,
+    embeddedVariant: fixtureServer('wrapped-errors')?.variant,
+  });
   test('report.md groups by requirement and shows the minimal request, response, curl and replay', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('# Conformance report: FAIL');
@@ -73,7 +98,7 @@ describe('README', () => {
 
 describe('README options', () => {
   test('every option of the CLI and its variable is documented', async () => {
-    const { OPTIONS } = await import('../cli/options.ts');
+    const { OPTIONS } = await import('../../src/cli/options.ts');
     const readme = readFileSync(README, 'utf8');
     for (const o of OPTIONS) {
       expect(readme, o.flag).toContain(`\`--${o.flag}`);

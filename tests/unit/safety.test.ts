@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type ReferenceServer, type Variant, error, startReferenceServer } from '../../fixtures/reference-server/server.ts';
-import { runCli } from '../cli/cli.ts';
-import { HttpClient } from '../client/http.ts';
-import { preflight } from '../runner/preflight.ts';
-import { type RunConfig, checkContext, isLoopback, runConformance } from '../runner/run.ts';
-import { loadContract } from '../spec/load.ts';
+import { type ReferenceServer, type Variant, error, startReferenceServer } from '../../src/server/index.ts';
+import { runCli } from '../../src/cli/cli.ts';
+import { HttpClient } from '../../src/exchange/http.ts';
+import { preflight } from '../../src/runner/preflight.ts';
+import { checkContext } from '../../src/checks/context.ts';
+import { type RunConfig, isLoopback, runConformance } from '../../src/runner/run.ts';
+import { loadContract } from '../../src/spec/load.ts';
 import { httpServer, tcpServer } from './faults.ts';
 import { SPEC } from './helpers.ts';
 
@@ -28,20 +29,51 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 async function server(variant?: Variant, extra: { tls?: boolean } = {}): Promise<ReferenceServer> {
-  const s = await startReferenceServer({ apiKey: KEY, ...(variant ? { variant } : {}), ...(extra.tls ? { tls: { cert, key } } : {}) });
+  const s = await startReferenceServer({
+    apiKey: KEY,
+    ...(variant ? { variant } : {}),
+    ...(extra.tls ? { tls: { cert, key } } : {}),
+  });
   servers.push(s);
   return s;
 }
-const config = (s: ReferenceServer, extra: Partial<RunConfig> = {}): RunConfig => ({ specFile: SPEC, baseUrl: s.baseUrl, apiKey: KEY, assetId: s.assetId, runs: 30, seed: 5, strict: false, timeoutMs: 2000, ...extra });
+const config = (s: ReferenceServer, extra: Partial<RunConfig> = {}): RunConfig => ({
+  specFile: SPEC,
+  baseUrl: s.baseUrl,
+  apiKey: KEY,
+  assetId: s.assetId,
+  runs: 30,
+  seed: 5,
+  strict: false,
+  timeoutMs: 2000,
+  ...extra,
+});
 const metadata = (s: ReferenceServer, id = s.assetId): unknown => {
   const a = s.store.assets.get(id);
-  return a && { name: a.name, tags: a.tags, mime_type: a.mime_type, preview_id: a.preview_id, user_metadata: a.user_metadata, asset_hash: a.asset_hash };
+  return (
+    a && {
+      name: a.name,
+      tags: a.tags,
+      mime_type: a.mime_type,
+      preview_id: a.preview_id,
+      user_metadata: a.user_metadata,
+      asset_hash: a.asset_hash,
+    }
+  );
 };
 
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...argv, '--report-dir', mkdtempSync(join(tmpdir(), 'safety-'))], env, { out: (l) => out.push(l), err: (l) => err.push(l) }, { signal: new AbortController().signal });
+  const code = await runCli(
+    [...argv, '--report-dir', mkdtempSync(join(tmpdir(), 'safety-'))],
+    env,
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    { signal: new AbortController().signal },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -60,8 +92,16 @@ describe('--create-asset', () => {
   });
 
   test('never adopts an existing asset: an upload answered with one is refused, and nothing is deleted', async () => {
-    const s = await server({ name: 'returns-existing', reply: (reply, request, store) => (request.method === 'POST' ? { ...reply, status: 200, body: { json: { ...[...store.assets.values()][0], created_new: false } } } : reply) });
-    await expect(runConformance(config(s, { assetId: undefined, createAsset: true }))).rejects.toThrow(/existing asset .*refusing to use or delete it/);
+    const s = await server({
+      name: 'returns-existing',
+      reply: (reply, request, store) =>
+        request.method === 'POST'
+          ? { ...reply, status: 200, body: { json: { ...[...store.assets.values()][0], created_new: false } } }
+          : reply,
+    });
+    await expect(runConformance(config(s, { assetId: undefined, createAsset: true }))).rejects.toThrow(
+      /existing asset .*refusing to use or delete it/,
+    );
     expect(s.store.assets.has(s.assetId)).toBe(true);
   });
 
@@ -69,9 +109,21 @@ describe('--create-asset', () => {
     const s = await server();
     const seeded = s.store.assets.get(s.assetId);
     if (!seeded) throw new Error('no seeded asset');
-    s.store.assets.set('11111111-1111-4111-8111-111111111111', { ...seeded, id: '11111111-1111-4111-8111-111111111111', tags: ['conformance-suite', 'conformance-run-0123456789ab'], asset_hash: `blake3:${'1'.repeat(64)}` });
+    s.store.assets.set('11111111-1111-4111-8111-111111111111', {
+      ...seeded,
+      id: '11111111-1111-4111-8111-111111111111',
+      tags: ['conformance-suite', 'conformance-run-0123456789ab'],
+      asset_hash: `blake3:${'1'.repeat(64)}`,
+    });
     const events: string[] = [];
-    await runConformance(config(s, { assetId: undefined, createAsset: true, runs: 5, onEvent: (e) => e.type === 'leftovers' && events.push(e.leftovers.map((l) => l.id).join()) }));
+    await runConformance(
+      config(s, {
+        assetId: undefined,
+        createAsset: true,
+        runs: 5,
+        onEvent: (e) => e.type === 'leftovers' && events.push(e.leftovers.map((l) => l.id).join()),
+      }),
+    );
     expect(events).toEqual(['11111111-1111-4111-8111-111111111111']);
     expect(s.store.assets.has('11111111-1111-4111-8111-111111111111')).toBe(true);
     await runConformance(config(s, { assetId: undefined, createAsset: true, deleteLeftovers: true, runs: 5 }));
@@ -86,7 +138,9 @@ describe('--asset-id without a way to read the values back', () => {
     const ctx = checkContext(contract, s.assetId);
     const client = new HttpClient({ timeoutMs: 2000 });
     const before = metadata(s);
-    await expect(preflight(ctx, { baseUrl: s.baseUrl, apiKey: KEY }, client, true)).rejects.toThrow(/--allow-unrestored/);
+    await expect(preflight(ctx, { baseUrl: s.baseUrl, apiKey: KEY }, client, true)).rejects.toThrow(
+      /--allow-unrestored/,
+    );
     await client.close();
     expect(metadata(s)).toEqual(before);
     expect(isLoopback('http://127.0.0.1:8080')).toBe(true);
@@ -116,7 +170,8 @@ describe('pacing', () => {
     const s = await server();
     const client = new HttpClient({ timeoutMs: 2000, rate: 50 });
     const started = Date.now();
-    for (let i = 0; i < 11; i++) await client.send({ method: 'GET', url: `${s.baseUrl}/api/assets/${s.assetId}`, headers: { 'x-api-key': KEY } });
+    for (let i = 0; i < 11; i++)
+      await client.send({ method: 'GET', url: `${s.baseUrl}/api/assets/${s.assetId}`, headers: { 'x-api-key': KEY } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     await client.close();
   });
@@ -130,16 +185,33 @@ describe('pacing', () => {
 
 describe('faults of the target: exit 2 with one line, or a verdict', () => {
   test('DNS failure', async () => {
-    const r = await cli(['--base-url', 'http://no-such-host.invalid', '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'], { CONFORMANCE_API_KEY: KEY });
+    const r = await cli(
+      ['--base-url', 'http://no-such-host.invalid', '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'],
+      { CONFORMANCE_API_KEY: KEY },
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/target unreachable: .*(host name not resolved|connection)/);
   });
   test('TLS: a certificate the client does not trust is exit 2; with --ca the https target works', async () => {
     const s = await server(undefined, { tls: true });
-    const bad = await cli(['--base-url', s.baseUrl, '--asset-id', s.assetId, '--runs', '5'], { CONFORMANCE_API_KEY: KEY });
+    const bad = await cli(['--base-url', s.baseUrl, '--asset-id', s.assetId, '--runs', '5'], {
+      CONFORMANCE_API_KEY: KEY,
+    });
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/target unreachable: .*TLS error/);
-    const good = await cli(['--base-url', s.baseUrl, '--asset-id', s.assetId, '--runs', '5', '--ca', fileURLToPath(new URL('../../fixtures/tls/localhost-cert.pem', import.meta.url))], { CONFORMANCE_API_KEY: KEY });
+    const good = await cli(
+      [
+        '--base-url',
+        s.baseUrl,
+        '--asset-id',
+        s.assetId,
+        '--runs',
+        '5',
+        '--ca',
+        fileURLToPath(new URL('../../fixtures/tls/localhost-cert.pem', import.meta.url)),
+      ],
+      { CONFORMANCE_API_KEY: KEY },
+    );
     expect(good.code).toBe(0);
   });
   test('a redirect is not followed: exit 2 saying where it points', async () => {
@@ -148,7 +220,9 @@ describe('faults of the target: exit 2 with one line, or a verdict', () => {
       res.end();
     });
     try {
-      const r = await cli(['--base-url', r0.url, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'], { CONFORMANCE_API_KEY: KEY });
+      const r = await cli(['--base-url', r0.url, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'], {
+        CONFORMANCE_API_KEY: KEY,
+      });
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/redirects \(301 to https:\/\/elsewhere.example\/api\)/);
     } finally {
@@ -158,7 +232,9 @@ describe('faults of the target: exit 2 with one line, or a verdict', () => {
   test('invalid HTTP', async () => {
     const t = await tcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n'));
     try {
-      const r = await cli(['--base-url', t.url, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'], { CONFORMANCE_API_KEY: KEY });
+      const r = await cli(['--base-url', t.url, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f'], {
+        CONFORMANCE_API_KEY: KEY,
+      });
       expect(r.code).toBe(2);
       // the run's header line, then one line that says why; no stack trace
       expect(r.err.split('\n').filter((l) => l.startsWith('conformance:'))).toHaveLength(1);
@@ -174,21 +250,44 @@ describe('faults of the target: exit 2 with one line, or a verdict', () => {
       name: 'huge-and-busy',
       reply: (reply, request) => {
         n++;
-        if (request.id && !request.id.startsWith('6f1c') && reply.status === 404) return { ...reply, body: { text: JSON.stringify({ code: 'NOT_FOUND', message: 'x'.repeat(300_000) }) } };
-        return n % 9 === 0 ? { ...error(503, 'BUSY', 'busy'), headers: { 'content-type': 'application/json', 'retry-after': '0' } } : reply;
+        if (request.id && !request.id.startsWith('6f1c') && reply.status === 404)
+          return { ...reply, body: { text: JSON.stringify({ code: 'NOT_FOUND', message: 'x'.repeat(300_000) }) } };
+        return n % 9 === 0
+          ? { ...error(503, 'BUSY', 'busy'), headers: { 'content-type': 'application/json', 'retry-after': '0' } }
+          : reply;
       },
     });
     const report = await runConformance(config(s, { maxBodyBytes: 100_000, only: ['unknown-id', 'valid-update'] }));
-    expect(report.requirements.find((r) => r.id === 'RESP-COMPLETE')?.counterexample?.response.failure).toMatch(/^too-large/);
+    expect(report.requirements.find((r) => r.id === 'RESP-COMPLETE')?.counterexample?.response.failure).toMatch(
+      /^too-large/,
+    );
     expect(report.requests.rateLimited).toBeGreaterThan(0);
     expect(report.requirements.find((r) => r.id === 'RESP-NO-5XX')?.status).toBe('pass');
   });
 });
 
 describe('interrupts', () => {
-  const runChild = (s: ReferenceServer): { child: ChildProcess; output: () => string; exited: Promise<number | null> } => {
+  const runChild = (
+    s: ReferenceServer,
+  ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } => {
     let output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/cli/main.ts', '--base-url', s.baseUrl, '--asset-id', s.assetId, '--runs', '1000', '--report-dir', mkdtempSync(join(tmpdir(), 'interrupt-'))], { cwd: ROOT, env: { ...process.env, CONFORMANCE_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'tests/cli/main.ts',
+        '--base-url',
+        s.baseUrl,
+        '--asset-id',
+        s.assetId,
+        '--runs',
+        '1000',
+        '--report-dir',
+        mkdtempSync(join(tmpdir(), 'interrupt-')),
+      ],
+      { cwd: ROOT, env: { ...process.env, CONFORMANCE_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -222,6 +321,8 @@ describe('interrupts', () => {
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(130);
-    expect(output()).toMatch(/SIGINT again: exiting now\. asset .* may not be restored; its values before the run were: \{"name":"reference-asset.png"/);
+    expect(output()).toMatch(
+      /SIGINT again: exiting now\. asset .* may not be restored; its values before the run were: \{"name":"reference-asset.png"/,
+    );
   }, 60_000);
 });

@@ -5,13 +5,21 @@
  */
 import { describe, expect, test } from 'vitest';
 import { MUTANTS, fixtureServer } from '../../fixtures/servers/index.ts';
-import { error, startReferenceServer } from '../../fixtures/reference-server/server.ts';
-import { renderSummary } from '../reports/terminal.ts';
-import type { RunConfig, RunReport } from '../runner/run.ts';
-import { runConformance } from '../runner/run.ts';
+import { error, startReferenceServer } from '../../src/server/index.ts';
+import { renderSummary } from '../../src/render/terminal.ts';
+import type { RunReport } from '../../src/report/model.ts';
+import type { RunConfig } from '../../src/runner/run.ts';
+import { runConformance } from '../../src/runner/run.ts';
 import { SPEC, SPEC_2026_08, context } from './helpers.ts';
 
-const base = (extra: Partial<RunConfig> = {}): RunConfig => ({ specFile: SPEC, runs: 100, seed: 424242, strict: false, timeoutMs: 5000, ...extra });
+const base = (extra: Partial<RunConfig> = {}): RunConfig => ({
+  specFile: SPEC,
+  runs: 100,
+  seed: 424242,
+  strict: false,
+  timeoutMs: 5000,
+  ...extra,
+});
 const failed = (r: RunReport): string[] => r.requirements.filter((q) => q.status === 'fail').map((q) => q.id);
 
 describe('the embedded reference server', () => {
@@ -54,15 +62,31 @@ describe('broken and alternative servers', () => {
 
   test('a hang on some inputs is RESP-TIMELY, in bounded time', async () => {
     const started = Date.now();
-    const report = await runConformance(base({ embeddedVariant: fixtureServer('hangs-on-long-name')?.variant, only: ['valid-update'], timeoutMs: 300, propertyTimeLimitMs: 8000 }));
+    const report = await runConformance(
+      base({
+        embeddedVariant: fixtureServer('hangs-on-long-name')?.variant,
+        only: ['valid-update'],
+        timeoutMs: 300,
+        propertyTimeLimitMs: 8000,
+      }),
+    );
     expect(failed(report)).toContain('RESP-TIMELY');
-    expect(report.requirements.find((r) => r.id === 'RESP-TIMELY')?.counterexample?.response.failure).toMatch(/^timeout/);
+    expect(report.requirements.find((r) => r.id === 'RESP-TIMELY')?.counterexample?.response.failure).toMatch(
+      /^timeout/,
+    );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
 
 describe('stateful properties', () => {
-  const STATEFUL_MUTANTS = ['wipes-unsent', 'applies-rejected-name', 'loses-every-third', 'merges-metadata', 'updated-at-backwards', 'hash-changes-on-rename'];
+  const STATEFUL_MUTANTS = [
+    'wipes-unsent',
+    'applies-rejected-name',
+    'loses-every-third',
+    'merges-metadata',
+    'updated-at-backwards',
+    'hash-changes-on-rename',
+  ];
   for (const name of STATEFUL_MUTANTS) {
     test(`${name}: the stateful property's counterexample is a short sequence`, async () => {
       const server = fixtureServer(name);
@@ -82,20 +106,32 @@ describe('stateful properties', () => {
 
   test('without GET, state is read from the next 200 body', async () => {
     const wipes = fixtureServer('wipes-unsent')?.variant;
-    const report = await runConformance(base({ embeddedVariant: { ...wipes, name: 'wipes-unsent-no-get', get: false }, only: ['stateful'] }));
+    const report = await runConformance(
+      base({ embeddedVariant: { ...wipes, name: 'wipes-unsent-no-get', get: false }, only: ['stateful'] }),
+    );
     expect(report.target.hasGet).toBe(false);
     expect(failed(report)).toContain('STATE-UNSENT-PRESERVED');
-    expect(report.requirements.find((r) => r.id === 'STATE-UNSENT-PRESERVED')?.counterexample?.steps?.every((s) => !s.line.startsWith('GET'))).toBe(true);
+    expect(
+      report.requirements
+        .find((r) => r.id === 'STATE-UNSENT-PRESERVED')
+        ?.counterexample?.steps?.every((s) => !s.line.startsWith('GET')),
+    ).toBe(true);
   });
 
   test('the run leaves the asset as it found it (restore verified by a read)', async () => {
     const server = await startReferenceServer({ apiKey: 'restore-key-1234' });
     try {
       const before = structuredClone(server.store.assets.get(server.assetId));
-      const report = await runConformance(base({ baseUrl: server.baseUrl, apiKey: server.apiKey, assetId: server.assetId, runs: 30 }));
-      expect(report.restore).toMatchObject({ status: 'restored', fields: ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata'] });
+      const report = await runConformance(
+        base({ baseUrl: server.baseUrl, apiKey: server.apiKey, assetId: server.assetId, runs: 30 }),
+      );
+      expect(report.restore).toMatchObject({
+        status: 'restored',
+        fields: ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata'],
+      });
       const after = server.store.assets.get(server.assetId);
-      for (const field of ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata', 'asset_hash'] as const) expect(after?.[field]).toEqual(before?.[field]);
+      for (const field of ['name', 'tags', 'mime_type', 'preview_id', 'user_metadata', 'asset_hash'] as const)
+        expect(after?.[field]).toEqual(before?.[field]);
       // no other asset was created or touched
       expect([...server.store.assets.keys()]).toEqual([server.assetId]);
     } finally {
@@ -110,7 +146,11 @@ describe('stateful properties', () => {
         only: ['valid-update'],
         embeddedVariant: {
           name: 'refuses-full-body',
-          reply: (reply, request) => (request.method === 'PUT' && ['"name"', '"tags"', '"mime_type"', '"user_metadata"'].every((k) => request.body.includes(k)) ? error(400, 'TOO_MUCH', 'no') : reply),
+          reply: (reply, request) =>
+            request.method === 'PUT' &&
+            ['"name"', '"tags"', '"mime_type"', '"user_metadata"'].every((k) => request.body.includes(k))
+              ? error(400, 'TOO_MUCH', 'no')
+              : reply,
         },
       }),
     );
@@ -128,7 +168,9 @@ describe('replay', () => {
     expect(cx).toBeDefined();
     expect(cx?.replay).toContain(`--seed ${cx?.seed}`);
     expect(cx?.replay).toContain(`--path '${cx?.path}'`);
-    const again = await runConformance(base({ embeddedVariant: variant, only: [cx?.property ?? ''], seed: cx?.seed ?? 0, path: cx?.path ?? '' }));
+    const again = await runConformance(
+      base({ embeddedVariant: variant, only: [cx?.property ?? ''], seed: cx?.seed ?? 0, path: cx?.path ?? '' }),
+    );
     const replayed = again.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED')?.counterexample;
     expect(replayed?.request.body).toBe(cx?.request.body);
     expect(again.properties[0]?.cases).toBe(1);

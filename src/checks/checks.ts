@@ -1,0 +1,292 @@
+/**
+ * Checks: pure functions of one exchange (request, response) and the run's context. Each check
+ * owns one requirement, so one fault gives one failure: a 5xx is RESP-NO-5XX's alone, a hang is
+ * RESP-TIMELY's alone, and a 429 (rate limiting) is never judged.
+ */
+import type { Exchange } from '../exchange/perform.ts';
+import { allowedTypes } from '../generators/values.ts';
+import { type JsonObject, isJsonObject, jsonEqual, sameSet, show } from '../json.ts';
+import type { RequirementId } from '../requirements.ts';
+import { isJsonMediaType } from '../spec/load.ts';
+import type { CheckContext } from './context.ts';
+
+export interface Violation {
+  requirement: RequirementId;
+  message: string;
+}
+
+export interface Check {
+  requirement: RequirementId;
+  applies(ex: Exchange, ctx: CheckContext): boolean;
+  /** A message saying what was received and what the contract allows, or null when it holds. */
+  verify(ex: Exchange, ctx: CheckContext): string | null;
+}
+
+const status = (ex: Exchange): number | null => (ex.outcome.kind === 'response' ? ex.outcome.status : null);
+/** A response that can be judged: arrived whole and is not rate limiting. */
+const judgeable = (ex: Exchange): boolean => ex.outcome.kind === 'response' && ex.outcome.status !== 429;
+const mediaTypeOf = (ex: Exchange): string | undefined =>
+  ex.outcome.kind === 'response' ? ex.outcome.headers['content-type'] : undefined;
+
+/** The media type a response of this status must have: documented, else the operation's JSON type. */
+function expectedMediaType(ex: Exchange, ctx: CheckContext): string | null {
+  const s = status(ex);
+  if (s === null) return null;
+  const documented = ctx.validators.response(s);
+  if (documented) return documented.spec.mediaType;
+  return ctx.contract.responses.find((r) => r.mediaType)?.mediaType ?? null;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2}|60)(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export function isRfc3339WithOffset(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59) return false;
+  const offset = m[8] as string;
+  return /^[Zz]$/.test(offset) || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4, 6)) <= 59);
+}
+
+/** The fields of a 200 body that reflect a sent body field, with how each is compared. */
+type Reflection = { name: string; sent: unknown; got: unknown; kind: 'string' | 'array' | 'object' | 'ignorable' };
+
+function reflections(ex: Exchange, ctx: CheckContext): Reflection[] {
+  if (!isJsonObject(ex.sent) || !ex.body?.ok || !isJsonObject(ex.body.value)) return [];
+  const got = ex.body.value;
+  const out: Reflection[] = [];
+  for (const [name, schema] of Object.entries(ctx.bodyProperties)) {
+    if (!Object.hasOwn(ex.sent, name) || !Object.hasOwn(got, name)) continue;
+    const sent = ex.sent[name];
+    if (ctx.updatable && !ctx.updatable.includes(name)) {
+      out.push({ name, sent, got: got[name], kind: 'ignorable' });
+      continue;
+    }
+    const types = allowedTypes(schema);
+    if (types.length !== 1) continue;
+    if (types[0] === 'string' && typeof got[name] === 'string')
+      out.push({ name, sent, got: got[name], kind: 'string' });
+    if (types[0] === 'array' && Array.isArray(got[name])) out.push({ name, sent, got: got[name], kind: 'array' });
+    if (types[0] === 'object' && isJsonObject(got[name])) out.push({ name, sent, got: got[name], kind: 'object' });
+  }
+  return out;
+}
+
+function statusExpectation(requirement: RequirementId): Check {
+  return {
+    requirement,
+    applies: (ex) =>
+      judgeable(ex) && (status(ex) as number) < 500 && ex.case.expect.some((e) => e.requirement === requirement),
+    verify(ex) {
+      const allowed = ex.case.expect.find((e) => e.requirement === requirement)?.allowed ?? [];
+      const s = status(ex) as number;
+      return allowed.includes(s) ? null : `Received: ${s} / Expected: ${allowed.join(' or ')}`;
+    },
+  };
+}
+
+/** A 200 that answers an update of the run's asset, with a JSON object body. */
+const isUpdate200 = (ex: Exchange): boolean =>
+  judgeable(ex) && status(ex) === 200 && ex.case.updatesTarget && ex.body?.ok === true && isJsonObject(ex.body.value);
+const body200 = (ex: Exchange): JsonObject => (ex.body?.ok && isJsonObject(ex.body.value) ? ex.body.value : {});
+
+export const CHECKS: readonly Check[] = [
+  {
+    requirement: 'RESP-TIMELY',
+    applies: () => true,
+    verify: (ex) =>
+      ex.outcome.kind === 'failure' && ex.outcome.failure === 'timeout'
+        ? `Received: no complete response after ${ex.outcome.ms} ms`
+        : null,
+  },
+  {
+    requirement: 'RESP-COMPLETE',
+    applies: () => true,
+    verify: (ex) =>
+      ex.outcome.kind === 'failure' && ex.outcome.failure !== 'timeout'
+        ? `Received: ${ex.outcome.failure}: ${ex.outcome.message}${ex.outcome.status ? ` (after status ${ex.outcome.status})` : ''}`
+        : null,
+  },
+  {
+    requirement: 'RESP-STATUS-DOCUMENTED',
+    applies: judgeable,
+    verify(ex, ctx) {
+      const s = status(ex) as number;
+      return ctx.validators.response(s)
+        ? null
+        : `Received: ${s} / Documented: ${ctx.contract.responses.map((r) => r.status).join(', ')}`;
+    },
+  },
+  {
+    requirement: 'RESP-NO-5XX',
+    applies: judgeable,
+    verify: (ex) =>
+      (status(ex) as number) >= 500
+        ? `Received: ${status(ex)} / Expected: no server error for any request of the suite`
+        : null,
+  },
+  {
+    requirement: 'RESP-CONTENT-TYPE',
+    applies: (ex, ctx) => judgeable(ex) && expectedMediaType(ex, ctx) !== null,
+    verify(ex, ctx) {
+      const expected = expectedMediaType(ex, ctx) as string;
+      const got = mediaTypeOf(ex);
+      const base = got?.split(';')[0]?.trim().toLowerCase();
+      return base === expected.toLowerCase()
+        ? null
+        : `Received: Content-Type ${got === undefined ? '(none)' : JSON.stringify(got)} / Expected: ${expected}`;
+    },
+  },
+  {
+    requirement: 'RESP-BODY-JSON',
+    applies: (ex, ctx) =>
+      judgeable(ex) && expectedMediaType(ex, ctx) !== null && isJsonMediaType(mediaTypeOf(ex) ?? ''),
+    verify: (ex) =>
+      ex.body?.ok
+        ? null
+        : `Received: a body that is not JSON (${ex.body?.error ?? 'no body'}): ${show(ex.outcome.kind === 'response' ? ex.outcome.text : '', 120)}`,
+  },
+  {
+    requirement: 'RESP-BODY-SCHEMA',
+    applies: (ex, ctx) =>
+      judgeable(ex) && ex.body?.ok === true && !!ctx.validators.response(status(ex) as number)?.validate,
+    verify(ex, ctx) {
+      const documented = ctx.validators.response(status(ex) as number);
+      const errors = documented?.validate?.(ex.body?.ok ? ex.body.value : undefined) ?? [];
+      return errors.length === 0
+        ? null
+        : `Received: a ${status(ex)} body that does not match the schema of response ${documented?.spec.status}: ${errors.map((e) => e.message).join('; ')}`;
+    },
+  },
+  statusExpectation('UPD-VALID-200'),
+  statusExpectation('UPD-REFERENCE'),
+  statusExpectation('UPD-UNKNOWN-ONLY'),
+  statusExpectation('BODY-EMPTY-400'),
+  statusExpectation('BODY-NOT-OBJECT-400'),
+  statusExpectation('BODY-INVALID-400'),
+  statusExpectation('AUTH-401'),
+  statusExpectation('AUTH-FIRST-401'),
+  statusExpectation('ID-UNKNOWN-404'),
+  statusExpectation('ID-UNKNOWN-INVALID-BODY'),
+  statusExpectation('ID-MALFORMED'),
+  statusExpectation('ID-CASE-ALLOWED'),
+  statusExpectation('ID-CASE-200'),
+  {
+    requirement: 'UPD-UNKNOWN-ONLY-NO-CHANGE',
+    applies: (ex, ctx) =>
+      isUpdate200(ex) &&
+      ex.case.noKnownChange === true &&
+      Object.keys(ctx.bodyProperties).some((p) => Object.hasOwn(body200(ex), p) && Object.hasOwn(ctx.known, p)),
+    verify(ex, ctx) {
+      const got = body200(ex);
+      const changed = Object.keys(ctx.bodyProperties).filter((p) => {
+        if (!Object.hasOwn(got, p) || !Object.hasOwn(ctx.known, p)) return false;
+        const [a, b] = [got[p], ctx.known[p]];
+        return Array.isArray(a) && Array.isArray(b) ? !sameSet(a, b) : !jsonEqual(a, b);
+      });
+      return changed.length === 0
+        ? null
+        : `Received: ${changed.map((p) => `${p} ${show(got[p], 60)}`).join(', ')} / Expected: unchanged (${changed.map((p) => `${p} ${show(ctx.known[p], 60)}`).join(', ')}) after a body with no known property`;
+    },
+  },
+  {
+    requirement: 'A200-ID-ECHO',
+    applies: (ex, ctx) => isUpdate200(ex) && typeof body200(ex)[ctx.contract.pathParam.name] === 'string',
+    verify(ex, ctx) {
+      const id = body200(ex)[ctx.contract.pathParam.name] as string;
+      return id.toLowerCase() === ctx.targetId.toLowerCase()
+        ? null
+        : `Received: ${ctx.contract.pathParam.name} ${show(id)} / Expected: ${show(ctx.targetId)}`;
+    },
+  },
+  {
+    requirement: 'A200-UPDATED-AT',
+    applies: (ex, ctx) => isUpdate200(ex) && ctx.timestampFields.some((f) => typeof body200(ex)[f] === 'string'),
+    verify(ex, ctx) {
+      const bad = ctx.timestampFields.filter(
+        (f) => typeof body200(ex)[f] === 'string' && !isRfc3339WithOffset(body200(ex)[f] as string),
+      );
+      return bad.length === 0
+        ? null
+        : `Received: ${bad.map((f) => `${f} ${show(body200(ex)[f])}`).join(', ')} / Expected: RFC 3339 date-time with a time-zone offset (Z or ±hh:mm)`;
+    },
+  },
+  ...(
+    [
+      ['A200-STRING-EXACT', 'string', (r: Reflection) => r.got === r.sent, 'exactly the string sent'],
+      [
+        'A200-ARRAY-SET',
+        'array',
+        (r: Reflection) => Array.isArray(r.sent) && sameSet(r.sent, r.got as unknown[]),
+        'the same set of items as sent',
+      ],
+      ['A200-ARRAY-EXACT', 'array', (r: Reflection) => jsonEqual(r.sent, r.got), 'exactly the list sent'],
+      [
+        'A200-OBJECT-REPLACED',
+        'object',
+        (r: Reflection) => jsonEqual(r.sent, r.got),
+        'deep-equal to the object sent (replaced, not merged)',
+      ],
+    ] as const
+  ).map(
+    ([requirement, kind, holds, expected]): Check => ({
+      requirement,
+      applies: (ex, ctx) => isUpdate200(ex) && reflections(ex, ctx).some((r) => r.kind === kind),
+      verify(ex, ctx) {
+        const bad = reflections(ex, ctx).filter((r) => r.kind === kind && !holds(r));
+        return bad.length === 0
+          ? null
+          : bad.map((r) => `Received: ${r.name} ${show(r.got)} / Expected: ${expected}: ${show(r.sent)}`).join('; ');
+      },
+    }),
+  ),
+  {
+    requirement: 'A200-IGNORABLE',
+    applies: (ex, ctx) => isUpdate200(ex) && reflections(ex, ctx).some((r) => r.kind === 'ignorable'),
+    verify(ex, ctx) {
+      const bad = reflections(ex, ctx).filter(
+        (r) =>
+          r.kind === 'ignorable' &&
+          !jsonEqual(r.got, r.sent) &&
+          Object.hasOwn(ctx.known, r.name) &&
+          !jsonEqual(r.got, ctx.known[r.name]),
+      );
+      return bad.length === 0
+        ? null
+        : bad
+            .map(
+              (r) =>
+                `Received: ${r.name} ${show(r.got)} / Expected: the value sent ${show(r.sent)} or the previous one ${show(ctx.known[r.name])}`,
+            )
+            .join('; ');
+    },
+  },
+];
+
+export interface Judgement {
+  evaluated: RequirementId[];
+  violations: Violation[];
+}
+
+/** Runs every check that applies to an exchange. */
+export function judge(ex: Exchange, ctx: CheckContext, checks: readonly Check[] = CHECKS): Judgement {
+  const evaluated: RequirementId[] = [];
+  const violations: Violation[] = [];
+  for (const check of checks) {
+    if (!check.applies(ex, ctx)) continue;
+    evaluated.push(check.requirement);
+    const message = check.verify(ex, ctx);
+    if (message !== null) violations.push({ requirement: check.requirement, message });
+  }
+  return { evaluated, violations };
+}
+
+/** The checks every response of the operation is held to, whatever the request (RESP-*). */
+export const RESPONSE_CHECKS: readonly Check[] = CHECKS.filter((c) => c.requirement.startsWith('RESP-'));
+
+/** After a 200 to an update of the asset: remember the values it shows. */
+export function rememberKnown(ex: Exchange, ctx: CheckContext): void {
+  if (!isUpdate200(ex)) return;
+  const got = body200(ex);
+  for (const name of Object.keys(ctx.bodyProperties)) if (Object.hasOwn(got, name)) ctx.known[name] = got[name];
+}

@@ -1,0 +1,41 @@
+/** From parsed options to the configuration of a run. */
+import { PROPERTIES } from '../properties/index.ts';
+import { type RunConfig, defaultReplayCommand } from '../runner/run.ts';
+import type { Options } from './options.ts';
+
+/** The properties to run: --property, and this shard's share of them (every n-th, from i). */
+export function shardProperties(options: Options): string[] | undefined {
+  if (!options.shard) return options.properties;
+  const [i, n] = options.shard;
+  return PROPERTIES.filter(
+    (p, index) => index % n === i - 1 && (!options.properties || options.properties.includes(p.name)),
+  ).map((p) => p.name);
+}
+
+/** Builds the run's configuration from parsed options. */
+export function configFromOptions(options: Options, extra: Partial<RunConfig> = {}): RunConfig {
+  const only = shardProperties(options);
+  const config: RunConfig = {
+    specFile: options.spec,
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.assetId !== undefined ? { assetId: options.assetId } : {}),
+    runs: options.runs,
+    seed: options.seed,
+    strict: options.strict,
+    timeoutMs: options.timeoutMs,
+    concurrency: options.concurrency,
+    ...(options.rate > 0 ? { rate: options.rate } : {}),
+    ...(options.maxRequests > 0 ? { maxRequests: options.maxRequests } : {}),
+    ...(options.runTimeoutMs > 0 ? { runTimeoutMs: options.runTimeoutMs } : {}),
+    ...(options.createAsset ? { createAsset: true } : {}),
+    ...(options.deleteLeftovers ? { deleteLeftovers: true } : {}),
+    ...(options.allowUnrestored ? { allowUnrestored: true } : {}),
+    ...(only ? { only } : {}),
+    ...(options.shard ? { shard: `${options.shard[0]}/${options.shard[1]}` } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    ...extra,
+  };
+  config.replayCommand = defaultReplayCommand(config);
+  return config;
+}

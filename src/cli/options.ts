@@ -1,0 +1,426 @@
+/**
+ * Options of a run, as one table of data: each option's flag, environment variable, default,
+ * parser and help. The parser, `--help` and the README's options table are all made from it. A
+ * flag wins over its variable. Any problem is a UsageError: the CLI prints its one line and exits 2.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import { PROPERTIES } from '../properties/index.ts';
+
+export const DEFAULT_SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
+
+export interface Options {
+  baseUrl?: string;
+  apiKey?: string;
+  assetId?: string;
+  spec: string;
+  runs: number;
+  seed: number;
+  seedGiven: boolean;
+  strict: boolean;
+  timeoutMs: number;
+  reportDir: string;
+  properties?: string[];
+  path?: string;
+  list: boolean;
+  help: boolean;
+  color: boolean;
+  concurrency: number;
+  rate: number;
+  maxRequests: number;
+  runTimeoutMs: number;
+  createAsset: boolean;
+  deleteLeftovers: boolean;
+  allowUnrestored: boolean;
+  /** Path of a PEM file with certificates to trust. */
+  ca?: string;
+  expectations?: string;
+  updateExpectations: boolean;
+  /** This machine's share of the properties: [i, n] for shard i of n. */
+  shard?: [number, number];
+  /** A report.json whose failures are replayed. */
+  replay?: string;
+}
+
+type Parsed = Omit<Options, 'seedGiven' | 'color'>;
+
+/** One option: where it is read from, its default, how its text is read, what it means. */
+export interface OptionDef {
+  flag: string;
+  key: keyof Parsed;
+  env?: string;
+  /** A boolean flag takes no value (its variable reads 1/0, true/false). */
+  type: 'string' | 'boolean';
+  /** The value's placeholder in --help ('URL', 'N'). */
+  value?: string;
+  /** The default, as text the parser reads (the one place a default is written). */
+  default?: string;
+  /** How the default is shown when it is not a plain value ('random, printed'). */
+  shownDefault?: string;
+  /** Reads the text of the flag or variable; plain text when absent. */
+  parse?(text: string, name: string): Parsed[keyof Parsed];
+  help: string;
+}
+
+function integer(min: number, max: number): (text: string, name: string) => number {
+  return (text, name) => {
+    if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number, got "${text}"`);
+    const n = Number(text);
+    if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function boolText(name: string, text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
+  throw new UsageError(`${name} must be 1 or 0 (true or false), got "${text}"`);
+}
+
+function baseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--base-url "${text}" is not a URL (expected e.g. http://127.0.0.1:8188)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--base-url must be an http or https URL, got "${url.protocol}"`);
+  if (url.search || url.hash) throw new UsageError('--base-url must not carry a query or a fragment');
+  return text;
+}
+
+function propertyList(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = PROPERTIES.map((d) => d.name);
+  for (const p of names)
+    if (!known.includes(p)) throw new UsageError(`unknown property "${p}" (known: ${known.join(', ')})`);
+  return names;
+}
+
+function shard(text: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n, e.g. 2/3, got "${text}"`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function replayPath(text: string): string {
+  if (!/^\d+(:\d+)*$/.test(text))
+    throw new UsageError(`--path must look like 12:0:3 (as printed with a failure), got "${text}"`);
+  return text;
+}
+
+const env = (name: string): string => `CONFORMANCE_${name}`;
+
+export const OPTIONS: readonly OptionDef[] = [
+  {
+    flag: 'base-url',
+    key: 'baseUrl',
+    env: env('BASE_URL'),
+    type: 'string',
+    value: 'URL',
+    shownDefault: 'embedded server',
+    parse: baseUrl,
+    help: 'Target server (http or https). Omitted: the embedded reference server.',
+  },
+  {
+    flag: 'api-key',
+    key: 'apiKey',
+    env: env('API_KEY'),
+    type: 'string',
+    value: 'KEY',
+    help: 'Key for the target; prefer the variable (flags show up in process lists).',
+  },
+  {
+    flag: 'asset-id',
+    key: 'assetId',
+    env: env('ASSET_ID'),
+    type: 'string',
+    value: 'UUID',
+    help: 'The asset the run may modify; required with --base-url (or --create-asset).',
+  },
+  {
+    flag: 'spec',
+    key: 'spec',
+    env: env('SPEC'),
+    type: 'string',
+    value: 'FILE',
+    default: DEFAULT_SPEC,
+    shownDefault: 'spec/openapi-cloud.yaml',
+    help: 'OpenAPI 3.0/3.1 document holding operation updateAsset.',
+  },
+  {
+    flag: 'runs',
+    key: 'runs',
+    env: env('RUNS'),
+    type: 'string',
+    value: 'N',
+    default: '100',
+    parse: integer(1, 1_000_000),
+    help: 'Generated cases per property.',
+  },
+  {
+    flag: 'seed',
+    key: 'seed',
+    env: env('SEED'),
+    type: 'string',
+    value: 'N',
+    shownDefault: 'random (printed)',
+    parse: integer(-(2 ** 31), 2 ** 31 - 1),
+    help: 'Seed of the generators: the same seed sends the same requests.',
+  },
+  { flag: 'strict', key: 'strict', env: env('STRICT'), type: 'boolean', help: 'SHOULD failures fail the run too.' },
+  {
+    flag: 'timeout-ms',
+    key: 'timeoutMs',
+    env: env('TIMEOUT_MS'),
+    type: 'string',
+    value: 'N',
+    default: '10000',
+    parse: integer(1, 600_000),
+    help: 'Per-request timeout in milliseconds.',
+  },
+  {
+    flag: 'report-dir',
+    key: 'reportDir',
+    env: env('REPORT_DIR'),
+    type: 'string',
+    value: 'DIR',
+    default: 'conformance-report',
+    help: 'Where report.json, report.md, report.html, junit.xml and failures.ndjson are written.',
+  },
+  {
+    flag: 'property',
+    key: 'properties',
+    env: env('PROPERTY'),
+    type: 'string',
+    value: 'A,B',
+    shownDefault: 'all',
+    parse: propertyList,
+    help: `Run only these properties (comma-separated): ${PROPERTIES.map((p) => p.name).join(', ')}.`,
+  },
+  {
+    flag: 'path',
+    key: 'path',
+    env: env('PATH'),
+    type: 'string',
+    value: 'P',
+    parse: replayPath,
+    help: 'Replay one case: the fast-check path a failure printed (with --property and --seed).',
+  },
+  {
+    flag: 'create-asset',
+    key: 'createAsset',
+    env: env('CREATE_ASSET'),
+    type: 'boolean',
+    help: 'Upload a new asset for the run (tagged conformance-run-<id>) and delete it at the end, instead of --asset-id.',
+  },
+  {
+    flag: 'delete-leftovers',
+    key: 'deleteLeftovers',
+    env: env('DELETE_LEFTOVERS'),
+    type: 'boolean',
+    help: 'With --create-asset: delete assets left by earlier runs (found by their tags).',
+  },
+  {
+    flag: 'allow-unrestored',
+    key: 'allowUnrestored',
+    env: env('ALLOW_UNRESTORED'),
+    type: 'boolean',
+    help: "Run on a non-loopback target even when the asset's values cannot be read back to restore them.",
+  },
+  {
+    flag: 'concurrency',
+    key: 'concurrency',
+    env: env('CONCURRENCY'),
+    type: 'string',
+    value: 'N',
+    default: '4',
+    parse: integer(1, 64),
+    help: 'Requests in flight at once for the properties that leave the asset alone; the others stay sequential.',
+  },
+  {
+    flag: 'rate',
+    key: 'rate',
+    env: env('RATE'),
+    type: 'string',
+    value: 'N',
+    default: '0',
+    parse: integer(0, 100_000),
+    help: 'At most N requests per second (0: no ceiling).',
+  },
+  {
+    flag: 'max-requests',
+    key: 'maxRequests',
+    env: env('MAX_REQUESTS'),
+    type: 'string',
+    value: 'N',
+    default: '0',
+    parse: integer(0, 100_000_000),
+    help: 'Stop cleanly after N requests (0: no budget); restoring the asset is not counted.',
+  },
+  {
+    flag: 'run-timeout-ms',
+    key: 'runTimeoutMs',
+    env: env('RUN_TIMEOUT_MS'),
+    type: 'string',
+    value: 'N',
+    default: '0',
+    parse: integer(0, 7 * 24 * 3600 * 1000),
+    help: 'Stop cleanly after N ms (0: no limit).',
+  },
+  {
+    flag: 'ca',
+    key: 'ca',
+    env: env('CA'),
+    type: 'string',
+    value: 'FILE',
+    help: "PEM certificates to trust for an https target, besides the system's.",
+  },
+  {
+    flag: 'expectations',
+    key: 'expectations',
+    env: env('EXPECTATIONS'),
+    type: 'string',
+    value: 'FILE',
+    help: 'Requirements known to fail on this target: only a change fails the run.',
+  },
+  {
+    flag: 'update-expectations',
+    key: 'updateExpectations',
+    type: 'boolean',
+    help: 'Rewrite the --expectations file from this run, keeping the reasons already written.',
+  },
+  {
+    flag: 'shard',
+    key: 'shard',
+    env: env('SHARD'),
+    type: 'string',
+    value: 'i/n',
+    parse: shard,
+    help: 'Run shard i of n of the properties (e.g. 2/3); join the reports with `merge`.',
+  },
+  {
+    flag: 'replay',
+    key: 'replay',
+    type: 'string',
+    value: 'REPORT',
+    help: 'Run every failure of a report.json again and say which still fail.',
+  },
+  { flag: 'list', key: 'list', type: 'boolean', help: 'List the properties and requirements; send nothing.' },
+  { flag: 'help', key: 'help', type: 'boolean', help: 'Show this help.' },
+];
+
+const EXIT_CODES =
+  'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed; 2 the run could not be made; 130/143 interrupted (SIGINT/SIGTERM) after restoring.';
+
+export function usage(): string {
+  const lines = [
+    'Usage: npm run conformance -- [options]',
+    '       npm run conformance -- compare [label=]A/report.json [label=]B/report.json ... [--out DIR]',
+    '       npm run conformance -- merge shard1/report.json shard2/report.json ... [--report-dir DIR]',
+    '',
+    'Options (each also read from the environment variable shown):',
+  ];
+  for (const o of OPTIONS) {
+    const name = `--${o.flag}${o.value ? ` ${o.value}` : ''}`;
+    const shown = o.shownDefault ?? o.default;
+    lines.push(
+      `  ${name.padEnd(24)} ${o.help}${shown ? ` Default: ${shown}.` : ''}${o.env ? ` [${o.env}${o.type === 'boolean' ? '=1' : ''}]` : ''}`,
+    );
+  }
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** The README's options table (generated by `npm run docs`). */
+export function optionsTable(): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const lines = ['| Option | Variable | Default | Meaning |', '|---|---|---|---|'];
+  for (const o of OPTIONS) {
+    const name = `\`--${o.flag}${o.value ? ` ${o.value}` : ''}\``;
+    const variable = o.env ? `\`${o.env}${o.type === 'boolean' ? '=1' : ''}\`` : '';
+    const shown = o.shownDefault ?? o.default ?? (o.type === 'boolean' ? 'off' : '');
+    lines.push(
+      `| ${name} | ${variable} | ${cell(shown.includes('/') && !shown.includes(' ') ? `\`${shown}\`` : shown)} | ${cell(o.help)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Where an option's text came from: its flag, or else its variable (an empty variable is unset). */
+interface Given {
+  text: string | boolean;
+  byFlag: boolean;
+}
+
+function givenValues(argv: readonly string[], environment: NodeJS.ProcessEnv): Map<keyof Parsed, Given> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type }]));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }) as {
+      values: typeof values;
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const out = new Map<keyof Parsed, Given>();
+  for (const o of OPTIONS) {
+    const flag = values[o.flag];
+    const fromEnv = o.env ? environment[o.env] : undefined;
+    if (flag !== undefined) out.set(o.key, { text: flag, byFlag: true });
+    else if (o.type === 'boolean' && fromEnv !== undefined)
+      out.set(o.key, { text: boolText(o.env ?? o.flag, fromEnv), byFlag: false });
+    else if (fromEnv !== undefined && fromEnv !== '') out.set(o.key, { text: fromEnv, byFlag: false });
+  }
+  return out;
+}
+
+/** Options that go together, or exclude each other. */
+function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
+  const fail = (message: string): never => {
+    throw new UsageError(message);
+  };
+  if (o.createAsset && o.assetId !== undefined)
+    fail('--create-asset and --asset-id exclude each other: the run uses either a new asset or the one given');
+  if (o.deleteLeftovers && !o.createAsset) fail('--delete-leftovers goes with --create-asset');
+  if (o.baseUrl !== undefined && o.assetId === undefined && !o.createAsset)
+    fail('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset');
+  if (o.baseUrl === undefined && o.assetId !== undefined)
+    fail('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
+  if (o.baseUrl === undefined && given.get('apiKey')?.byFlag)
+    fail('--api-key needs --base-url: the embedded server makes its own key');
+  if (o.path !== undefined && o.properties?.length !== 1) fail('--path replays one case: give exactly one --property');
+  if (o.path !== undefined && !given.has('seed')) fail('--path replays one case: give the --seed it was printed with');
+  if (o.updateExpectations && o.expectations === undefined)
+    fail('--update-expectations needs --expectations FILE (the file to write)');
+  if (o.replay !== undefined && (o.path !== undefined || o.shard !== undefined))
+    fail('--replay replays the failures of a report: it goes without --path and --shard');
+  if (o.ca !== undefined && !o.baseUrl?.startsWith('https:')) fail('--ca goes with an https --base-url');
+}
+
+export function parseOptions(argv: readonly string[], environment: NodeJS.ProcessEnv): Options {
+  const given = givenValues(argv, environment);
+  const parsed: Record<string, unknown> = {};
+  for (const o of OPTIONS) {
+    const text = given.get(o.key)?.text ?? o.default ?? (o.type === 'boolean' ? false : undefined);
+    if (text !== undefined) parsed[o.key] = typeof text === 'boolean' || !o.parse ? text : o.parse(text, o.flag);
+  }
+  const options = parsed as unknown as Parsed;
+  checkCombinations(options, given);
+  // The embedded server makes its own key; an empty list of properties is all of them.
+  if (options.baseUrl === undefined) delete options.apiKey;
+  if (options.properties?.length === 0) delete options.properties;
+  return {
+    ...options,
+    seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0,
+    seedGiven: given.has('seed'),
+    color: Boolean(process.stdout.isTTY) && environment['NO_COLOR'] === undefined,
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * Sends requests with undici over a keep-alive pool. Whatever the target does (hangs, resets,
+ * sends garbage or a huge body, rate limits) comes back as data, never as a thrown error:
+ * the checks turn it into a verdict.
+ */
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { StopSending } from '../errors.ts';
+
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The body: text (sent as UTF-8) or bytes; absent for no body. */
+  body?: string | Uint8Array;
+}
+
+export interface HttpResponse {
+  kind: 'response';
+  status: number;
+  headers: Record<string, string>;
+  /** The body as text (UTF-8), at most `maxBodyBytes`. */
+  text: string;
+  bytes: number;
+  ms: number;
+}
+
+export type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'dns' | 'tls' | 'error';
+
+export interface TransportFailure {
+  kind: 'failure';
+  failure: FailureKind;
+  message: string;
+  ms: number;
+  /** Status when the failure came after the headers (a reset mid-body, a body over the cap). */
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export type Outcome = HttpResponse | TransportFailure;
+
+export interface ClientOptions {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** How often a 429 (with or without Retry-After) is retried before it is given up. */
+  maxRateLimitRetries: number;
+  /** Longest wait honoured from a Retry-After header. */
+  maxRetryAfterMs: number;
+  connections?: number;
+  /** Ceiling on requests per second (0: none). */
+  rate?: number;
+  /** Most requests the run may send (0: no limit); restore and clean-up requests are not counted against it. */
+  maxRequests?: number;
+  /** PEM certificate(s) to trust for https targets, besides the system's. */
+  ca?: string;
+  /** Sees every request sent (benchmarks replay the same mix). */
+  tap?: (request: OutgoingRequest) => void;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
+  timeoutMs: 10_000,
+  maxBodyBytes: 1024 * 1024,
+  maxRateLimitRetries: 3,
+  maxRetryAfterMs: 10_000,
+  connections: 4,
+};
+
+export interface ClientStats {
+  requests: number;
+  /** Answers 429 (or 503 with Retry-After) that were waited out or given up. */
+  rateLimited: number;
+  retries: number;
+  /** Requests sent again after the connection was closed or reset before any answer (a stale keep-alive connection). */
+  resetRetries: number;
+}
+
+/** Methods that may be sent again when a connection dies before any answer (RFC 9110, 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function classify(error: unknown): { failure: FailureKind; message: string } {
+  const e = error as { code?: string; name?: string; message?: string; cause?: unknown };
+  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
+  const message = e.message ?? String(error);
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return { failure: 'timeout', message: 'no complete response within the timeout' };
+  }
+  if (code === 'ECONNREFUSED') return { failure: 'refused', message: `connection refused (${message})` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { failure: 'dns', message: `host name not resolved (${code})` };
+  if (/CERT|SSL|TLS|ERR_TLS/i.test(code) || /certificate|SSL/i.test(message))
+    return { failure: 'tls', message: `TLS error: ${message}` };
+  if (error instanceof undiciErrors.ResponseExceededMaxSizeError) return { failure: 'too-large', message };
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || error instanceof undiciErrors.HTTPParserError)
+    return { failure: 'protocol', message: `invalid HTTP: ${message}` };
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'UND_ERR_SOCKET' ||
+    error instanceof undiciErrors.SocketError
+  )
+    return { failure: 'reset', message: `connection closed or reset (${message})` };
+  return { failure: 'error', message };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Seconds or HTTP-date, per RFC 9110; null when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+export class HttpClient {
+  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
+  readonly #agent: Agent;
+  readonly #options: ClientOptions;
+  /** When the next request may start, for the rate ceiling. */
+  #nextSlot = 0;
+  /** Why nothing more is sent (budget spent, run stopped), or null. */
+  #stopped: string | null = null;
+
+  constructor(options: Partial<ClientOptions> = {}) {
+    this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+    this.#agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: this.#options.connections ?? 8,
+      headersTimeout: this.#options.timeoutMs,
+      bodyTimeout: this.#options.timeoutMs,
+      connect: { timeout: this.#options.timeoutMs, ...(this.#options.ca ? { ca: this.#options.ca } : {}) },
+    });
+  }
+
+  /** Stops all further sending (the run's end, an interrupt): `send` then throws StopSending. */
+  stop(reason: string): void {
+    this.#stopped ??= reason;
+  }
+
+  get stoppedReason(): string | null {
+    return this.#stopped;
+  }
+
+  /** Waits for the next slot under the rate ceiling. */
+  async #pace(): Promise<void> {
+    const rate = this.#options.rate ?? 0;
+    if (rate <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + 1000 / rate;
+    if (slot > now) await sleep(slot - now);
+  }
+
+  get options(): Readonly<ClientOptions> {
+    return this.#options;
+  }
+
+  /**
+   * One request, no retries. Sent with undici's `dispatch` and a handler of our own: no response
+   * stream, no AbortSignal per request. The whole exchange has one deadline (`timeoutMs`, a plain
+   * timer); undici's headers and body timeouts and the body cap bound it besides.
+   */
+  sendOnce(request: OutgoingRequest): Promise<Outcome> {
+    const started = performance.now();
+    const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
+    this.stats.requests++;
+    this.#options.tap?.(request);
+    const { maxBodyBytes, timeoutMs } = this.#options;
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let controller: Dispatcher.DispatchController | undefined;
+      let status: number | undefined;
+      let headers: Record<string, string> | undefined;
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      const settle = (outcome: Outcome, abort?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (abort) controller?.abort(abort);
+        resolve(outcome);
+      };
+      const fail = (failure: FailureKind, message: string, abort?: Error): void =>
+        settle(
+          { kind: 'failure', failure, message, ms: ms(), ...(status !== undefined ? { status, headers } : {}) },
+          abort,
+        );
+      const timer = setTimeout(
+        () => fail('timeout', 'no complete response within the timeout', new Error('deadline')),
+        timeoutMs,
+      );
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch (error) {
+        const { failure, message } = classify(error);
+        fail(failure, message);
+        return;
+      }
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          if (settled) c.abort(new Error('deadline'));
+        },
+        onResponseStart(_c, statusCode, rawHeaders) {
+          status = statusCode;
+          headers = flatHeaders(rawHeaders);
+        },
+        onResponseData(_c, chunk) {
+          bytes += chunk.length;
+          if (bytes > maxBodyBytes)
+            fail('too-large', `body larger than ${maxBodyBytes} bytes (reading stopped there)`, new Error('body cap'));
+          else chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const text =
+            chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          settle({ kind: 'response', status: status ?? 0, headers: headers ?? {}, text, bytes, ms: ms() });
+        },
+        onResponseError(_c, error) {
+          const { failure, message } = classify(error);
+          fail(failure, message);
+        },
+      };
+      try {
+        this.#agent.dispatch(
+          {
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method: request.method as Dispatcher.HttpMethod,
+            headers: request.headers,
+            body: request.body ?? null,
+          },
+          handler,
+        );
+      } catch (error) {
+        const { failure, message } = classify(error);
+        fail(failure, message);
+      }
+    });
+  }
+
+  /**
+   * A request of the run: paced under the rate ceiling, counted against the budget; a 429 (or a
+   * 503 with Retry-After) is waited out (Retry-After, bounded) and retried a bounded number of
+   * times. `essential` requests (restore, clean-up) are sent even when the budget is spent.
+   *
+   * An idempotent request whose connection was closed or reset before any answer is sent once
+   * more: a server may close an idle keep-alive connection just as a request goes out on it
+   * (RFC 9112, 9.3.1), which says nothing about the API. A second reset is the verdict.
+   */
+  async send(request: OutgoingRequest, essential = false): Promise<{ outcome: Outcome; rateLimited: boolean }> {
+    let limited = 0;
+    let resent = false;
+    for (;;) {
+      if (!essential) {
+        if (this.#stopped) throw new StopSending(this.#stopped);
+        const max = this.#options.maxRequests ?? 0;
+        if (max > 0 && this.stats.requests >= max) {
+          this.stop(`the request budget (--max-requests ${max}) is spent`);
+          throw new StopSending(this.#stopped ?? 'budget spent');
+        }
+        await this.#pace();
+      }
+      const outcome = await this.sendOnce(request);
+      if (
+        !resent &&
+        outcome.kind === 'failure' &&
+        outcome.failure === 'reset' &&
+        outcome.status === undefined &&
+        IDEMPOTENT.has(request.method.toUpperCase())
+      ) {
+        resent = true;
+        this.stats.resetRetries++;
+        continue;
+      }
+      const isLimited =
+        outcome.kind === 'response' &&
+        (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
+      if (!isLimited) return { outcome, rateLimited: false };
+      this.stats.rateLimited++;
+      if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: true };
+      this.stats.retries++;
+      const wait = retryAfterMs(outcome.headers['retry-after']) ?? 1000 * 2 ** limited;
+      limited++;
+      await sleep(Math.min(wait, this.#options.maxRetryAfterMs));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Turns a case into an HTTP request, sends it, and returns the exchange the checks judge: what was
+ * sent, what came back (or how it failed), and the response body parsed once.
+ */
+import type { Body } from '../generators/bodies.ts';
+import type { Case } from '../generators/case.ts';
+import type { KeyChoice } from '../generators/ids.ts';
+import type { Contract } from '../spec/load.ts';
+import type { HttpClient, OutgoingRequest, Outcome } from './http.ts';
+
+export interface Exchange {
+  case: Case;
+  /** What was sent. Holds the real credential: never print it without redaction. */
+  request: OutgoingRequest;
+  /** The sent body parsed back from the wire text (undefined when it was not JSON). */
+  sent: unknown;
+  outcome: Outcome;
+  /** The response body parsed once; absent for transport failures. */
+  body?: ParsedBody;
+}
+
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface Target {
+  baseUrl: string;
+  apiKey: string;
+}
+
+export function parseBody(text: string): ParsedBody {
+  if (text.length === 0) return { ok: false, error: 'empty body' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** The bytes sent on the wire. Serialised once per case. */
+export function bodyText(body: Body): string {
+  return body.kind === 'json' ? JSON.stringify(body.value) : body.text;
+}
+
+export function urlFor(contract: Contract, baseUrl: string, id: string): string {
+  const path = contract.path.replace(`{${contract.pathParam.name}}`, encodeURIComponent(id));
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** The credential header the spec names, for a key choice (none when missing or when the spec has no security). */
+export function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
+  const auth = contract.auth;
+  if (!auth || key.kind === 'missing') return {};
+  return { [auth.header.toLowerCase()]: `${auth.prefix}${key.kind === 'valid' ? apiKey : key.value}` };
+}
+
+export function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
+  const headers = {
+    'content-type': contract.requestBody.mediaType,
+    accept: 'application/json',
+    ...credentialHeaders(contract, c.key, target.apiKey),
+  };
+  return {
+    method: contract.method,
+    url: urlFor(contract, target.baseUrl, c.id.value),
+    headers,
+    body: bodyText(c.body),
+  };
+}
+
+/** An exchange from what was sent and what came back. */
+export function exchangeOf(c: Case, request: OutgoingRequest, sent: unknown, outcome: Outcome): Exchange {
+  return { case: c, request, sent, outcome, ...(outcome.kind === 'response' ? { body: parseBody(outcome.text) } : {}) };
+}
+
+export interface Performed {
+  exchange: Exchange;
+  /** The target answered 429 every time it was asked: nothing to judge. */
+  rateLimited: boolean;
+}
+
+/**
+ * What was sent, as the checks compare it: the generated value itself (plain JSON: serialising it
+ * changes nothing the checks can see, -0 aside, which they compare equal to 0). Raw bodies are
+ * parsed when they happen to be JSON.
+ */
+function sentValue(body: Body): unknown {
+  if (body.kind === 'json') return body.value;
+  try {
+    return JSON.parse(body.text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function perform(
+  c: Case,
+  contract: Contract,
+  target: Target,
+  client: HttpClient,
+  essential = false,
+): Promise<Performed> {
+  const request = buildRequest(c, contract, target);
+  const { outcome, rateLimited } = await client.send(request, essential);
+  return { exchange: exchangeOf(c, request, sentValue(c.body), outcome), rateLimited };
+}
+
+/** GET the asset (not part of the contract under test: used to read state back when the target serves it). */
+export async function getAsset(
+  contract: Contract,
+  target: Target,
+  client: HttpClient,
+  id: string,
+  c: Case,
+  essential = false,
+): Promise<Exchange> {
+  const headers = { accept: 'application/json', ...credentialHeaders(contract, { kind: 'valid' }, target.apiKey) };
+  const request: OutgoingRequest = { method: 'GET', url: urlFor(contract, target.baseUrl, id), headers };
+  const { outcome } = await client.send(request, essential);
+  return exchangeOf(c, request, undefined, outcome);
+}

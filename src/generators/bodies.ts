@@ -1,0 +1,337 @@
+/**
+ * Request bodies derived from the request body schema:
+ * - valid bodies: every non-empty combination of the known properties, plus unknown extras;
+ * - invalid bodies: one mutation of a valid body, labelled with the keyword and JSON pointer it
+ *   violates (the property re-validates it with ajv before blaming a server);
+ * - raw bodies: malformed JSON bytes, an empty body, JSON that is not an object.
+ */
+import fc from 'fast-check';
+import { type JsonObject, isJsonObject } from '../json.ts';
+import { escapePointer } from '../spec/load.ts';
+import { edgeKey, edgeString } from './strings.ts';
+import { allowedTypes, anyJson, valueFor, wrongTypeValue } from './values.ts';
+
+export type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string };
+
+/** What an invalid body violates: a JSON Schema keyword at a pointer, or JSON syntax itself. */
+export interface SchemaBreak {
+  keyword: string;
+  pointer: string;
+  /** e.g. "type at /name (string became null)". */
+  description: string;
+}
+
+export interface LabelledBody {
+  body: Body;
+  /** Present on invalid bodies only. */
+  invalid?: SchemaBreak;
+}
+
+function properties(schema: JsonObject): Record<string, JsonObject> {
+  const out: Record<string, JsonObject> = {};
+  const props = schema['properties'];
+  if (isJsonObject(props)) for (const [k, v] of Object.entries(props)) if (isJsonObject(v)) out[k] = v;
+  return out;
+}
+
+function requiredOf(schema: JsonObject): string[] {
+  return Array.isArray(schema['required'])
+    ? (schema['required'] as unknown[]).filter((x): x is string => typeof x === 'string')
+    : [];
+}
+
+/** Keys that no property of the schema names: "extra unknown properties". */
+export function unknownKey(schema: JsonObject): fc.Arbitrary<string> {
+  const known = Object.keys(properties(schema));
+  return fc
+    .oneof(fc.constantFrom('x', 'unknown_field', 'x-extra', 'Name', 'NAME'), edgeKey())
+    .filter((k) => !known.includes(k));
+}
+
+export interface ValidBodyOptions {
+  /** Which known properties may appear (default: all). */
+  include?: (name: string, schema: JsonObject) => boolean;
+  /** Properties of which at least one must appear (default: any of the included). */
+  atLeastOneOf?: (name: string, schema: JsonObject) => boolean;
+  /** Whether unknown extra properties may be added (when the schema allows them). */
+  extras?: boolean;
+}
+
+/** A schema-valid body object made of a non-empty subset of the known properties. */
+export function validBody(schema: JsonObject, options: ValidBodyOptions = {}): fc.Arbitrary<Record<string, unknown>> {
+  const props = properties(schema);
+  const required = requiredOf(schema);
+  const names = Object.keys(props).filter(
+    (n) => required.includes(n) || (options.include?.(n, props[n] as JsonObject) ?? true),
+  );
+  const must = options.atLeastOneOf ? names.filter((n) => options.atLeastOneOf?.(n, props[n] as JsonObject)) : names;
+  if (must.length === 0) throw new Error('validBody: no property can be chosen');
+  const allowsExtras = schema['additionalProperties'] !== false && (options.extras ?? true);
+  // Each property present or not with even odds, so that every combination comes up and a
+  // shrink can drop properties one by one (an option shrinks to "absent").
+  const parts = names.map((n) =>
+    required.includes(n)
+      ? valueFor(props[n] as JsonObject)
+      : fc.option(valueFor(props[n] as JsonObject), { nil: ABSENT, freq: 2 }),
+  );
+  const extras = allowsExtras
+    ? fc.option(fc.dictionary(unknownKey(schema), anyJson(2), { minKeys: 1, maxKeys: 3 }), { nil: null, freq: 4 })
+    : fc.constant(null);
+  return fc
+    .tuple(fc.tuple(...parts), extras)
+    .map(([values, extra]) => {
+      const body: Record<string, unknown> = { ...(extra ?? {}) };
+      names.forEach((n, i) => {
+        if (values[i] !== ABSENT) body[n] = values[i];
+      });
+      return body;
+    })
+    .filter((body) => must.some((n) => Object.hasOwn(body, n)));
+}
+
+/** Marks a property left out of a generated body. */
+const ABSENT: unique symbol = Symbol('absent');
+
+/** A body with only unknown properties (schema-valid when extras are allowed; "no known field"). */
+export function unknownOnlyBody(schema: JsonObject): fc.Arbitrary<Record<string, unknown>> {
+  return fc.dictionary(unknownKey(schema), anyJson(2), {
+    minKeys: Math.max(1, Number(schema['minProperties'] ?? 1)),
+    maxKeys: 3,
+  });
+}
+
+const FORMAT_BREAKERS: Record<string, fc.Arbitrary<string>> = {
+  uuid: fc.oneof(
+    fc.constantFrom(
+      '',
+      'not-a-uuid',
+      '00000000-0000-0000-0000-00000000000',
+      '00000000000000000000000000000000',
+      '{00000000-0000-0000-0000-000000000000}',
+      'g0000000-0000-0000-0000-000000000000',
+      ' 00000000-0000-0000-0000-000000000000',
+    ),
+    fc.uuid().map((u) => u.slice(0, -1)),
+    fc.uuid().map((u) => u.replace(/-/g, '')),
+    fc.uuid().map((u) => `${u}0`),
+    edgeString({ maxLength: 40 }),
+  ),
+  'date-time': fc.oneof(
+    fc.constantFrom('', 'yesterday', '2026-13-01T00:00:00Z', '2026-01-01'),
+    edgeString({ maxLength: 30 }),
+  ),
+};
+
+/** Invalid values for a sub-schema, each labelled; pointers are relative to the value. */
+function invalidValue(
+  schema: JsonObject,
+  isFormat: (format: string, value: string) => boolean,
+): fc.Arbitrary<{ value: unknown; violation: SchemaBreak }>[] {
+  const out: fc.Arbitrary<{ value: unknown; violation: SchemaBreak }>[] = [];
+  const types = allowedTypes(schema);
+  const wrong = wrongTypeValue(schema);
+  if (wrong)
+    out.push(
+      wrong.map(({ value, type }) => ({
+        value,
+        violation: { keyword: 'type', pointer: '', description: `type (${types.join('|')} became ${type})` },
+      })),
+    );
+  const format = schema['format'];
+  if (types.includes('string') && typeof format === 'string' && FORMAT_BREAKERS[format]) {
+    const breaker = FORMAT_BREAKERS[format] as fc.Arbitrary<string>;
+    out.push(
+      breaker
+        .filter((s) => !isFormat(format, s))
+        .map((value) => ({
+          value,
+          violation: { keyword: 'format', pointer: '', description: `format (not a ${format})` },
+        })),
+    );
+  }
+  if (types.includes('string') && typeof schema['maxLength'] === 'number') {
+    const max = schema['maxLength'];
+    out.push(
+      fc.integer({ min: max + 1, max: max + 50 }).map((n) => ({
+        value: 'x'.repeat(n),
+        violation: { keyword: 'maxLength', pointer: '', description: `maxLength (${n} > ${max})` },
+      })),
+    );
+  }
+  if (types.includes('string') && typeof schema['minLength'] === 'number' && schema['minLength'] > 0) {
+    const min = schema['minLength'];
+    out.push(
+      fc.integer({ min: 0, max: min - 1 }).map((n) => ({
+        value: 'x'.repeat(n),
+        violation: { keyword: 'minLength', pointer: '', description: `minLength (${n} < ${min})` },
+      })),
+    );
+  }
+  if (Array.isArray(schema['enum'])) {
+    const allowed = schema['enum'] as unknown[];
+    out.push(
+      edgeString({ maxLength: 20 })
+        .filter((s) => !allowed.includes(s))
+        .map((value) => ({
+          value,
+          violation: { keyword: 'enum', pointer: '', description: 'enum (a value not listed)' },
+        })),
+    );
+  }
+  if (types.includes('array') && isJsonObject(schema['items'])) {
+    const itemBreakers = invalidValue(schema['items'], isFormat);
+    if (itemBreakers.length > 0) {
+      out.push(
+        fc
+          .tuple(
+            valueFor({ ...schema, minItems: 0, maxItems: 5, uniqueItems: false }) as fc.Arbitrary<unknown[]>,
+            fc.oneof(...itemBreakers),
+            fc.nat(),
+          )
+          .map(([items, bad, at]) => {
+            const index = items.length === 0 ? 0 : at % (items.length + 1);
+            const value = [...items.slice(0, index), bad.value, ...items.slice(index)];
+            return {
+              value,
+              violation: {
+                ...bad.violation,
+                pointer: `/${index}${bad.violation.pointer}`,
+                description: `item ${index}: ${bad.violation.description}`,
+              },
+            };
+          }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * One mutation of a valid body, labelled with the keyword and pointer it violates. Mutations come
+ * from the schema: each property's type, format, length, enum and items; the root's
+ * minProperties (the empty object), required properties and additionalProperties: false.
+ */
+export function invalidBody(
+  schema: JsonObject,
+  isFormat: (format: string, value: string) => boolean,
+): fc.Arbitrary<LabelledBody> {
+  const props = properties(schema);
+  const mutations: fc.Arbitrary<LabelledBody>[] = [];
+  const base = validBody(schema);
+  for (const [name, sub] of Object.entries(props)) {
+    const breakers = invalidValue(sub, isFormat);
+    if (breakers.length === 0) continue;
+    mutations.push(
+      fc.tuple(base, fc.oneof(...breakers)).map(([body, bad]) => {
+        const pointer = `/${escapePointer(name)}${bad.violation.pointer}`;
+        return {
+          body: { kind: 'json', value: { ...body, [name]: bad.value } },
+          invalid: {
+            keyword: bad.violation.keyword,
+            pointer,
+            description: `${bad.violation.keyword} at ${pointer}: ${bad.violation.description}`,
+          },
+        };
+      }),
+    );
+  }
+  const minProperties = Number(schema['minProperties'] ?? 0);
+  if (minProperties >= 1) {
+    mutations.push(
+      fc.constant({
+        body: { kind: 'json', value: {} },
+        invalid: {
+          keyword: 'minProperties',
+          pointer: '',
+          description: `minProperties at (root): {} has no property (minProperties ${minProperties})`,
+        },
+      }),
+    );
+  }
+  for (const name of requiredOf(schema)) {
+    mutations.push(
+      base.map((body) => {
+        const copy = { ...body };
+        delete copy[name];
+        return {
+          body: { kind: 'json', value: copy },
+          invalid: { keyword: 'required', pointer: '', description: `required at (root): "${name}" left out` },
+        };
+      }),
+    );
+  }
+  if (schema['additionalProperties'] === false) {
+    mutations.push(
+      fc.tuple(base, unknownKey(schema), anyJson(1)).map(([body, key, value]) => ({
+        body: { kind: 'json', value: { ...body, [key]: value } },
+        invalid: {
+          keyword: 'additionalProperties',
+          pointer: '',
+          description: `additionalProperties at (root): unknown "${key}"`,
+        },
+      })),
+    );
+  }
+  return fc.oneof(...mutations);
+}
+
+export type RawKind = 'malformed' | 'empty' | 'not-object';
+
+/** Malformed JSON text, an empty body, or JSON that is not an object. */
+export function rawBody(schema: JsonObject): fc.Arbitrary<LabelledBody & { rawKind: RawKind }> {
+  const text = validBody(schema, { extras: false }).map((b) => JSON.stringify(b));
+  const malformed = fc.oneof(
+    // any proper prefix of an object's JSON text is not JSON
+    text.chain((t) =>
+      fc.integer({ min: 1, max: Math.max(1, t.length - 1) }).map((k) => ({ text: t.slice(0, k), how: 'truncated' })),
+    ),
+    text.map((t) => ({ text: `${t.slice(0, -1)},}`, how: 'trailing comma' })),
+    text.map((t) => ({ text: t.replace(/"([^"\\]*)":/, '$1:'), how: 'unquoted key' })),
+    text.map((t) => ({ text: t.replace(/"/g, "'"), how: 'single quotes' })),
+    fc.constantFrom(
+      { text: '{', how: 'lone brace' },
+      { text: '{"name": }', how: 'missing value' },
+      { text: '{"name": undefined}', how: 'undefined' },
+      { text: '{"name": NaN}', how: 'NaN' },
+      { text: 'name=x', how: 'form encoding' },
+      { text: '<asset><name>x</name></asset>', how: 'XML' },
+      { text: '\u0000', how: 'a NUL byte' },
+    ),
+  );
+  const notObject = fc.oneof(
+    fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, '', 'name', [], [{}]),
+    edgeString({ maxLength: 20 }),
+    fc.array(anyJson(1), { maxLength: 4 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: malformed.map(({ text: t, how }) => ({
+        rawKind: 'malformed' as const,
+        body: { kind: 'raw' as const, text: t },
+        invalid: { keyword: 'json', pointer: '', description: `malformed JSON (${how})` },
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', ' ', '\r\n').map((t) => ({
+        rawKind: 'empty' as const,
+        body: { kind: 'raw' as const, text: t },
+        invalid: { keyword: 'json', pointer: '', description: t === '' ? 'empty body' : 'whitespace-only body' },
+      })),
+    },
+    {
+      weight: 2,
+      arbitrary: notObject.map((value) => ({
+        rawKind: 'not-object' as const,
+        body: { kind: 'json' as const, value },
+        invalid: {
+          keyword: 'type',
+          pointer: '',
+          description: `type at (root): ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} instead of an object`,
+        },
+      })),
+    },
+  );
+}

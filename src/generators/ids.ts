@@ -1,0 +1,90 @@
+/** Asset ids and API keys, derived from the path parameter's schema and the target. */
+import fc from 'fast-check';
+import { edgeString } from './strings.ts';
+
+/**
+ * Whether an id's digits look random (a v4 or v7 uuid): then its near misses (the last digit
+ * changed) name no other asset, with overwhelming odds. Sequential ids (…0001, …0002) do not:
+ * their neighbours may be somebody's assets, which the suite must never touch.
+ */
+export function looksRandom(id: string): boolean {
+  return new Set(id.toLowerCase().replace(/[^0-9a-f]/g, '')).size >= 10;
+}
+
+/** A uuid that is not the target's (compared case-insensitively). */
+export function unknownUuid(targetId: string): fc.Arbitrary<string> {
+  const random = looksRandom(targetId);
+  const stem = targetId.slice(0, -1).toLowerCase();
+  return fc
+    .oneof(
+      { weight: 5, arbitrary: fc.uuid() },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+      },
+      // the target id with its last hex digit changed: a near miss (only where that is safe)
+      ...(random
+        ? [{ weight: 1, arbitrary: fc.constantFrom(...'0123456789abcdef').map((d) => `${targetId.slice(0, -1)}${d}`) }]
+        : []),
+    )
+    .filter((id) => id.toLowerCase() !== targetId.toLowerCase() && (random || id.slice(0, -1).toLowerCase() !== stem));
+}
+
+/**
+ * Path ids that are not valid by the id schema. A path segment cannot carry "/", "\\" or the dot
+ * segments "." and ".." without changing the route, and very long ones meet URL length limits
+ * that are the HTTP stack's, not the API's: those are left out.
+ */
+export function malformedId(targetId: string, isValidId: (id: string) => boolean): fc.Arbitrary<string> {
+  const routable = (s: string): boolean =>
+    s.length > 0 && s.length <= 200 && s !== '.' && s !== '..' && !/[/\\]/.test(s);
+  return fc
+    .oneof(
+      fc.constantFrom(
+        'not-a-uuid',
+        '123',
+        '0',
+        'null',
+        'undefined',
+        'true',
+        '-1',
+        'me',
+        'latest',
+        '*',
+        '%',
+        ' ',
+        '{id}',
+      ),
+      fc.constant(targetId.slice(0, -1)), // one digit short
+      fc.constant(`${targetId}0`), // one digit long
+      fc.constant(targetId.replace(/-/g, '')), // no hyphens
+      fc.constant(`{${targetId}}`), // braces
+      fc.constant(`${targetId.slice(0, -1)}g`), // a non-hex digit
+      fc.constant(` ${targetId}`),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }),
+      edgeString({ minLength: 1, maxLength: 40 }),
+    )
+    .filter((s) => routable(s) && !isValidId(s));
+}
+
+export type KeyChoice = { kind: 'valid' } | { kind: 'missing' } | { kind: 'wrong'; value: string };
+
+/** Credentials that are not the valid key: missing, or wrong (never a case variant of the real one). */
+export function badKey(validKey: string): fc.Arbitrary<KeyChoice> {
+  const lower = validKey.toLowerCase();
+  const wrong = fc
+    .oneof(
+      fc.string({
+        unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'),
+        minLength: 1,
+        maxLength: 64,
+      }),
+      // (no near miss of the real key: a printed counterexample would reveal most of it)
+      fc.constantFrom('invalid', 'null', 'Bearer', 'comfyui-', '0'),
+    )
+    .filter((k) => k.toLowerCase() !== lower && k.trim() === k && k.length > 0);
+  return fc.oneof(
+    fc.constant<KeyChoice>({ kind: 'missing' }),
+    wrong.map((value): KeyChoice => ({ kind: 'wrong', value })),
+  );
+}

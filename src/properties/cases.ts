@@ -1,0 +1,233 @@
+/**
+ * The properties of single requests: one per kind of request of the contract's table (see
+ * docs/contract.md, "Expected outcomes, by kind of request"). Each builds an arbitrary of cases
+ * from the contract and says which statuses each case allows, for which requirement.
+ */
+import fc from 'fast-check';
+import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
+import type { Case } from '../generators/case.ts';
+import { badKey, malformedId, unknownUuid } from '../generators/ids.ts';
+import type { RequirementId } from '../requirements.ts';
+import {
+  type PropertyDef,
+  type SuiteContext,
+  VALID_KEY,
+  anyInvalidBody,
+  executeCase,
+  isReference,
+  jsonBody,
+  make,
+  plainBody,
+  referenceProperties,
+  schemaOf,
+  theAsset,
+} from './property.ts';
+
+/** A property of single requests: generate a case, send it, judge the exchange. */
+export interface CaseProperty extends PropertyDef<Case> {
+  cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+}
+
+interface CasePropertySpec {
+  parallel?: boolean;
+  name: string;
+  title: string;
+  requirements: readonly RequirementId[];
+  skipReason(ctx: SuiteContext): string | null;
+  cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+}
+
+function caseProperty(p: CasePropertySpec): CaseProperty {
+  return {
+    ...p,
+    skipReason: (ctx) => p.skipReason(ctx),
+    arbitrary: (env) => p.cases(env.ctx),
+    execute: (c, env) => executeCase(c, env),
+  };
+}
+
+const AFTER_200: readonly RequirementId[] = [
+  'A200-ID-ECHO',
+  'A200-UPDATED-AT',
+  'A200-STRING-EXACT',
+  'A200-ARRAY-SET',
+  'A200-ARRAY-EXACT',
+  'A200-OBJECT-REPLACED',
+  'A200-IGNORABLE',
+];
+
+const plainProperties = (ctx: SuiteContext): string[] =>
+  Object.entries(ctx.bodyProperties)
+    .filter(([, s]) => !isReference(s))
+    .map(([n]) => n);
+
+/** Sometimes the asset names itself: a resource that certainly exists (when that can be undone). */
+function referenceCases(ctx: SuiteContext): fc.Arbitrary<Case> {
+  return fc
+    .tuple(validBody(schemaOf(ctx), { atLeastOneOf: (_n, s) => isReference(s) }), fc.boolean())
+    .map(([value, self]) => {
+      const own = referenceProperties(ctx)
+        .filter((n) => Object.hasOwn(value, n))
+        .map((n) => [n, ctx.targetId]);
+      const body = self && ctx.selfReference ? { ...value, ...Object.fromEntries(own) } : value;
+      const expect = [{ requirement: 'UPD-REFERENCE' as const, allowed: [200, 400, 404] }];
+      return make('reference-update', theAsset(ctx), VALID_KEY, jsonBody(body), expect, { updatesTarget: true });
+    });
+}
+
+function authCases(ctx: SuiteContext): fc.Arbitrary<Case> {
+  const expect = (requirement: RequirementId) => [{ requirement, allowed: [401] }];
+  const onAsset = fc
+    .tuple(badKey(ctx.apiKey), plainBody(ctx))
+    .map(([key, b]) => make('auth', theAsset(ctx), key, b, expect('AUTH-401')));
+  const onUnknown = fc
+    .tuple(badKey(ctx.apiKey), unknownUuid(ctx.targetId), plainBody(ctx))
+    .map(([key, id, b]) => make('auth', { kind: 'unknown', value: id }, key, b, expect('AUTH-FIRST-401')));
+  const invalid = fc
+    .tuple(badKey(ctx.apiKey), anyInvalidBody(ctx))
+    .map(([key, b]) => make('auth', theAsset(ctx), key, b, expect('AUTH-FIRST-401')));
+  return fc.oneof(
+    { weight: 2, arbitrary: onAsset },
+    { weight: 1, arbitrary: onUnknown },
+    { weight: 1, arbitrary: invalid },
+  );
+}
+
+function unknownIdCases(ctx: SuiteContext): fc.Arbitrary<Case> {
+  const valid = fc
+    .tuple(unknownUuid(ctx.targetId), plainBody(ctx))
+    .map(([id, b]) =>
+      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [
+        { requirement: 'ID-UNKNOWN-404', allowed: [404] },
+      ]),
+    );
+  const invalid = fc
+    .tuple(unknownUuid(ctx.targetId), anyInvalidBody(ctx))
+    .map(([id, b]) =>
+      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [
+        { requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] },
+      ]),
+    );
+  return fc.oneof({ weight: 2, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+}
+
+export const CASE_PROPERTIES: readonly CaseProperty[] = [
+  caseProperty({
+    name: 'valid-update',
+    title: 'Valid updates of the asset are accepted and reflected',
+    requirements: ['UPD-VALID-200', ...AFTER_200],
+    skipReason: (ctx) => (plainProperties(ctx).length === 0 ? 'the body schema has no property to update' : null),
+    cases: (ctx) =>
+      plainBody(ctx).map((b) =>
+        make('valid-update', theAsset(ctx), VALID_KEY, b, [{ requirement: 'UPD-VALID-200', allowed: [200] }], {
+          updatesTarget: true,
+        }),
+      ),
+  }),
+  caseProperty({
+    name: 'reference-update',
+    title: 'Updates carrying a reference id (preview_id) get 200, 400 or 404',
+    requirements: ['UPD-REFERENCE', ...AFTER_200],
+    skipReason: (ctx) =>
+      referenceProperties(ctx).length === 0 ? 'the body schema has no reference id (string, format uuid)' : null,
+    cases: referenceCases,
+  }),
+  caseProperty({
+    name: 'unknown-only',
+    title: 'Bodies of unknown properties only get 200 (changing nothing) or 400',
+    requirements: ['UPD-UNKNOWN-ONLY', 'UPD-UNKNOWN-ONLY-NO-CHANGE', 'A200-ID-ECHO', 'A200-UPDATED-AT'],
+    skipReason: (ctx) =>
+      schemaOf(ctx)['additionalProperties'] === false ? 'the body schema forbids unknown properties' : null,
+    cases: (ctx) =>
+      unknownOnlyBody(schemaOf(ctx)).map((value) =>
+        make(
+          'unknown-only',
+          theAsset(ctx),
+          VALID_KEY,
+          jsonBody(value),
+          [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }],
+          {
+            updatesTarget: true,
+            noKnownChange: true,
+          },
+        ),
+      ),
+  }),
+  caseProperty({
+    parallel: true,
+    name: 'invalid-body',
+    title: 'Bodies that violate the schema get 400',
+    requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      invalidBody(schemaOf(ctx), ctx.validators.format).map((b) => {
+        const requirement = b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400';
+        return make('invalid-body', theAsset(ctx), VALID_KEY, b, [{ requirement, allowed: [400] }]);
+      }),
+  }),
+  caseProperty({
+    parallel: true,
+    name: 'malformed-body',
+    title: 'Malformed JSON, empty bodies and non-objects get 400',
+    requirements: ['BODY-NOT-OBJECT-400'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      rawBody(schemaOf(ctx)).map((b) =>
+        make('malformed-body', theAsset(ctx), VALID_KEY, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }]),
+      ),
+  }),
+  caseProperty({
+    parallel: true,
+    name: 'auth',
+    title: 'Requests without a valid API key get 401',
+    requirements: ['AUTH-401', 'AUTH-FIRST-401'],
+    skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
+    cases: authCases,
+  }),
+  caseProperty({
+    parallel: true,
+    name: 'unknown-id',
+    title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
+    requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
+    skipReason: () => null,
+    cases: unknownIdCases,
+  }),
+  caseProperty({
+    parallel: true,
+    name: 'malformed-id',
+    title: 'Ids that are not valid by the id schema get 400 or 404',
+    requirements: ['ID-MALFORMED'],
+    skipReason: () => null,
+    cases: (ctx) =>
+      fc
+        .tuple(
+          malformedId(ctx.targetId, (id) => ctx.validators.pathParam(id).length === 0),
+          plainBody(ctx),
+        )
+        .map(([id, b]) =>
+          make('malformed-id', { kind: 'malformed', value: id }, VALID_KEY, b, [
+            { requirement: 'ID-MALFORMED', allowed: [400, 404] },
+          ]),
+        ),
+  }),
+  caseProperty({
+    name: 'uppercase-id',
+    title: 'The asset id in upper case is the same asset',
+    requirements: ['ID-CASE-ALLOWED', 'ID-CASE-200', ...AFTER_200],
+    skipReason: (ctx) => (ctx.targetId.toUpperCase() === ctx.targetId ? 'the asset id has no lower-case letter' : null),
+    cases: (ctx) =>
+      plainBody(ctx).map((b) =>
+        make(
+          'uppercase-id',
+          { kind: 'uppercase', value: ctx.targetId.toUpperCase() },
+          VALID_KEY,
+          b,
+          [
+            { requirement: 'ID-CASE-ALLOWED', allowed: [200, 400, 404] },
+            { requirement: 'ID-CASE-200', allowed: [200] },
+          ],
+          { updatesTarget: true },
+        ),
+      ),
+  }),
+];

@@ -1,0 +1,150 @@
+/**
+ * What a property is, and the pieces the properties share: the context they run in, how a single
+ * case is sent and judged, and the arbitraries of bodies every kind of request draws from. They
+ * are plain data plus arbitraries: the engine runs them, vitest or the CLI drive the engine, and
+ * tests can import them.
+ */
+import fc from 'fast-check';
+import { type Violation, judge, rememberKnown } from '../checks/checks.ts';
+import type { CheckContext } from '../checks/context.ts';
+import type { HttpClient } from '../exchange/http.ts';
+import { type Exchange, type Target, perform } from '../exchange/perform.ts';
+import { type LabelledBody, invalidBody, rawBody, validBody } from '../generators/bodies.ts';
+import { type AllowedStatuses, type Case, describeCase } from '../generators/case.ts';
+import type { KeyChoice } from '../generators/ids.ts';
+import type { JsonObject } from '../json.ts';
+import type { RequirementId } from '../requirements.ts';
+
+export interface SuiteContext extends CheckContext {
+  apiKey: string;
+  /**
+   * The run may point the asset's reference ids (preview_id) at the asset itself: only when it
+   * can put them back (the run created the asset, or the values before the run hold them).
+   */
+  selfReference?: boolean;
+}
+
+/** What a property runs with: the checks' context, the target and the client. */
+export interface RunEnv {
+  ctx: SuiteContext;
+  target: Target;
+  client: HttpClient;
+  /** The target answers GET on the asset (detected once, by the preflight). */
+  hasGet: boolean;
+  /** Time (ms since the epoch) after which a property sends nothing more. */
+  deadline?: number;
+  /** The asset's values before the run, as a valid body: sequences start from them. */
+  baseline?: Record<string, unknown>;
+}
+
+/** One execution of a property on one generated value: what was sent and what it showed. */
+export interface Attempt {
+  /** Every exchange, in order (one for a single case, several for a sequence). */
+  exchanges: Exchange[];
+  /** One line per exchange, saying what was sent (numbered in reports). */
+  steps: string[];
+  violations: Violation[];
+  /** Requirements judged, once per judgement (the "cases" count of the report). */
+  evaluated: RequirementId[];
+  /** The value could not be judged: a shrunk case that is no longer what it claims, or a 429 that lasted. */
+  discarded?: boolean;
+}
+
+export interface PropertyDef<T = unknown> {
+  name: string;
+  title: string;
+  /** Requirements this property exercises beyond the every-response ones. */
+  requirements: readonly RequirementId[];
+  /** Why the property cannot run against this contract or target, or null. */
+  skipReason(ctx: SuiteContext, hasGet: boolean): string | null;
+  arbitrary(env: RunEnv): fc.Arbitrary<T>;
+  /** Sends what the value describes and judges it; stops at the first violation not in `masked`. */
+  execute(value: T, env: RunEnv, masked: ReadonlySet<RequirementId>): Promise<Attempt>;
+  /** Its requests leave the asset as it is (when the target conforms): they may be sent in parallel. */
+  parallel?: boolean;
+}
+
+export const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };
+
+/**
+ * Whether a generated case is still what it claims to be (after shrinking, too): a valid body
+ * validates, an invalid one fails at its labelled keyword and pointer, a malformed id is not a
+ * valid id and an unknown one is. A case that is not is discarded, never judged.
+ */
+export function confirmCase(c: Case, ctx: SuiteContext): boolean {
+  const idErrors = ctx.validators.pathParam(c.id.value);
+  if ((c.id.kind === 'malformed') !== idErrors.length > 0) return false;
+  if (c.body.kind === 'raw') {
+    try {
+      JSON.parse(c.body.text);
+      return false;
+    } catch {
+      return c.invalid !== undefined;
+    }
+  }
+  const errors = ctx.validators.body(c.body.value);
+  if (!c.invalid) return errors.length === 0;
+  const { keyword, pointer } = c.invalid;
+  return errors.some((e) => e.keyword === keyword && e.pointer === pointer);
+}
+
+/** Sends one case and judges the exchange with every check. */
+export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
+  if (!confirmCase(c, env.ctx)) return DISCARDED;
+  const { exchange, rateLimited } = await perform(c, env.ctx.contract, env.target, env.client);
+  if (rateLimited) return DISCARDED;
+  const { evaluated, violations } = judge(exchange, env.ctx);
+  rememberKnown(exchange, env.ctx);
+  // The description is only read when the case becomes a counterexample.
+  return {
+    exchanges: [exchange],
+    get steps() {
+      return [describeCase(c)];
+    },
+    violations,
+    evaluated,
+  };
+}
+
+/** A property that names another resource by id (a uuid in the body, e.g. preview_id): it may have to exist. */
+export function isReference(schema: JsonObject): boolean {
+  return schema['type'] === 'string' && schema['format'] === 'uuid';
+}
+
+export const schemaOf = (ctx: SuiteContext): JsonObject => ctx.contract.requestBody.schema;
+
+export const referenceProperties = (ctx: SuiteContext): string[] =>
+  Object.entries(ctx.bodyProperties)
+    .filter(([, s]) => isReference(s))
+    .map(([n]) => n);
+
+/** A valid body without reference ids: its outcome cannot depend on another resource. */
+export const plainBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+  validBody(schemaOf(ctx), { include: (_n, s) => !isReference(s) }).map((value) => ({ body: { kind: 'json', value } }));
+
+/** An invalid body: one schema violation, malformed JSON, an empty body or a non-object. */
+export const anyInvalidBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>
+  fc.oneof(
+    { weight: 3, arbitrary: invalidBody(schemaOf(ctx), ctx.validators.format) },
+    { weight: 1, arbitrary: rawBody(schemaOf(ctx)) },
+  );
+
+export const VALID_KEY: KeyChoice = { kind: 'valid' };
+
+/** The run's asset, as a case's id. */
+export const theAsset = (ctx: SuiteContext): Case['id'] => ({ kind: 'target', value: ctx.targetId });
+
+export function make(
+  property: string,
+  id: Case['id'],
+  key: KeyChoice,
+  labelled: LabelledBody,
+  expect: readonly AllowedStatuses[],
+  extra: Partial<Case> = {},
+): Case {
+  const invalid = labelled.invalid ? { invalid: labelled.invalid } : {};
+  return { property, id, key, body: labelled.body, ...invalid, expect, updatesTarget: false, ...extra };
+}
+
+/** A valid JSON body as a labelled body. */
+export const jsonBody = (value: unknown): LabelledBody => ({ body: { kind: 'json', value } });

@@ -1,0 +1,107 @@
+/**
+ * report.html: self-contained (no external assets): the verdict table, then each failure with
+ * its citation, the numbered sequence when there is one, the minimal request and response side by
+ * side, the curl line and the replay command.
+ */
+import { type ExchangeReport, type RequirementReport, type RunReport, failsRun } from '../report/model.ts';
+import { verdictLabel } from './markdown.ts';
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#1d2330;background:#fff}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1.05rem;margin:1.6rem 0 .4rem}
+table{border-collapse:collapse;margin:.8rem 0}th,td{border:1px solid #d5d9e2;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#f2f4f8}td.num{text-align:right}
+.pass{background:#e8f6ec}.fail{background:#fde8e8}.warn{background:#fff4d6}.skip{color:#707888}.fixed{background:#e2f3fb}
+pre{background:#f6f7f9;border:1px solid #e1e4ea;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:.3rem 0}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.meta li{margin:.15rem 0}code{background:#f2f4f8;padding:0 .2rem}
+`;
+
+function cls(r: RequirementReport, strict: boolean): string {
+  if (r.outcome === 'fixed') return 'fixed';
+  if (r.status === 'pass') return 'pass';
+  if (r.status === 'skip') return 'skip';
+  return failsRun(r, strict) ? 'fail' : 'warn';
+}
+
+function exchangeHtml(ex: ExchangeReport): string {
+  const req = `${ex.request.method} ${ex.request.url}\n${Object.entries(ex.request.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')}\n\n${ex.request.body ?? ''}`;
+  const res = ex.response.failure
+    ? `(${ex.response.failure})`
+    : `${ex.response.status}\n${Object.entries(ex.response.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n')}\n\n${ex.response.body ?? ''}`;
+  return `<div class="pair"><div><b>Request</b><pre>${escapeHtml(req)}</pre></div><div><b>Response</b> (${ex.response.ms} ms)<pre>${escapeHtml(res)}</pre></div></div>`;
+}
+
+export function renderHtml(report: RunReport): string {
+  const verdict = report.exitCode === 0 ? 'PASS' : 'FAIL';
+  const rows = report.requirements
+    .map(
+      (r) =>
+        `<tr class="${cls(r, report.strict)}"><td>${r.counterexample ? `<a href="#${r.id}">${r.id}</a>` : r.id}</td><td>${r.level}</td><td>${escapeHtml(verdictLabel(r, report.strict))}</td><td class="num">${r.cases}</td><td>${escapeHtml(r.title)}</td></tr>`,
+    )
+    .join('\n');
+  const failures = report.requirements
+    .filter((r) => r.counterexample)
+    .map((r) => {
+      const cx = r.counterexample;
+      if (!cx) return '';
+      const steps = cx.steps
+        ? `<p>Sequence (the last request showed the violation):</p><ol>${cx.steps.map((s) => `<li><code>${escapeHtml(s.line)}</code></li>`).join('')}</ol>`
+        : '';
+      return `<section id="${r.id}"><h3>${r.id} <small>(${r.level})</small></h3><p>${escapeHtml(r.title)}</p>
+<ul class="meta">${r.citation.map((c) => `<li>Source: ${escapeHtml(c)}</li>`).join('')}${r.expected ? `<li>Known to fail here: ${escapeHtml(r.expected.reason)}${r.expected.link ? ` (<a href="${escapeHtml(r.expected.link)}">${escapeHtml(r.expected.link)}</a>)` : ''}</li>` : ''}
+<li>Minimal case (property <code>${escapeHtml(cx.property)}</code>): ${escapeHtml(cx.description)}</li>
+${cx.violated.map((v) => `<li>${v.requirement === r.id ? '<b>' : ''}${escapeHtml(v.requirement)}${v.requirement === r.id ? '</b>' : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>
+${steps}${exchangeHtml(cx)}<p>curl (export CONFORMANCE_API_KEY first):</p><pre>${escapeHtml(cx.steps ? cx.steps.map((s) => `# ${s.n}\n${s.curl}`).join('\n') : cx.curl)}</pre><p>Replay:</p><pre>${escapeHtml(cx.replay)}</pre></section>`;
+    })
+    .join('\n');
+  const target = report.target.embedded ? 'embedded reference server' : report.target.baseUrl;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Conformance report: ${verdict}</title><style>${STYLE}</style></head>
+<body><h1>Conformance report: ${verdict}</h1>
+<ul class="meta"><li>Target: ${escapeHtml(target)} (asset <code>${escapeHtml(report.target.assetId)}</code>)</li>
+<li>Spec: <code>${escapeHtml(report.spec.file)}</code> (${escapeHtml(report.spec.title)} ${escapeHtml(report.spec.version)})</li>
+<li>Seed ${report.seed}, ${report.runs} runs per property${report.strict ? ', strict' : ''}; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s</li>
+${report.stopped ? `<li><b>Stopped early</b>: ${escapeHtml(report.stopped)}</li>` : ''}
+<li>${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped</li></ul>
+<table id="verdicts"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th><th>Title</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${failures ? `<h2>Failures</h2>\n${failures}` : ''}
+</body></html>
+`;
+}
+
+/** failures.ndjson: one line per request of every counterexample (a request log a tool can replay). */
+export function renderNdjson(report: RunReport): string {
+  const lines: string[] = [];
+  for (const r of report.requirements) {
+    const cx = r.counterexample;
+    if (!cx) continue;
+    const steps = cx.steps ?? [
+      { n: 1, line: cx.description, curl: cx.curl, request: cx.request, response: cx.response },
+    ];
+    for (const s of steps)
+      lines.push(
+        JSON.stringify({
+          requirement: r.id,
+          property: cx.property,
+          seed: cx.seed,
+          path: cx.path,
+          step: s.n,
+          of: steps.length,
+          sent: s.line,
+          request: s.request,
+          response: s.response,
+          curl: s.curl,
+        }),
+      );
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}

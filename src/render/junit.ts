@@ -1,0 +1,67 @@
+/** junit.xml: one test case per requirement; a SHOULD failure outside strict mode is reported as skipped with its message. */
+import { type RunReport, failsRun, isKnownFailure } from '../report/model.ts';
+
+const xml = (s: string): string =>
+  s
+    .toWellFormed()
+    // characters XML 1.0 cannot carry at all, written as \uXXXX
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+
+export function renderJunit(report: RunReport): string {
+  const failures = report.requirements.filter((r) => failsRun(r, report.strict)).length;
+  const skipped = report.requirements.filter(
+    (r) => r.status === 'skip' || (r.status === 'fail' && !failsRun(r, report.strict)),
+  ).length;
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(
+    `<testsuites name="conformance" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+  );
+  out.push(
+    `  <testsuite name="${xml(`${report.spec.operationId} @ ${report.target.baseUrl}`)}" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+  );
+  out.push(
+    `    <properties><property name="seed" value="${report.seed}"/><property name="runs" value="${report.runs}"/><property name="strict" value="${report.strict}"/><property name="spec" value="${xml(report.spec.file)}"/></properties>`,
+  );
+  for (const r of report.requirements) {
+    out.push(`    <testcase classname="${r.level}" name="${xml(`${r.id}: ${r.title}`)}">`);
+    const cx = r.counterexample;
+    const detail = cx
+      ? [
+          cx.description,
+          ...cx.violated.map((v) => `${v.requirement}: ${v.message}`),
+          `curl: ${cx.curl}`,
+          `replay: ${cx.replay}`,
+          ...r.citation,
+        ].join('\n')
+      : '';
+    if (r.outcome === 'fixed' && report.strict)
+      out.push(
+        `      <failure message="${xml(`known to fail here (${r.expected?.reason ?? ''}) but passed: update the expectations`)}" type="FIXED"/>`,
+      );
+    else if (r.status === 'fail' && isKnownFailure(r))
+      out.push(
+        `      <skipped message="${xml(`known failure: ${r.expected?.reason ?? ''}${r.expected?.link ? ` (${r.expected.link})` : ''}`)}"/>`,
+        `      <system-out>${xml(detail)}</system-out>`,
+      );
+    else if (failsRun(r, report.strict))
+      out.push(
+        `      <failure message="${xml(cx?.violated.find((v) => v.requirement === r.id)?.message ?? 'failed')}" type="${r.level}">${xml(detail)}</failure>`,
+      );
+    else if (r.status === 'fail')
+      out.push(
+        `      <skipped message="${xml(`SHOULD not met (fails the run only with --strict): ${cx?.violated.find((v) => v.requirement === r.id)?.message ?? ''}`)}"/>`,
+        `      <system-out>${xml(detail)}</system-out>`,
+      );
+    else if (r.status === 'skip') out.push(`      <skipped message="${xml(r.reason ?? 'not exercised')}"/>`);
+    out.push('    </testcase>');
+  }
+  out.push('  </testsuite>', '</testsuites>');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,180 @@
+/**
+ * Builds the RunReport from the engine's raw results: a verdict per requirement, each failure
+ * with its exchanges, curl lines and replay command, and every string redacted.
+ */
+import type { Exchange } from '../exchange/perform.ts';
+import { isJsonObject } from '../json.ts';
+import { REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
+import type { Contract } from '../spec/load.ts';
+import { curlLine } from './curl.ts';
+import {
+  type Cleanup,
+  type Counterexample,
+  type CounterexampleReport,
+  type ExchangeReport,
+  type Leftover,
+  type PropertyResult,
+  type RequestCounts,
+  type RequirementReport,
+  type RequirementTally,
+  type RestoreResult,
+  type RunReport,
+  TOOL,
+  exitCodeOf,
+  summaryOf,
+} from './model.ts';
+import { type Redactor, makeRedactor } from './redact.ts';
+
+export type ReplayCommand = (replay: { property: string; seed: number; path: string }) => string;
+
+/** Everything a report is made of. */
+export interface ReportInputs {
+  contract: Contract;
+  seed: number;
+  runs: number;
+  strict: boolean;
+  settings: RunReport['settings'];
+  shard?: string;
+  replay: ReplayCommand;
+  target: RunReport['target'];
+  apiKey: string;
+  runId: string;
+  stopped: string | null;
+  cleanup: Cleanup | undefined;
+  leftovers: Leftover[] | null;
+  properties: PropertyResult[];
+  tallies: Map<RequirementId, RequirementTally>;
+  requests: RequestCounts;
+  startedAt: Date;
+  restored: RestoreResult | undefined;
+}
+
+const MAX_SHOWN_BODY = 8000;
+const clip = (s: string): string =>
+  s.length > MAX_SHOWN_BODY ? `${s.slice(0, MAX_SHOWN_BODY)}… (${s.length} chars in all)` : s;
+
+/** Where the rule comes from: a pointer into the spec, or a section of docs/contract.md. */
+export function citationText(contract: Contract, id: RequirementId): string[] {
+  return requirement(id).cite.map((c) =>
+    c.source === 'spec' ? `spec ${contract.pointer}/${c.ref}: ${c.quote}` : `docs/contract.md, "${c.ref}": ${c.quote}`,
+  );
+}
+
+function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): ExchangeReport {
+  const headers = { ...ex.request.headers };
+  const auth = contract.auth?.header.toLowerCase();
+  const prefix = contract.auth?.prefix ?? '';
+  if (auth && headers[auth] === `${prefix}${apiKey}`) headers[auth] = `${prefix}$CONFORMANCE_API_KEY`;
+  const o = ex.outcome;
+  const body = ex.request.body;
+  const shownBody =
+    body === undefined ? {} : { body: typeof body === 'string' ? clip(body) : `(${body.length} bytes)` };
+  return {
+    request: { method: ex.request.method, url: ex.request.url, headers, ...shownBody },
+    response:
+      o.kind === 'response'
+        ? { status: o.status, headers: o.headers, body: clip(o.text), ms: o.ms }
+        : {
+            ...(o.status !== undefined ? { status: o.status, headers: o.headers } : {}),
+            failure: `${o.failure}: ${o.message}`,
+            ms: o.ms,
+          },
+  };
+}
+
+/** Every string in a value, redacted. */
+export function redactDeep<T>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
+  if (isJsonObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)])) as T;
+  return value;
+}
+
+function counterexampleReport(cx: Counterexample, inputs: ReportInputs): CounterexampleReport {
+  const { contract, apiKey } = inputs;
+  const last = cx.exchanges[cx.exchanges.length - 1] as Exchange;
+  const steps = cx.steps.map((line, i) => {
+    const ex = cx.exchanges[i] as Exchange;
+    return {
+      n: i + 1,
+      line,
+      curl: curlLine(ex.request, contract.auth, apiKey),
+      ...exchangeReport(ex, contract, apiKey),
+    };
+  });
+  return {
+    property: cx.property,
+    seed: cx.seed,
+    path: cx.path,
+    description: cx.steps[cx.steps.length - 1] ?? '',
+    ...(cx.steps.length > 1 ? { steps } : {}),
+    ...exchangeReport(last, contract, apiKey),
+    violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
+    curl: curlLine(last.request, contract.auth, apiKey),
+    replay: inputs.replay({ property: cx.property, seed: cx.seed, path: cx.path }),
+  };
+}
+
+/** Why a requirement was not judged. */
+function skipReason(r: Requirement, inputs: ReportInputs): string {
+  if (r.id === 'CREATE-HASH-BLAKE3' && !inputs.target.createdAsset) return 'judged only with --create-asset';
+  if (inputs.stopped) return `not judged: ${inputs.stopped}`;
+  const skipped = inputs.properties.filter((p) => p.status === 'skip').map((p) => `${p.name}: ${p.skipReason}`);
+  if (skipped.length > 0) return `no exchange it applies to (skipped properties: ${skipped.join('; ')})`;
+  return 'no exchange it applies to in this run';
+}
+
+function requirementReport(r: Requirement, inputs: ReportInputs): RequirementReport {
+  const tally = inputs.tallies.get(r.id as RequirementId) ?? { cases: 0 };
+  const base = {
+    id: r.id as RequirementId,
+    level: r.level,
+    title: r.title,
+    cases: tally.cases,
+    citation: citationText(inputs.contract, r.id as RequirementId),
+  };
+  if (tally.counterexample)
+    return { ...base, status: 'fail', counterexample: counterexampleReport(tally.counterexample, inputs) };
+  if (tally.cases === 0) return { ...base, status: 'skip', reason: skipReason(r, inputs) };
+  return { ...base, status: 'pass' };
+}
+
+export function buildReport(inputs: ReportInputs): RunReport {
+  const { contract } = inputs;
+  const requirements = REQUIREMENTS.map((r) => requirementReport(r, inputs));
+  const report: RunReport = {
+    tool: TOOL,
+    target: inputs.target,
+    runId: inputs.runId,
+    stopped: inputs.stopped,
+    ...(inputs.cleanup ? { cleanup: inputs.cleanup } : {}),
+    ...(inputs.leftovers && inputs.leftovers.length > 0 ? { leftovers: inputs.leftovers } : {}),
+    settings: inputs.settings,
+    ...(inputs.shard ? { shard: inputs.shard } : {}),
+    spec: {
+      file: contract.file,
+      sha256: contract.sha256,
+      title: contract.title,
+      version: contract.version,
+      operationId: contract.operationId,
+    },
+    seed: inputs.seed,
+    runs: inputs.runs,
+    strict: inputs.strict,
+    startedAt: inputs.startedAt.toISOString(),
+    durationMs: Date.now() - inputs.startedAt.getTime(),
+    requests: inputs.requests,
+    properties: inputs.properties,
+    requirements,
+    restore: inputs.restored ?? {
+      status: 'not-possible',
+      fields: [],
+      original: {},
+      message: 'the run ended before the restore',
+    },
+    summary: summaryOf(requirements),
+    exitCode: exitCodeOf(requirements, inputs.strict),
+  };
+  return redactDeep(report, makeRedactor([inputs.apiKey]));
+}

@@ -1,0 +1,56 @@
+/** One report from the reports of shards of the same run (each shard ran some of the properties). */
+import { UsageError } from '../errors.ts';
+import { REQUIREMENTS } from '../requirements.ts';
+import { type RequirementReport, type RunReport, exitCodeOf, summaryOf } from './model.ts';
+
+function mergeRequirement(id: string, reports: RunReport[]): RequirementReport {
+  const req = REQUIREMENTS.find((r) => r.id === id) as (typeof REQUIREMENTS)[number];
+  const all = reports
+    .map((r) => r.requirements.find((x) => x.id === id))
+    .filter((x): x is RequirementReport => x !== undefined);
+  const failed = all.find((r) => r.status === 'fail');
+  const cases = all.reduce((n, r) => n + r.cases, 0);
+  const base = all[0] ?? {
+    id: req.id,
+    level: req.level,
+    title: req.title,
+    status: 'skip' as const,
+    cases: 0,
+    citation: [],
+  };
+  if (failed) return { ...failed, cases };
+  if (all.some((r) => r.status === 'pass')) {
+    const { reason: _reason, ...rest } = base;
+    return { ...rest, status: 'pass', cases };
+  }
+  return {
+    ...base,
+    status: 'skip',
+    cases,
+    reason: all.map((r) => r.reason).filter(Boolean)[0] ?? 'not judged in any shard',
+  };
+}
+
+export function mergeReports(reports: RunReport[]): RunReport {
+  const [first] = reports;
+  if (!first) throw new UsageError('merge needs at least one report');
+  const requirements = REQUIREMENTS.map((req) => mergeRequirement(req.id, reports));
+  const strict = reports.some((r) => r.strict);
+  const sum = (f: (r: RunReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
+  return {
+    ...first,
+    durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    requests: {
+      sent: sum((r) => r.requests.sent),
+      rateLimited: sum((r) => r.requests.rateLimited),
+      retries: sum((r) => r.requests.retries),
+      resetRetries: sum((r) => r.requests.resetRetries ?? 0),
+    },
+    properties: reports.flatMap((r) => r.properties),
+    requirements,
+    stopped: reports.map((r) => r.stopped).filter(Boolean)[0] ?? null,
+    summary: summaryOf(requirements),
+    exitCode: exitCodeOf(requirements, strict),
+    shard: `merged from ${reports.length} report(s)`,
+  };
+}

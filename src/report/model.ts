@@ -1,0 +1,197 @@
+/**
+ * The report model: what a run found, as data, and the one rule of what fails a run. The engine
+ * produces the raw results (tallies, counterexamples, property results); `build.ts` turns them
+ * into a RunReport; every renderer and the exit code read the verdicts through `failsRun`.
+ */
+import type { Violation } from '../checks/checks.ts';
+import type { Exchange } from '../exchange/perform.ts';
+import type { Level, RequirementId } from '../requirements.ts';
+
+export const TOOL = { name: 'comfy-assets-conformance', version: '0.1.0' };
+
+// --- raw results of the engine ---------------------------------------------------------------
+
+export interface Counterexample {
+  requirement: RequirementId;
+  property: string;
+  seed: number;
+  /** fast-check's path to the shrunk case: with the seed, it regenerates exactly this case. */
+  path: string;
+  /** Requirements masked while this counterexample was searched (already failed in the property). */
+  masked: RequirementId[];
+  /** What was sent, one line per request (several for a sequence). */
+  steps: string[];
+  /** Every exchange of the counterexample; the last one showed the violation. */
+  exchanges: Exchange[];
+  /** Every violation the counterexample shows (not only this requirement's). */
+  violations: Violation[];
+}
+
+export interface PropertyResult {
+  name: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skip';
+  skipReason?: string;
+  /** Exchanges judged (shrinking and masked re-runs included). */
+  cases: number;
+  /** Cases discarded: a shrunk case that no longer was what it claimed, or an answer that stayed 429. */
+  discarded: number;
+  ms: number;
+  interrupted: boolean;
+  /** fast-check gave up: too many generated values could not be judged. */
+  gaveUp?: boolean;
+  failed: RequirementId[];
+}
+
+export interface RequirementTally {
+  cases: number;
+  counterexample?: Counterexample;
+}
+
+/** Whether the asset's values were put back after the run. */
+export interface RestoreResult {
+  status: 'restored' | 'failed' | 'not-possible';
+  /** The fields put back. */
+  fields: string[];
+  /** The values before the run (what to put back by hand when the restore failed). */
+  original: Record<string, unknown>;
+  message: string;
+}
+
+/** With --create-asset: whether the asset the run created was deleted. */
+export interface Cleanup {
+  status: 'deleted' | 'failed';
+  id: string;
+  message: string;
+}
+
+/** An asset an earlier run created and left behind (found by its tags). */
+export interface Leftover {
+  id: string;
+  name: string;
+  tags: string[];
+}
+
+// --- the report --------------------------------------------------------------------------------
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+export interface ExchangeReport {
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response: { status?: number; headers?: Record<string, string>; body?: string; failure?: string; ms: number };
+}
+
+export interface StepReport extends ExchangeReport {
+  n: number;
+  line: string;
+  curl: string;
+}
+
+export interface CounterexampleReport extends ExchangeReport {
+  property: string;
+  seed: number;
+  path: string;
+  /** What the last request sent (the one that showed the violation). */
+  description: string;
+  /** For a sequence: every request, numbered, with its curl line and the exchange. */
+  steps?: StepReport[];
+  violated: { requirement: string; message: string }[];
+  curl: string;
+  replay: string;
+}
+
+/** A known failure of a target, as its expectations file says. */
+export interface KnownFailure {
+  reason: string;
+  link?: string;
+  /** Known to fail only sometimes: a pass is not "fixed", a failure is not new. */
+  intermittent?: boolean;
+}
+
+/** What a requirement's verdict means against the expectations. */
+export type ExpectationOutcome = 'new-failure' | 'expected-failure' | 'fixed' | 'intermittent';
+
+export interface RequirementReport {
+  id: RequirementId;
+  level: Level;
+  title: string;
+  status: Status;
+  cases: number;
+  /** Where the rule comes from. */
+  citation: string[];
+  /** With --expectations: the entry for this requirement, and what the verdict means against it. */
+  expected?: KnownFailure;
+  outcome?: ExpectationOutcome;
+  /** Why nothing was judged (status skip). */
+  reason?: string;
+  counterexample?: CounterexampleReport;
+}
+
+export interface RequestCounts {
+  sent: number;
+  rateLimited: number;
+  retries: number;
+  /** Sent again after a connection died before any answer (absent in older reports). */
+  resetRetries?: number;
+}
+
+export interface RunReport {
+  tool: typeof TOOL;
+  target: { baseUrl: string; embedded: boolean; assetId: string; hasGet: boolean; createdAsset: boolean };
+  runId: string;
+  /** Why the run stopped before its end (interrupt, request budget, run time limit), or null. */
+  stopped: string | null;
+  /** With --create-asset: whether the asset was deleted; leftovers of earlier runs found. */
+  cleanup?: Cleanup;
+  leftovers?: Leftover[];
+  settings: { concurrency: number; rate: number; maxRequests: number; timeoutMs: number };
+  spec: { file: string; sha256: string; title: string; version: string; operationId: string };
+  seed: number;
+  runs: number;
+  strict: boolean;
+  startedAt: string;
+  durationMs: number;
+  requests: RequestCounts;
+  properties: PropertyResult[];
+  requirements: RequirementReport[];
+  /** Whether the asset's values were put back after the run. */
+  restore: RestoreResult;
+  summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number };
+  /** With --expectations: how the verdicts compare with what is known. */
+  expectations?: { file: string; newFailures: number; expectedFailures: number; fixed: number; intermittent: number };
+  /** With --shard: which share of the properties this report covers. */
+  shard?: string;
+  /** 0: nothing fails the run (see failsRun); 1: otherwise. */
+  exitCode: 0 | 1;
+}
+
+// --- the one rule of what fails a run ----------------------------------------------------------
+
+/** A failure already known on this target (expectations): reported, never fatal. */
+export const isKnownFailure = (r: RequirementReport): boolean =>
+  r.outcome === 'expected-failure' || r.outcome === 'intermittent';
+
+/**
+ * Whether a requirement's verdict fails the run: a failure that is not known (expectations), of a
+ * MUST, or of any level in strict mode; and in strict mode a known failure that now passes
+ * (the expectations are out of date).
+ */
+export function failsRun(r: RequirementReport, strict: boolean): boolean {
+  if (r.outcome === 'fixed') return strict;
+  if (r.status !== 'fail' || isKnownFailure(r)) return false;
+  return r.level === 'MUST' || strict;
+}
+
+export function exitCodeOf(requirements: readonly RequirementReport[], strict: boolean): 0 | 1 {
+  return requirements.some((r) => failsRun(r, strict)) ? 1 : 0;
+}
+
+export function summaryOf(requirements: readonly RequirementReport[]): RunReport['summary'] {
+  const count = (f: (r: RequirementReport) => boolean): number => requirements.filter(f).length;
+  return {
+    mustFailed: count((r) => r.status === 'fail' && r.level === 'MUST'),
+    shouldFailed: count((r) => r.status === 'fail' && r.level === 'SHOULD'),
+    passed: count((r) => r.status === 'pass'),
+    skipped: count((r) => r.status === 'skip'),
+  };
+}

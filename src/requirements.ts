@@ -1,0 +1,392 @@
+/**
+ * The catalogue of requirements, as data. Every verdict the suite gives names one of these, and
+ * each cites where it comes from: a JSON pointer into the spec (relative to the operation) or a
+ * section of the contract notes (docs/contract.md in the README), with the words that fix it.
+ */
+
+export type Level = 'MUST' | 'SHOULD';
+
+export interface Citation {
+  /** 'spec': the OpenAPI document under test; 'contract': the project's contract notes. */
+  source: 'spec' | 'contract';
+  /** spec: JSON pointer below the operation ('responses', 'requestBody/...'); contract: section title. */
+  ref: string;
+  quote: string;
+}
+
+export interface Requirement {
+  id: string;
+  level: Level;
+  title: string;
+  /** Which exchanges it judges, in a few words. */
+  scope: string;
+  cite: Citation[];
+}
+
+const contract = (ref: string, quote: string): Citation => ({ source: 'contract', ref, quote });
+const spec = (ref: string, quote: string): Citation => ({ source: 'spec', ref, quote });
+
+const EVERY = 'Every response, whatever the request';
+const TABLE = 'Expected outcomes, by kind of request';
+const AFTER = 'After a 200';
+
+export const REQUIREMENTS = [
+  // --- every response -----------------------------------------------------------------------
+  {
+    id: 'RESP-TIMELY',
+    level: 'MUST',
+    title: 'A complete response arrives within the timeout',
+    scope: 'every request',
+    cite: [contract(EVERY, 'status is documented ... Content-Type is application/json and the body parses')],
+  },
+  {
+    id: 'RESP-COMPLETE',
+    level: 'MUST',
+    title: 'The response is well-formed HTTP, not cut off by a reset, and its body is within the size cap',
+    scope: 'every request',
+    cite: [contract(EVERY, 'the body parses')],
+  },
+  {
+    id: 'RESP-STATUS-DOCUMENTED',
+    level: 'MUST',
+    title: 'The status is one the spec documents for the operation',
+    scope: 'every response',
+    cite: [
+      spec('responses', 'documented responses of the operation'),
+      contract(EVERY, 'status is documented (200, 400, 401, 404, 500)'),
+    ],
+  },
+  {
+    id: 'RESP-NO-5XX',
+    level: 'MUST',
+    title: 'No 5xx, whatever the request',
+    scope: 'every response',
+    cite: [contract(EVERY, "never 5xx (500 is documented, yet no request of the suite's justifies it)")],
+  },
+  {
+    id: 'RESP-CONTENT-TYPE',
+    level: 'MUST',
+    title: 'Content-Type is the documented JSON media type (parameters such as charset allowed)',
+    scope: 'every response with a body',
+    cite: [
+      spec('responses', 'content: application/json'),
+      contract(EVERY, 'Content-Type is application/json (parameters such as charset allowed)'),
+    ],
+  },
+  {
+    id: 'RESP-BODY-JSON',
+    level: 'MUST',
+    title: 'The body parses as JSON',
+    scope: 'every response with a body',
+    cite: [contract(EVERY, 'Content-Type is application/json ... and the body parses')],
+  },
+  {
+    id: 'RESP-BODY-SCHEMA',
+    level: 'MUST',
+    title: 'The body validates against the schema documented for its status (AssetUpdated, ErrorResponse)',
+    scope: 'every documented status',
+    cite: [
+      spec('responses', 'schema: $ref AssetUpdated / ErrorResponse'),
+      contract(
+        EVERY,
+        'the body validates against the schema of that status ... extra properties in responses are allowed',
+      ),
+    ],
+  },
+
+  // --- expected status, by kind of request --------------------------------------------------
+  {
+    id: 'UPD-VALID-200',
+    level: 'MUST',
+    title: 'A schema-valid update (any non-empty subset of the properties, unknown extras allowed) gets 200',
+    scope: 'valid key, the asset, valid body without a reference id',
+    cite: [
+      spec('requestBody', 'schema: properties name, tags, mime_type, user_metadata; minProperties 1'),
+      contract(
+        TABLE,
+        'valid key, existing asset, schema-valid body ... 200 MUST; same, body also carries mime_type: 200 MUST',
+      ),
+    ],
+  },
+  {
+    id: 'UPD-REFERENCE',
+    level: 'MUST',
+    title: 'An update carrying a reference id (preview_id, a uuid) gets 200, 400 or 404',
+    scope: 'valid key, the asset, valid body with preview_id',
+    cite: [
+      contract(
+        TABLE,
+        'same, body carries preview_id (a uuid): 200, 400, 404 MUST; the preview asset may have to exist',
+      ),
+    ],
+  },
+  {
+    id: 'UPD-UNKNOWN-ONLY',
+    level: 'MUST',
+    title: 'A body with only unknown properties gets 200 or 400',
+    scope: 'valid key, the asset, body of unknown properties',
+    cite: [contract(TABLE, 'body with no known property, only unknown ones ({"x":1}): 200, 400 MUST')],
+  },
+  {
+    id: 'UPD-UNKNOWN-ONLY-NO-CHANGE',
+    level: 'MUST',
+    title: 'If a body with only unknown properties gets 200, no known field changes',
+    scope: 'the 200 answers to bodies of unknown properties',
+    cite: [contract(TABLE, 'if 200, no known field changes')],
+  },
+  {
+    id: 'BODY-EMPTY-400',
+    level: 'MUST',
+    title: 'An empty object {} gets 400',
+    scope: 'valid key, the asset, {}',
+    cite: [
+      spec('requestBody/content/application~1json/schema/minProperties', 'minProperties: 1'),
+      spec('responses/400', 'Invalid request (no fields provided)'),
+      contract(TABLE, '{}: 400 MUST'),
+    ],
+  },
+  {
+    id: 'BODY-NOT-OBJECT-400',
+    level: 'MUST',
+    title: 'Malformed JSON, an empty body, or JSON that is not an object gets 400',
+    scope: 'valid key, the asset, such a body',
+    cite: [
+      spec('requestBody', 'required: true; schema type object'),
+      contract(TABLE, 'JSON that is not an object ..., malformed JSON, empty body: 400 MUST'),
+    ],
+  },
+  {
+    id: 'BODY-INVALID-400',
+    level: 'MUST',
+    title: 'A known property of the wrong type or format (null included) gets 400',
+    scope: 'valid key, the asset, one schema violation',
+    cite: [
+      spec('requestBody/content/application~1json/schema/properties', 'property types and formats'),
+      contract(
+        TABLE,
+        'a known property of the wrong type (null included), a non-string tag, a non-uuid preview_id, a non-object user_metadata: 400 MUST',
+      ),
+    ],
+  },
+  {
+    id: 'AUTH-401',
+    level: 'MUST',
+    title: 'A missing or wrong API key gets 401 (existing asset, valid body)',
+    scope: 'missing or wrong key, the asset, valid body',
+    cite: [
+      spec('security', 'ApiKeyAuth: apiKey in header'),
+      spec('responses/401', 'Unauthorized'),
+      contract(TABLE, 'missing or wrong X-API-Key, existing asset, valid body: 401 MUST'),
+    ],
+  },
+  {
+    id: 'AUTH-FIRST-401',
+    level: 'SHOULD',
+    title: 'A missing or wrong API key gets 401 even for an unknown id or an invalid body (no existence oracle)',
+    scope: 'missing or wrong key, unknown id or invalid body',
+    cite: [contract(TABLE, 'missing or wrong key with an unknown id or an invalid body: 401 SHOULD; auth first')],
+  },
+  {
+    id: 'ID-UNKNOWN-404',
+    level: 'MUST',
+    title: 'An unknown uuid gets 404 (valid key, valid body)',
+    scope: 'valid key, unknown uuid, valid body',
+    cite: [spec('responses/404', 'Asset not found'), contract(TABLE, 'valid key, unknown uuid, valid body: 404 MUST')],
+  },
+  {
+    id: 'ID-UNKNOWN-INVALID-BODY',
+    level: 'MUST',
+    title: 'An unknown uuid with an invalid body gets 400 or 404',
+    scope: 'valid key, unknown uuid, invalid body',
+    cite: [contract(TABLE, 'valid key, unknown uuid, invalid body: 400, 404 MUST; either check may come first')],
+  },
+  {
+    id: 'ID-MALFORMED',
+    level: 'MUST',
+    title: 'An id that is not a uuid gets 400 or 404 (with an ErrorResponse JSON body)',
+    scope: 'valid key, malformed id, valid body',
+    cite: [
+      spec('parameters', 'id: string, format uuid'),
+      contract(TABLE, 'valid key, id that is not a uuid: 400, 404 MUST, with an ErrorResponse JSON body'),
+    ],
+  },
+  {
+    id: 'ID-CASE-ALLOWED',
+    level: 'MUST',
+    title: 'The asset id in upper case gets 200, 400 or 404',
+    scope: 'valid key, the id upper-cased, valid body',
+    cite: [contract(TABLE, 'valid key, the existing id in upper case: 200, 400, 404')],
+  },
+  {
+    id: 'ID-CASE-200',
+    level: 'SHOULD',
+    title: 'The asset id in upper case gets 200 (UUIDs compare case-insensitively)',
+    scope: 'valid key, the id upper-cased, valid body',
+    cite: [contract(TABLE, 'SHOULD 200; UUIDs compare case-insensitively')],
+  },
+
+  // --- what one 200 response can show --------------------------------------------------------
+  {
+    id: 'A200-ID-ECHO',
+    level: 'MUST',
+    title: "The 200 body's id is the asset's id (compared case-insensitively)",
+    scope: 'every 200 to an update of the asset',
+    cite: [
+      spec('responses/200', 'AssetUpdated.id: Asset ID'),
+      contract(AFTER, "id is the asset's id (compare case-insensitively)"),
+    ],
+  },
+  {
+    id: 'A200-UPDATED-AT',
+    level: 'MUST',
+    title: 'updated_at is an RFC 3339 date-time with a time-zone offset',
+    scope: 'every 200 to an update of the asset',
+    cite: [
+      spec('responses/200', 'AssetUpdated.updated_at: format date-time'),
+      contract(AFTER, 'updated_at is an RFC 3339 date-time with a time-zone offset'),
+    ],
+  },
+  {
+    id: 'A200-STRING-EXACT',
+    level: 'MUST',
+    title: 'Each updatable string field sent (name) comes back exactly, every code point (U+0000 included)',
+    scope: '200s whose body carries a string field that was sent',
+    cite: [
+      spec('description', 'Only name, tags, and user_metadata can be updated.'),
+      contract(AFTER, 'name exactly (every code point, U+0000 included)'),
+    ],
+  },
+  {
+    id: 'A200-ARRAY-SET',
+    level: 'MUST',
+    title: 'Each updatable array field sent (tags) comes back as the same set (de-duplicating or sorting is allowed)',
+    scope: '200s whose body carries an array field that was sent',
+    cite: [
+      spec('description', 'Only name, tags, and user_metadata can be updated.'),
+      contract(AFTER, 'tags as a set by default (a server may de-duplicate or sort)'),
+    ],
+  },
+  {
+    id: 'A200-ARRAY-EXACT',
+    level: 'SHOULD',
+    title: 'Each updatable array field sent (tags) comes back as the exact list',
+    scope: '200s whose body carries an array field that was sent',
+    cite: [contract(AFTER, 'the exact list in strict mode')],
+  },
+  {
+    id: 'A200-OBJECT-REPLACED',
+    level: 'MUST',
+    title:
+      'Each updatable object field sent (user_metadata) comes back deep-equal to what was sent: PUT replaces, it does not merge',
+    scope: '200s whose body carries an object field that was sent',
+    cite: [
+      spec('description', 'Only name, tags, and user_metadata can be updated.'),
+      contract(AFTER, 'user_metadata deep-equal to what was sent (PUT replaces, it does not merge)'),
+    ],
+  },
+  {
+    id: 'A200-IGNORABLE',
+    level: 'MUST',
+    title:
+      'A field the description does not list as updatable (mime_type) comes back as the value sent or the previous one',
+    scope: '200s whose body carries such a field that was sent',
+    cite: [
+      spec('description', 'Only name, tags, and user_metadata can be updated.'),
+      contract(AFTER, 'mime_type either the value sent or the previous one'),
+      contract(TABLE, 'server may apply it or ignore it'),
+    ],
+  },
+
+  // --- what sequences of requests show (stateful and concurrent properties) ----------------
+  {
+    id: 'STATE-UNSENT-PRESERVED',
+    level: 'MUST',
+    title: 'Fields the body did not name keep their values',
+    scope: 'reads and 200 bodies after updates',
+    cite: [
+      spec('description', 'Only name, tags, and user_metadata can be updated.'),
+      contract(AFTER, 'fields the body did not name keep their values'),
+    ],
+  },
+  {
+    id: 'STATE-REJECTED-NO-CHANGE',
+    level: 'MUST',
+    title: 'A rejected request (400, 401, 404) changes nothing, not even part of the asset',
+    scope: 'reads after rejected requests',
+    cite: [
+      contract(
+        'After a rejected request',
+        'After a rejected request (400, 401, 404): nothing about the asset changed. Not even part of it.',
+      ),
+    ],
+  },
+  {
+    id: 'STATE-PERSISTS',
+    level: 'MUST',
+    title: 'An update answered 200 persists: a later read shows it',
+    scope: 'reads after updates (GET, or the next 200 without GET)',
+    cite: [
+      contract(
+        AFTER,
+        'the change persists: a later read (GET when the target has it, otherwise the next 200) shows it',
+      ),
+    ],
+  },
+  {
+    id: 'STATE-IDEMPOTENT',
+    level: 'MUST',
+    title: 'Repeating the same request leaves the same state',
+    scope: 'repeated requests',
+    cite: [contract(AFTER, 'repeating the same request leaves the same state')],
+  },
+  {
+    id: 'STATE-UPDATED-AT-MONOTONIC',
+    level: 'MUST',
+    title: 'updated_at is never earlier than the previous one',
+    scope: 'every 200 body and read of the asset',
+    cite: [contract(AFTER, 'updated_at ... not earlier than the previous updated_at')],
+  },
+  {
+    id: 'STATE-HASH-STABLE',
+    level: 'MUST',
+    title: 'The content hash (asset_hash) does not change on a metadata update',
+    scope: 'every 200 body and read of the asset',
+    cite: [
+      spec('responses/200', 'asset_hash: Blake3 hash of the asset content'),
+      contract(AFTER, 'asset_hash does not change (metadata is not content)'),
+    ],
+  },
+  {
+    id: 'STATE-CONCURRENT-ONE-WINS',
+    level: 'SHOULD',
+    title: 'Concurrent full-body updates end in exactly one of the bodies, never a mix',
+    scope: 'K updates sent at once, then a read',
+    cite: [
+      contract(
+        'Concurrent',
+        'Concurrent full-body updates (SHOULD): the final state equals one of the bodies sent, never a mix.',
+      ),
+    ],
+  },
+
+  // --- the asset a run creates (--create-asset) --------------------------------------------
+  {
+    id: 'CREATE-HASH-BLAKE3',
+    level: 'MUST',
+    title: "An uploaded asset's content hash is blake3 of the bytes uploaded",
+    scope: 'the upload of --create-asset',
+    cite: [spec('responses/200', 'asset_hash: Blake3 hash of the asset content; pattern ^blake3:[a-f0-9]{64}$')],
+  },
+] as const satisfies readonly Requirement[];
+
+export type RequirementId = (typeof REQUIREMENTS)[number]['id'];
+
+const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
+
+export function requirement(id: RequirementId): Requirement {
+  return BY_ID.get(id) as Requirement;
+}
+
+export function isRequirementId(id: string): id is RequirementId {
+  return BY_ID.has(id);
+}

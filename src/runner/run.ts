@@ -1,0 +1,311 @@
+/**
+ * One conformance run, start to end: load the contract, start the embedded server when no
+ * target is given, check the target is usable, run the properties, put the asset back, and build
+ * the report (with the API key redacted everywhere). The CLI and the vitest suite both call this.
+ */
+import { randomBytes } from 'node:crypto';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { checkContext } from '../checks/context.ts';
+import { HttpClient, type OutgoingRequest } from '../exchange/http.ts';
+import type { Target } from '../exchange/perform.ts';
+import { isJsonObject } from '../json.ts';
+import { type SuiteContext, isReference } from '../properties/property.ts';
+import { type ReplayCommand, buildReport } from '../report/build.ts';
+import type { Cleanup, Leftover, RestoreResult, RunReport } from '../report/model.ts';
+import { type ReferenceServer, type Variant, startReferenceServer } from '../server/index.ts';
+import { type Contract, loadContract } from '../spec/load.ts';
+import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
+import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
+import { preflight } from './preflight.ts';
+import { restore, restoreBody } from './restore.ts';
+
+export interface RunConfig {
+  specFile: string;
+  /** Absent: the embedded reference server is started for the run. */
+  baseUrl?: string;
+  apiKey?: string;
+  assetId?: string;
+  runs: number;
+  seed: number;
+  strict: boolean;
+  timeoutMs: number;
+  maxBodyBytes?: number;
+  /** Upper bound for one property (shrinking and masked re-runs included). */
+  propertyTimeLimitMs?: number;
+  only?: readonly string[];
+  path?: string;
+  /** Behaviour of the embedded server (tests only; default: the reference). */
+  embeddedVariant?: Variant;
+  /** Lanes for the properties that leave the asset alone (default 1). */
+  concurrency?: number;
+  /** Requests per second, at most (0 or absent: no ceiling). */
+  rate?: number;
+  /** Requests the run may send (restore and clean-up excepted). */
+  maxRequests?: number;
+  /** The whole run's time limit: after it nothing more is sent, the asset is restored and the report written. */
+  runTimeoutMs?: number;
+  /** Aborting it stops the run the same way (Ctrl-C). */
+  signal?: AbortSignal;
+  /** PEM certificates to trust for an https target. */
+  ca?: string;
+  /** Upload a new asset for the run and delete it at the end, instead of --asset-id. */
+  createAsset?: boolean;
+  /** With createAsset: delete the leftovers of earlier runs found by their tags. */
+  deleteLeftovers?: boolean;
+  /** Run against a non-loopback target whose asset's values cannot be read back. */
+  allowUnrestored?: boolean;
+  /** "i/n" when this run is one shard of the properties (for the report). */
+  shard?: string;
+  /** Sees every request sent (benchmarks). */
+  tap?: (request: OutgoingRequest) => void;
+  /** How the run was asked for, to print replay commands that reproduce a failure. */
+  replayCommand?: ReplayCommand;
+  onEvent?: (event: RunEvent | SetupEvent) => void;
+}
+
+export type SetupEvent =
+  | { type: 'preflight'; hasGet: boolean; baseUrl: string }
+  | { type: 'snapshot'; assetId: string; values: Record<string, unknown> }
+  | { type: 'created'; id: string }
+  | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean };
+
+export function defaultReplayCommand(config: RunConfig): ReplayCommand {
+  return ({ property, seed, path }) =>
+    [
+      'npm run conformance --',
+      ...(config.baseUrl
+        ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${config.assetId ?? ''}`]
+        : []),
+      ...(config.specFile.endsWith('spec/openapi-cloud.yaml') ? [] : [`--spec ${config.specFile}`]),
+      `--property ${property}`,
+      `--seed ${seed}`,
+      `--runs ${config.runs}`,
+      `--path '${path}'`,
+    ].join(' ');
+}
+
+export function isLoopback(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
+function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
+  const client = new HttpClient({
+    timeoutMs: config.timeoutMs,
+    ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}),
+    ...(config.rate ? { rate: config.rate } : {}),
+    ...(config.maxRequests ? { maxRequests: config.maxRequests } : {}),
+    ...(config.ca ? { ca: config.ca } : {}),
+    connections: Math.max(8, (config.concurrency ?? 1) * 2),
+    ...(config.tap ? { tap: config.tap } : {}),
+  });
+  const onAbort = (): void => client.stop(`interrupted (${String(config.signal?.reason ?? 'signal')})`);
+  config.signal?.addEventListener('abort', onAbort, { once: true });
+  if (config.signal?.aborted) onAbort();
+  const limit = config.runTimeoutMs;
+  const runTimer = limit
+    ? setTimeout(() => client.stop(`the run time limit (--run-timeout-ms ${limit}) was reached`), limit)
+    : undefined;
+  runTimer?.unref();
+  return {
+    client,
+    dispose: () => {
+      config.signal?.removeEventListener('abort', onAbort);
+      if (runTimer) clearTimeout(runTimer);
+    },
+  };
+}
+
+/** What a run has set up and found, as it goes. */
+interface RunState {
+  config: RunConfig;
+  contract: Contract;
+  runId: string;
+  embedded: ReferenceServer | null;
+  target: Target;
+  client: HttpClient;
+  created: Created | null;
+  leftovers: Leftover[] | null;
+  cleanup?: Cleanup;
+  restored?: RestoreResult;
+}
+
+/** --create-asset: list (and maybe delete) the leftovers of earlier runs, then upload the run's asset. */
+async function setUpCreatedAsset(state: RunState): Promise<void> {
+  const { config, target, client, runId } = state;
+  const probe = checkContext(
+    state.contract,
+    state.embedded?.assetId ?? config.assetId ?? '00000000-0000-0000-0000-000000000000',
+  );
+  state.leftovers = await findLeftovers(probe, target, client, runId);
+  if (state.leftovers && state.leftovers.length > 0)
+    config.onEvent?.({ type: 'leftovers', leftovers: state.leftovers, deleting: config.deleteLeftovers === true });
+  if (config.deleteLeftovers)
+    for (const l of state.leftovers ?? []) await deleteAsset(probe, target, client, l.id, false);
+  state.created = await createAsset(probe, target, client, runId);
+  config.onEvent?.({ type: 'created', id: state.created.id });
+}
+
+/** Preflight, the properties, then the restore (or the deletion of the created asset). */
+async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: EngineResult; hasGet: boolean }> {
+  const { config, target, client, created, embedded } = state;
+  const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
+  const restorable = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
+  const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, restorable);
+  if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
+  config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl });
+  const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
+  const references = Object.entries(ctx.bodyProperties)
+    .filter(([, schema]) => isReference(schema))
+    .map(([name]) => name);
+  ctx.selfReference =
+    created !== null ||
+    (snapshot !== null && references.every((name) => Object.hasOwn(restoreBody(ctx, snapshot), name)));
+  try {
+    const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
+    const engine = await runProperties(env, {
+      seed: config.seed,
+      runs: config.runs,
+      propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
+      concurrency: config.concurrency ?? 1,
+      ...(config.tap ? { labelRequests: true } : {}),
+      ...(config.only ? { only: config.only } : {}),
+      ...(config.path !== undefined ? { path: config.path } : {}),
+      ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+    });
+    return { engine, hasGet };
+  } finally {
+    if (created) {
+      const failed = (error: unknown): Cleanup => ({
+        status: 'failed',
+        id: created.id,
+        message: `delete failed: ${String(error)}`,
+      });
+      state.cleanup = await deleteAsset(ctx, target, client, created.id, hasGet).catch(failed);
+      state.restored = {
+        status: 'not-possible',
+        fields: [],
+        original: {},
+        message: 'the run used an asset it created (deleted at the end)',
+      };
+    } else {
+      const failed = (error: unknown): RestoreResult => ({
+        status: 'failed',
+        fields: [],
+        original: snapshot?.values ?? {},
+        message: `restore failed: ${String(error)}`,
+      });
+      state.restored = await restore(ctx, target, client, snapshot, hasGet).catch(failed);
+    }
+  }
+}
+
+function report(state: RunState, assetId: string, hasGet: boolean, engine: EngineResult, startedAt: Date): RunReport {
+  const { config, client } = state;
+  return buildReport({
+    contract: state.contract,
+    seed: config.seed,
+    runs: config.runs,
+    strict: config.strict,
+    settings: {
+      concurrency: config.concurrency ?? 1,
+      rate: config.rate ?? 0,
+      maxRequests: config.maxRequests ?? 0,
+      timeoutMs: config.timeoutMs,
+    },
+    ...(config.shard ? { shard: config.shard } : {}),
+    replay: config.replayCommand ?? defaultReplayCommand(config),
+    target: {
+      baseUrl: state.target.baseUrl,
+      embedded: state.embedded !== null,
+      assetId,
+      hasGet,
+      createdAsset: state.created !== null,
+    },
+    apiKey: state.target.apiKey,
+    runId: state.runId,
+    stopped: client.stoppedReason,
+    cleanup: state.cleanup,
+    leftovers: state.leftovers,
+    properties: engine.properties,
+    tallies: engine.tallies,
+    requests: {
+      sent: client.stats.requests,
+      rateLimited: client.stats.rateLimited,
+      retries: client.stats.retries,
+      resetRetries: client.stats.resetRetries,
+    },
+    startedAt,
+    restored: state.restored,
+  });
+}
+
+/** Runs the suite. Throws SpecError or RunError (exit 2) when the run cannot be made. */
+export async function runConformance(
+  config: RunConfig,
+  contract: Contract = loadContract(config.specFile),
+): Promise<RunReport> {
+  const startedAt = new Date();
+  const embedded =
+    config.baseUrl === undefined
+      ? await startReferenceServer(config.embeddedVariant ? { variant: config.embeddedVariant } : {})
+      : null;
+  const target = {
+    baseUrl: embedded?.baseUrl ?? (config.baseUrl as string),
+    apiKey: embedded?.apiKey ?? config.apiKey ?? '',
+  };
+  const { client, dispose } = runClient(config);
+  const state: RunState = {
+    config,
+    contract,
+    runId: randomBytes(6).toString('hex'),
+    embedded,
+    target,
+    client,
+    created: null,
+    leftovers: null,
+  };
+  try {
+    if (config.createAsset) await setUpCreatedAsset(state);
+    const assetId = state.created?.id ?? embedded?.assetId ?? (config.assetId as string);
+    const { engine, hasGet } = await runOnAsset(state, assetId);
+    if (state.created) recordUpload(engine, state.created);
+    return report(state, assetId, hasGet, engine, startedAt);
+  } catch (error) {
+    // A failure before the properties ran: still delete what the run created.
+    if (state.created && !state.cleanup)
+      await deleteAsset(checkContext(contract, state.created.id), target, client, state.created.id, false).catch(
+        () => undefined,
+      );
+    throw error;
+  } finally {
+    dispose();
+    await client.close();
+    await embedded?.close();
+  }
+}
+
+/** The upload of --create-asset, judged for CREATE-HASH-BLAKE3. */
+function recordUpload(engine: EngineResult, created: Created): void {
+  const tally = engine.tallies.get('CREATE-HASH-BLAKE3');
+  if (!tally || created.hashFields.length === 0) return;
+  tally.cases++;
+  if (created.hashMismatch.length === 0 || tally.counterexample) return;
+  const answer =
+    created.exchange.body?.ok && isJsonObject(created.exchange.body.value) ? created.exchange.body.value : {};
+  const expected = `blake3:${Buffer.from(blake3(created.bytes)).toString('hex')}`;
+  tally.counterexample = {
+    requirement: 'CREATE-HASH-BLAKE3',
+    property: 'create-asset',
+    seed: 0,
+    path: '',
+    masked: [],
+    steps: [`POST /api/assets with ${created.bytes.length} random bytes`],
+    exchanges: [created.exchange],
+    violations: created.hashMismatch.map((f) => ({
+      requirement: 'CREATE-HASH-BLAKE3' as const,
+      message: `Received: ${f} ${String(answer[f])} / Expected: ${expected}`,
+    })),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The embedded reference server: node:http, in memory, conformant to every MUST and SHOULD of
+ * docs/contract.md. The CLI serves it when no target is given; the server library (fixtures/servers)
+ * changes one behaviour of it at a time through the hooks of `Variant`. This module is its public
+ * face: store (data and the server's own body rules), routes (replies) and transport (HTTP).
+ */
+export { type Reply, type RequestInfo, error, json, readUpdate } from './routes.ts';
+export {
+  type AssetRecord,
+  type Store,
+  type Update,
+  SEEDED_ASSET_ID,
+  applyUpdate,
+  hashOf,
+  updatedBody,
+} from './store.ts';
+export { type ReferenceServer, type Variant, startReferenceServer } from './transport.ts';

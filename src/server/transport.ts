@@ -1,0 +1,164 @@
+/**
+ * The reference server's transport: node:http (or https) on loopback, reading each request whole,
+ * then writing the routes' reply, plain or chunked. Variants may take a request over entirely
+ * (hang, reset, ...), delay an answer, or rewrite any reply.
+ */
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { type Reply, type RequestInfo, type RouteHooks, createRoutes, error } from './routes.ts';
+import { SEEDED_ASSET_ID, type Store, seededStore } from './store.ts';
+
+/** One behaviour changed: every hook is optional and defaults to the reference behaviour. */
+export interface Variant extends RouteHooks {
+  name: string;
+  /** How timestamps are written. */
+  timestamp?(date: Date): string;
+  /** Rewrites any reply before it is sent. */
+  reply?(reply: Reply, request: RequestInfo, store: Store): Reply;
+  /** Milliseconds to wait before answering (slow servers). */
+  delayMs?(request: RequestInfo): number;
+  /** Takes the request over entirely (to hang, reset, ...): return true when it did. */
+  intercept?(request: RequestInfo, res: ServerResponse, socket: Socket): boolean;
+  /** Bodies go out with Transfer-Encoding: chunked, in pieces, with no Content-Length. */
+  chunked?: boolean;
+}
+
+export interface ReferenceServer {
+  baseUrl: string;
+  apiKey: string;
+  /** The seeded asset, which a run may modify. */
+  assetId: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export interface ReferenceServerOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  /** Id of the seeded asset (a fixed one by default, so replays regenerate the same cases). */
+  assetId?: string;
+  variant?: Variant;
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function send(res: ServerResponse, reply: Reply, chunked: boolean): void {
+  const payload =
+    reply.body === undefined ? undefined : 'json' in reply.body ? JSON.stringify(reply.body.json) : reply.body.text;
+  if (chunked && payload !== undefined) {
+    res.writeHead(reply.status, reply.headers);
+    const bytes = Buffer.from(payload);
+    for (let i = 0; i < bytes.length; i += 7) res.write(bytes.subarray(i, i + 7));
+    res.end();
+    return;
+  }
+  const length = payload !== undefined ? { 'content-length': String(Buffer.byteLength(payload)) } : {};
+  res.writeHead(reply.status, { ...reply.headers, ...length });
+  res.end(payload);
+}
+
+/** The request as the routes see it: path, query, headers, the body as text, the decoded id. */
+function requestInfo(req: IncomingMessage, raw: Buffer): RequestInfo {
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
+  const idMatch = /^\/api\/assets\/([^/]+)$/.exec(path);
+  let id: string | undefined;
+  if (idMatch) {
+    try {
+      id = decodeURIComponent(idMatch[1] as string);
+    } catch {
+      id = idMatch[1];
+    }
+  }
+  return {
+    method: req.method ?? 'GET',
+    path,
+    query,
+    headers: req.headers,
+    body: raw.toString('utf8'),
+    ...(id !== undefined ? { id } : {}),
+  };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function handlerFor(variant: Variant, store: Store, stamp: () => string): Handler {
+  const route = createRoutes(store, variant, stamp);
+  const answer = async (info: RequestInfo, raw: Buffer, tooLarge: boolean): Promise<Reply> => {
+    const reply = tooLarge
+      ? error(400, 'BODY_TOO_LARGE', `the body exceeds ${MAX_BODY} bytes`)
+      : await route(info, raw);
+    const delay = variant.delayMs?.(info) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    return variant.reply ? variant.reply(reply, info, store) : reply;
+  };
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const info = requestInfo(req, raw);
+      if (variant.intercept?.(info, res, req.socket)) return;
+      answer(info, raw, size > MAX_BODY)
+        .then((reply) => send(res, reply, variant.chunked === true))
+        .catch((e: unknown) => send(res, error(500, 'INTERNAL', String(e)), variant.chunked === true));
+    });
+  };
+}
+
+/** Keeps track of open connections, so that close() ends them. */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+export function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const variant: Variant = options.variant ?? { name: 'reference' };
+  const format = variant.timestamp ?? ((date: Date) => date.toISOString());
+  let clock = 0;
+  /** Never earlier than the previous timestamp the server gave. */
+  const stamp = (): string => {
+    clock = Math.max(clock, Date.now());
+    return format(new Date(clock));
+  };
+  const assetId = (options.assetId ?? SEEDED_ASSET_ID).toLowerCase();
+  const store = seededStore(options.apiKey ?? `ref-${randomBytes(18).toString('base64url')}`, assetId, stamp());
+  const handler = handlerFor(variant, store, stamp);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createServer(handler);
+  server.keepAliveTimeout = 30_000;
+  const sockets = trackSockets(server);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const host = options.host ?? '127.0.0.1';
+    server.listen(options.port ?? 0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      const close = (): Promise<void> =>
+        new Promise<void>((done) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => done());
+        });
+      resolve({
+        baseUrl: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        apiKey: store.apiKey,
+        assetId,
+        store,
+        close,
+      });
+    });
+  });
+}
