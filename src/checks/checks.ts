@@ -5,7 +5,7 @@
  */
 import type { Exchange } from '../exchange/perform.ts';
 import { allowedTypes } from '../generators/values.ts';
-import { type JsonObject, isJsonObject, jsonEqual, sameSet, show } from '../json.ts';
+import { isJsonObject, type JsonObject, jsonEqual, sameSet, show } from '../json.ts';
 import type { RequirementId } from '../requirements.ts';
 import { isJsonMediaType } from '../spec/load.ts';
 import type { CheckContext } from './context.ts';

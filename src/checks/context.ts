@@ -1,7 +1,7 @@
 /** What the checks know besides the exchange: the contract, its validators and the asset. */
-import { type JsonObject, isJsonObject } from '../json.ts';
-import { type Validators, compileValidators } from '../schemas/compile.ts';
-import { type Contract, bodyProperties, updatableProperties } from '../spec/load.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
+import { compileValidators, type Validators } from '../schemas/compile.ts';
+import { bodyProperties, type Contract, updatableProperties } from '../spec/load.ts';
 
 export interface CheckContext {
   contract: Contract;

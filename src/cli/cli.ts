@@ -6,28 +6,28 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { RunError, SpecError, UsageError } from '../errors.ts';
 import { PROPERTIES } from '../properties/index.ts';
+import { progressLine, renderSummary } from '../render/terminal.ts';
+import { writeReports } from '../render/write.ts';
 import {
-  type ExpectationsFile,
-  TODO_REASON,
   applyExpectations,
+  type ExpectationsFile,
   loadExpectations,
+  TODO_REASON,
   updatedExpectations,
   writeExpectations,
 } from '../report/expectations.ts';
 import type { RunReport } from '../report/model.ts';
-import { type Redactor, makeRedactor } from '../report/redact.ts';
-import { progressLine, renderSummary } from '../render/terminal.ts';
-import { writeReports } from '../render/write.ts';
+import { makeRedactor, type Redactor } from '../report/redact.ts';
 import { REQUIREMENTS } from '../requirements.ts';
-import type { RunConfig, SetupEvent } from '../runner/run.ts';
 import type { RunEvent } from '../runner/engine.ts';
+import type { RunConfig, SetupEvent } from '../runner/run.ts';
 import { runConformance } from '../runner/run.ts';
 import { compileValidators } from '../schemas/compile.ts';
 import { type Contract, loadContract } from '../spec/load.ts';
 import { configFromOptions } from './config.ts';
 import { type Options, parseOptions, usage } from './options.ts';
-import { reportCommand } from './report-commands.ts';
 import { replayFailures } from './replay.ts';
+import { reportCommand } from './report-commands.ts';
 
 export interface Io {
   out(line: string): void;

@@ -1,6 +1,6 @@
 /** From parsed options to the configuration of a run. */
 import { PROPERTIES } from '../properties/index.ts';
-import { type RunConfig, defaultReplayCommand } from '../runner/run.ts';
+import { defaultReplayCommand, type RunConfig } from '../runner/run.ts';
 import type { Options } from './options.ts';
 
 /** The properties to run: --property, and this shard's share of them (every n-th, from i). */

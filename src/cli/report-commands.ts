@@ -2,11 +2,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { mergeReports } from '../report/merge.ts';
-import type { Redactor } from '../report/redact.ts';
 import { compareHtml, compareMarkdown, readColumn } from '../render/compare.ts';
 import { renderSummary } from '../render/terminal.ts';
 import { writeReports } from '../render/write.ts';
+import { mergeReports } from '../report/merge.ts';
+import type { Redactor } from '../report/redact.ts';
 
 /** The report files and the output directory of `compare A B --out DIR` / `merge A B --report-dir DIR`. */
 function filesAndDir(command: string, rest: readonly string[]): { files: string[]; dir: string } {

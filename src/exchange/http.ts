@@ -125,6 +125,94 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+/**
+ * Collects one response through undici's dispatch handler, with no response stream and no
+ * AbortSignal: it settles once, with the answer, a failure, or the deadline (one plain timer).
+ */
+class Collector implements Dispatcher.DispatchHandler {
+  readonly #started = performance.now();
+  readonly #timer: NodeJS.Timeout;
+  #settled = false;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status: number | undefined;
+  #headers: Record<string, string> | undefined;
+  readonly #chunks: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(
+    private readonly resolve: (outcome: Outcome) => void,
+    private readonly maxBodyBytes: number,
+    timeoutMs: number,
+  ) {
+    this.#timer = setTimeout(
+      () => this.#fail('timeout', 'no complete response within the timeout', new Error('deadline')),
+      timeoutMs,
+    );
+  }
+
+  #ms(): number {
+    return Math.round((performance.now() - this.#started) * 10) / 10;
+  }
+
+  #settle(outcome: Outcome, abort?: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    if (abort) this.#controller?.abort(abort);
+    this.resolve(outcome);
+  }
+
+  #fail(failure: FailureKind, message: string, abort?: Error): void {
+    const after = this.#status !== undefined ? { status: this.#status, headers: this.#headers } : {};
+    this.#settle({ kind: 'failure', failure, message, ms: this.#ms(), ...after }, abort);
+  }
+
+  failWith(error: unknown): void {
+    const { failure, message } = classify(error);
+    this.#fail(failure, message);
+  }
+
+  onRequestStart = (controller: Dispatcher.DispatchController): void => {
+    this.#controller = controller;
+    if (this.#settled) controller.abort(new Error('deadline'));
+  };
+
+  onResponseStart = (
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    rawHeaders: Record<string, string | string[] | undefined>,
+  ): void => {
+    this.#status = statusCode;
+    this.#headers = flatHeaders(rawHeaders);
+  };
+
+  onResponseData = (_c: Dispatcher.DispatchController, chunk: Buffer): void => {
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.maxBodyBytes)
+      this.#fail(
+        'too-large',
+        `body larger than ${this.maxBodyBytes} bytes (reading stopped there)`,
+        new Error('body cap'),
+      );
+    else this.#chunks.push(chunk);
+  };
+
+  onResponseEnd = (): void => {
+    const chunks = this.#chunks;
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.#settle({
+      kind: 'response',
+      status: this.#status ?? 0,
+      headers: this.#headers ?? {},
+      text,
+      bytes: this.#bytes,
+      ms: this.#ms(),
+    });
+  };
+
+  onResponseError = (_c: Dispatcher.DispatchController, error: Error): void => this.failWith(error);
+}
+
 export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
   readonly #agent: Agent;
@@ -174,81 +262,30 @@ export class HttpClient {
    * timer); undici's headers and body timeouts and the body cap bound it besides.
    */
   sendOnce(request: OutgoingRequest): Promise<Outcome> {
-    const started = performance.now();
-    const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
     this.stats.requests++;
     this.#options.tap?.(request);
     const { maxBodyBytes, timeoutMs } = this.#options;
     return new Promise<Outcome>((resolve) => {
-      let settled = false;
-      let controller: Dispatcher.DispatchController | undefined;
-      let status: number | undefined;
-      let headers: Record<string, string> | undefined;
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      const settle = (outcome: Outcome, abort?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (abort) controller?.abort(abort);
-        resolve(outcome);
-      };
-      const fail = (failure: FailureKind, message: string, abort?: Error): void =>
-        settle(
-          { kind: 'failure', failure, message, ms: ms(), ...(status !== undefined ? { status, headers } : {}) },
-          abort,
-        );
-      const timer = setTimeout(
-        () => fail('timeout', 'no complete response within the timeout', new Error('deadline')),
-        timeoutMs,
-      );
+      const collector = new Collector(resolve, maxBodyBytes, timeoutMs);
       let url: URL;
       try {
         url = new URL(request.url);
       } catch (error) {
-        const { failure, message } = classify(error);
-        fail(failure, message);
+        collector.failWith(error);
         return;
       }
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c;
-          if (settled) c.abort(new Error('deadline'));
-        },
-        onResponseStart(_c, statusCode, rawHeaders) {
-          status = statusCode;
-          headers = flatHeaders(rawHeaders);
-        },
-        onResponseData(_c, chunk) {
-          bytes += chunk.length;
-          if (bytes > maxBodyBytes)
-            fail('too-large', `body larger than ${maxBodyBytes} bytes (reading stopped there)`, new Error('body cap'));
-          else chunks.push(chunk);
-        },
-        onResponseEnd() {
-          const text =
-            chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          settle({ kind: 'response', status: status ?? 0, headers: headers ?? {}, text, bytes, ms: ms() });
-        },
-        onResponseError(_c, error) {
-          const { failure, message } = classify(error);
-          fail(failure, message);
-        },
+      const { method, headers, body } = request;
+      const options = {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body ?? null,
       };
       try {
-        this.#agent.dispatch(
-          {
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method: request.method as Dispatcher.HttpMethod,
-            headers: request.headers,
-            body: request.body ?? null,
-          },
-          handler,
-        );
+        this.#agent.dispatch(options, collector);
       } catch (error) {
-        const { failure, message } = classify(error);
-        fail(failure, message);
+        collector.failWith(error);
       }
     });
   }

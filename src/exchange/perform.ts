@@ -6,7 +6,7 @@ import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
 import type { KeyChoice } from '../generators/ids.ts';
 import type { Contract } from '../spec/load.ts';
-import type { HttpClient, OutgoingRequest, Outcome } from './http.ts';
+import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';
 
 export interface Exchange {
   case: Case;

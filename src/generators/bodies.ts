@@ -6,7 +6,7 @@
  * - raw bodies: malformed JSON bytes, an empty body, JSON that is not an object.
  */
 import fc from 'fast-check';
-import { type JsonObject, isJsonObject } from '../json.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
 import { escapePointer } from '../spec/load.ts';
 import { edgeKey, edgeString } from './strings.ts';
 import { allowedTypes, anyJson, valueFor, wrongTypeValue } from './values.ts';
@@ -122,87 +122,81 @@ const FORMAT_BREAKERS: Record<string, fc.Arbitrary<string>> = {
   ),
 };
 
+type Broken = { value: unknown; violation: SchemaBreak };
+type IsFormat = (format: string, value: string) => boolean;
+
+const broken =
+  (keyword: string, description: string) =>
+  (value: unknown): Broken => ({
+    value,
+    violation: { keyword, pointer: '', description },
+  });
+
+/** Strings that break a string schema's format, maxLength or minLength. */
+function invalidStrings(schema: JsonObject, isFormat: IsFormat): fc.Arbitrary<Broken>[] {
+  const out: fc.Arbitrary<Broken>[] = [];
+  const format = schema['format'];
+  if (typeof format === 'string' && FORMAT_BREAKERS[format]) {
+    const breaker = FORMAT_BREAKERS[format] as fc.Arbitrary<string>;
+    out.push(breaker.filter((s) => !isFormat(format, s)).map(broken('format', `format (not a ${format})`)));
+  }
+  const max = schema['maxLength'];
+  if (typeof max === 'number') {
+    out.push(
+      fc
+        .integer({ min: max + 1, max: max + 50 })
+        .map((n) => broken('maxLength', `maxLength (${n} > ${max})`)('x'.repeat(n))),
+    );
+  }
+  const min = schema['minLength'];
+  if (typeof min === 'number' && min > 0) {
+    out.push(
+      fc.integer({ min: 0, max: min - 1 }).map((n) => broken('minLength', `minLength (${n} < ${min})`)('x'.repeat(n))),
+    );
+  }
+  return out;
+}
+
+/** A list with one item that breaks the items schema, at any position. */
+function invalidItems(schema: JsonObject, items: JsonObject, isFormat: IsFormat): fc.Arbitrary<Broken>[] {
+  const itemBreakers = invalidValue(items, isFormat);
+  if (itemBreakers.length === 0) return [];
+  const list = valueFor({ ...schema, minItems: 0, maxItems: 5, uniqueItems: false }) as fc.Arbitrary<unknown[]>;
+  return [
+    fc.tuple(list, fc.oneof(...itemBreakers), fc.nat()).map(([xs, bad, at]) => {
+      const index = xs.length === 0 ? 0 : at % (xs.length + 1);
+      const value = [...xs.slice(0, index), bad.value, ...xs.slice(index)];
+      const { violation } = bad;
+      return {
+        value,
+        violation: {
+          ...violation,
+          pointer: `/${index}${violation.pointer}`,
+          description: `item ${index}: ${violation.description}`,
+        },
+      };
+    }),
+  ];
+}
+
 /** Invalid values for a sub-schema, each labelled; pointers are relative to the value. */
-function invalidValue(
-  schema: JsonObject,
-  isFormat: (format: string, value: string) => boolean,
-): fc.Arbitrary<{ value: unknown; violation: SchemaBreak }>[] {
-  const out: fc.Arbitrary<{ value: unknown; violation: SchemaBreak }>[] = [];
+function invalidValue(schema: JsonObject, isFormat: IsFormat): fc.Arbitrary<Broken>[] {
+  const out: fc.Arbitrary<Broken>[] = [];
   const types = allowedTypes(schema);
   const wrong = wrongTypeValue(schema);
   if (wrong)
-    out.push(
-      wrong.map(({ value, type }) => ({
-        value,
-        violation: { keyword: 'type', pointer: '', description: `type (${types.join('|')} became ${type})` },
-      })),
-    );
-  const format = schema['format'];
-  if (types.includes('string') && typeof format === 'string' && FORMAT_BREAKERS[format]) {
-    const breaker = FORMAT_BREAKERS[format] as fc.Arbitrary<string>;
-    out.push(
-      breaker
-        .filter((s) => !isFormat(format, s))
-        .map((value) => ({
-          value,
-          violation: { keyword: 'format', pointer: '', description: `format (not a ${format})` },
-        })),
-    );
-  }
-  if (types.includes('string') && typeof schema['maxLength'] === 'number') {
-    const max = schema['maxLength'];
-    out.push(
-      fc.integer({ min: max + 1, max: max + 50 }).map((n) => ({
-        value: 'x'.repeat(n),
-        violation: { keyword: 'maxLength', pointer: '', description: `maxLength (${n} > ${max})` },
-      })),
-    );
-  }
-  if (types.includes('string') && typeof schema['minLength'] === 'number' && schema['minLength'] > 0) {
-    const min = schema['minLength'];
-    out.push(
-      fc.integer({ min: 0, max: min - 1 }).map((n) => ({
-        value: 'x'.repeat(n),
-        violation: { keyword: 'minLength', pointer: '', description: `minLength (${n} < ${min})` },
-      })),
-    );
-  }
+    out.push(wrong.map(({ value, type }) => broken('type', `type (${types.join('|')} became ${type})`)(value)));
+  if (types.includes('string')) out.push(...invalidStrings(schema, isFormat));
   if (Array.isArray(schema['enum'])) {
     const allowed = schema['enum'] as unknown[];
     out.push(
       edgeString({ maxLength: 20 })
         .filter((s) => !allowed.includes(s))
-        .map((value) => ({
-          value,
-          violation: { keyword: 'enum', pointer: '', description: 'enum (a value not listed)' },
-        })),
+        .map(broken('enum', 'enum (a value not listed)')),
     );
   }
-  if (types.includes('array') && isJsonObject(schema['items'])) {
-    const itemBreakers = invalidValue(schema['items'], isFormat);
-    if (itemBreakers.length > 0) {
-      out.push(
-        fc
-          .tuple(
-            valueFor({ ...schema, minItems: 0, maxItems: 5, uniqueItems: false }) as fc.Arbitrary<unknown[]>,
-            fc.oneof(...itemBreakers),
-            fc.nat(),
-          )
-          .map(([items, bad, at]) => {
-            const index = items.length === 0 ? 0 : at % (items.length + 1);
-            const value = [...items.slice(0, index), bad.value, ...items.slice(index)];
-            return {
-              value,
-              violation: {
-                ...bad.violation,
-                pointer: `/${index}${bad.violation.pointer}`,
-                description: `item ${index}: ${bad.violation.description}`,
-              },
-            };
-          }),
-      );
-    }
-  }
+  const items = schema['items'];
+  if (types.includes('array') && isJsonObject(items)) out.push(...invalidItems(schema, items, isFormat));
   return out;
 }
 

@@ -4,7 +4,7 @@
  * properties, so another revision of the spec needs no code change.
  */
 import fc from 'fast-check';
-import { type JsonObject, isJsonObject } from '../json.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
 import { edgeKey, edgeString } from './strings.ts';
 
 export const JSON_TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'] as const;
@@ -162,24 +162,16 @@ export function valueFor(schema: JsonObject, depth = 0, short = false): fc.Arbit
   const alternatives = (schema['anyOf'] ?? schema['oneOf']) as unknown;
   if (Array.isArray(alternatives) && alternatives.length > 0)
     return fc.oneof(...alternatives.filter(isJsonObject).map((s) => valueFor(s, depth, short)));
-  const arbs = allowedTypes(schema).map((type): fc.Arbitrary<unknown> => {
-    switch (type) {
-      case 'null':
-        return fc.constant(null);
-      case 'boolean':
-        return fc.boolean();
-      case 'integer':
-        return numberArb(schema, true);
-      case 'number':
-        return numberArb(schema, false);
-      case 'string':
-        return stringArb(schema, short);
-      case 'array':
-        return arrayArb(schema, depth, short);
-      case 'object':
-        return objectArb(schema, depth, short);
-    }
-  });
+  const byType: Record<JsonType, () => fc.Arbitrary<unknown>> = {
+    null: () => fc.constant(null),
+    boolean: () => fc.boolean(),
+    integer: () => numberArb(schema, true),
+    number: () => numberArb(schema, false),
+    string: () => stringArb(schema, short),
+    array: () => arrayArb(schema, depth, short),
+    object: () => objectArb(schema, depth, short),
+  };
+  const arbs = allowedTypes(schema).map((type) => byType[type]());
   return arbs.length === 1 ? (arbs[0] as fc.Arbitrary<unknown>) : fc.oneof(...arbs);
 }
 

@@ -9,18 +9,18 @@ import type { Case } from '../generators/case.ts';
 import { badKey, malformedId, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
 import {
-  type PropertyDef,
-  type SuiteContext,
-  VALID_KEY,
   anyInvalidBody,
   executeCase,
   isReference,
   jsonBody,
   make,
+  type PropertyDef,
   plainBody,
   referenceProperties,
+  type SuiteContext,
   schemaOf,
   theAsset,
+  VALID_KEY,
 } from './property.ts';
 
 /** A property of single requests: generate a case, send it, judge the exchange. */

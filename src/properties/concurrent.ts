@@ -5,21 +5,21 @@
  * fields are judged).
  */
 import fc from 'fast-check';
-import { RESPONSE_CHECKS, judge } from '../checks/checks.ts';
+import { judge, RESPONSE_CHECKS } from '../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../exchange/perform.ts';
 import type { Case } from '../generators/case.ts';
 import { valueFor } from '../generators/values.ts';
-import { type JsonObject, isJsonObject, sameValue, show } from '../json.ts';
+import { isJsonObject, type JsonObject, sameValue, show } from '../json.ts';
 import {
   type Attempt,
-  type PropertyDef,
-  type RunEnv,
-  type SuiteContext,
-  VALID_KEY,
   isReference,
   jsonBody,
   make,
+  type PropertyDef,
+  type RunEnv,
+  type SuiteContext,
   theAsset,
+  VALID_KEY,
 } from './property.ts';
 
 export const CONCURRENCY = 4;

@@ -5,11 +5,11 @@
  * tests can import them.
  */
 import fc from 'fast-check';
-import { type Violation, judge, rememberKnown } from '../checks/checks.ts';
+import { judge, rememberKnown, type Violation } from '../checks/checks.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { HttpClient } from '../exchange/http.ts';
-import { type Exchange, type Target, perform } from '../exchange/perform.ts';
-import { type LabelledBody, invalidBody, rawBody, validBody } from '../generators/bodies.ts';
+import { type Exchange, perform, type Target } from '../exchange/perform.ts';
+import { invalidBody, type LabelledBody, rawBody, validBody } from '../generators/bodies.ts';
 import { type AllowedStatuses, type Case, describeCase } from '../generators/case.ts';
 import type { KeyChoice } from '../generators/ids.ts';
 import type { JsonObject } from '../json.ts';

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { type RunReport, failsRun } from '../report/model.ts';
+import { failsRun, type RunReport } from '../report/model.ts';
 import { REQUIREMENTS } from '../requirements.ts';
-import { STYLE, escapeHtml } from './html.ts';
+import { escapeHtml, STYLE } from './html.ts';
 
 export interface Column {
   label: string;

@@ -3,8 +3,8 @@
  * its citation, the numbered sequence when there is one, the minimal request and response side by
  * side, the curl line and the replay command.
  */
-import { type ExchangeReport, type RequirementReport, type RunReport, failsRun } from '../report/model.ts';
-import { verdictLabel } from './markdown.ts';
+import { type ExchangeReport, failsRun, type RequirementReport, type RunReport } from '../report/model.ts';
+import { requestText, responseText, verdictLabel } from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -27,15 +27,9 @@ function cls(r: RequirementReport, strict: boolean): string {
 }
 
 function exchangeHtml(ex: ExchangeReport): string {
-  const req = `${ex.request.method} ${ex.request.url}\n${Object.entries(ex.request.headers)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n')}\n\n${ex.request.body ?? ''}`;
-  const res = ex.response.failure
-    ? `(${ex.response.failure})`
-    : `${ex.response.status}\n${Object.entries(ex.response.headers ?? {})
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n')}\n\n${ex.response.body ?? ''}`;
-  return `<div class="pair"><div><b>Request</b><pre>${escapeHtml(req)}</pre></div><div><b>Response</b> (${ex.response.ms} ms)<pre>${escapeHtml(res)}</pre></div></div>`;
+  const request = `<div><b>Request</b><pre>${escapeHtml(requestText(ex))}</pre></div>`;
+  const response = `<div><b>Response</b> (${ex.response.ms} ms)<pre>${escapeHtml(responseText(ex))}</pre></div>`;
+  return `<div class="pair">${request}${response}</div>`;
 }
 
 export function renderHtml(report: RunReport): string {

@@ -1,5 +1,5 @@
 /** junit.xml: one test case per requirement; a SHOULD failure outside strict mode is reported as skipped with its message. */
-import { type RunReport, failsRun, isKnownFailure } from '../report/model.ts';
+import { failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
 
 const xml = (s: string): string =>
   s

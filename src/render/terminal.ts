@@ -1,7 +1,7 @@
 /** What the CLI prints: progress while it runs, a table of verdicts at the end. */
-import { type RunReport, failsRun, isKnownFailure } from '../report/model.ts';
+import { failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { verdictLabel } from './markdown.ts';
+import { verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -22,34 +22,32 @@ export function progressLine(event: RunEvent, colors: boolean): string | null {
   return null;
 }
 
-export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean): string {
+type Paint = (code: number, s: string) => string;
+
+function verdictRows(report: RunReport, paint: Paint): string[] {
+  const heads = ['Requirement', 'Level', 'Verdict', 'Cases'];
   const rows = report.requirements.map((r) => [r.id, r.level, verdictLabel(r, report.strict), String(r.cases)]);
-  const widths = [0, 1, 2, 3].map((i) =>
-    Math.max(['Requirement', 'Level', 'Verdict', 'Cases'][i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)),
-  );
+  const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const pad = (row: string[]): string =>
     row.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
-  const out = ['', pad(['Requirement', 'Level', 'Verdict', 'Cases'])];
-  for (const [i, row] of rows.entries()) {
-    const r = report.requirements[i];
-    const line = pad(row);
-    const fatal = r !== undefined && failsRun(r, report.strict);
-    out.push(
-      r?.status === 'fail'
-        ? color(fatal ? 31 : 33, line, colors)
-        : r?.outcome === 'fixed'
-          ? color(36, line, colors)
-          : r?.status === 'skip'
-            ? color(90, line, colors)
-            : line,
-    );
+  const out = ['', pad(heads)];
+  for (const [i, r] of report.requirements.entries()) {
+    const line = pad(rows[i] as string[]);
+    if (r.status === 'fail') out.push(paint(failsRun(r, report.strict) ? 31 : 33, line));
+    else if (r.outcome === 'fixed') out.push(paint(36, line));
+    else if (r.status === 'skip') out.push(paint(90, line));
+    else out.push(line);
   }
+  return out;
+}
+
+/** Each failure that is not known: the minimal case, the violation, curl and replay. */
+function failures(report: RunReport, paint: Paint): string[] {
+  const out: string[] = [];
   // Known failures are listed in the table; their details are in report.md.
-  const failed = report.requirements.filter((r) => r.counterexample && !isKnownFailure(r));
-  for (const r of failed) {
-    const cx = r.counterexample;
-    if (!cx) continue;
-    out.push('', color(1, `${r.id} (${r.level}): ${r.title}`, colors));
+  for (const r of report.requirements.filter((x) => x.counterexample && !isKnownFailure(x))) {
+    const cx = r.counterexample as NonNullable<typeof r.counterexample>;
+    out.push('', paint(1, `${r.id} (${r.level}): ${r.title}`));
     if (cx.steps)
       for (const step of cx.steps)
         out.push(
@@ -60,56 +58,72 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
     out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
     out.push(`  replay: ${cx.replay}`);
   }
-  if (report.stopped)
-    out.push('', color(33, `stopped early: ${report.stopped}; requirements not reached are skipped`, colors));
-  const restore = report.restore;
-  if (report.cleanup) {
-    if (report.cleanup.status === 'deleted') out.push('', report.cleanup.message);
-    else
-      out.push('', color(31, `!!! THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${report.cleanup.message}`, colors));
-  } else if (restore.status === 'restored') out.push('', `asset ${report.target.assetId}: ${restore.message}`);
-  else {
-    out.push('', color(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`, colors));
-    if (Object.keys(restore.original).length > 0) {
-      out.push(
-        color(
-          31,
-          `!!! Asset ${report.target.assetId} may differ from before the run. Its values before the run were:`,
-          colors,
-        ),
-        JSON.stringify(restore.original, null, 2),
-      );
-    } else
-      out.push(
-        color(
-          31,
-          `!!! Asset ${report.target.assetId} may differ from before the run; its earlier values were never shown to the suite.`,
-          colors,
-        ),
-      );
-  }
+  return out;
+}
+
+/** What became of the asset: deleted, restored, or loudly not. */
+function assetAfterwards(report: RunReport, paint: Paint): string[] {
+  const { cleanup, restore, target } = report;
+  if (cleanup)
+    return [
+      '',
+      cleanup.status === 'deleted'
+        ? cleanup.message
+        : paint(31, `!!! THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${cleanup.message}`),
+    ];
+  if (restore.status === 'restored') return ['', `asset ${target.assetId}: ${restore.message}`];
+  const out = ['', paint(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`)];
+  if (Object.keys(restore.original).length > 0) {
+    out.push(
+      paint(31, `!!! Asset ${target.assetId} may differ from before the run. Its values before the run were:`),
+      JSON.stringify(restore.original, null, 2),
+    );
+  } else
+    out.push(
+      paint(
+        31,
+        `!!! Asset ${target.assetId} may differ from before the run; its earlier values were never shown to the suite.`,
+      ),
+    );
+  return out;
+}
+
+function totals(report: RunReport, reportDir: string | null, paint: Paint): string[] {
   const s = report.summary;
-  out.push(
+  const out = [
     '',
     `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`,
-  );
-  if (report.requests.resetRetries)
+  ];
+  const resent = report.requests.resetRetries;
+  if (resent)
     out.push(
-      `${report.requests.resetRetries} request(s) sent again after the connection closed before any answer (a second close is a verdict)`,
+      `${resent} request(s) sent again after the connection closed before any answer (a second close is a verdict)`,
     );
-  if (report.expectations) {
-    const e = report.expectations;
+  const e = report.expectations;
+  if (e) {
+    const hint = e.fixed ? ' (remove them from the file, or run --update-expectations)' : '';
     out.push(
-      `expectations ${e.file}: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed${e.fixed ? ' (remove them from the file, or run --update-expectations)' : ''}, ${e.intermittent} known intermittent`,
+      `expectations ${e.file}: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed${hint}, ${e.intermittent} known intermittent`,
     );
   }
   if (reportDir) out.push(`reports: ${reportDir}/report.json, report.md, report.html, junit.xml, failures.ndjson`);
-  if (report.expectations)
-    out.push(
-      report.exitCode === 0
-        ? color(32, 'NO CHANGE FROM THE EXPECTATIONS', colors)
-        : color(31, 'CHANGED FROM THE EXPECTATIONS', colors),
-    );
-  else out.push(report.exitCode === 0 ? color(32, 'CONFORMS', colors) : color(31, 'DOES NOT CONFORM', colors));
-  return out.join('\n');
+  const [good, bad] = e
+    ? ['NO CHANGE FROM THE EXPECTATIONS', 'CHANGED FROM THE EXPECTATIONS']
+    : ['CONFORMS', 'DOES NOT CONFORM'];
+  out.push(report.exitCode === 0 ? paint(32, good) : paint(31, bad));
+  return out;
+}
+
+export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean): string {
+  const paint: Paint = (code, s) => color(code, s, colors);
+  const stopped = report.stopped
+    ? ['', paint(33, `stopped early: ${report.stopped}; requirements not reached are skipped`)]
+    : [];
+  return [
+    ...verdictRows(report, paint),
+    ...failures(report, paint),
+    ...stopped,
+    ...assetAfterwards(report, paint),
+    ...totals(report, reportDir, paint),
+  ].join('\n');
 }

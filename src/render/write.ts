@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '../report/model.ts';
+import type { Redactor } from '../report/redact.ts';
 import { renderHtml, renderNdjson } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { Redactor } from '../report/redact.ts';
 
 export function writeReports(dir: string, report: RunReport, redact: Redactor): string[] {
   mkdirSync(dir, { recursive: true });

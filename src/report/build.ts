@@ -12,6 +12,7 @@ import {
   type Counterexample,
   type CounterexampleReport,
   type ExchangeReport,
+  exitCodeOf,
   type Leftover,
   type PropertyResult,
   type RequestCounts,
@@ -19,11 +20,10 @@ import {
   type RequirementTally,
   type RestoreResult,
   type RunReport,
-  TOOL,
-  exitCodeOf,
   summaryOf,
+  TOOL,
 } from './model.ts';
-import { type Redactor, makeRedactor } from './redact.ts';
+import { makeRedactor, type Redactor } from './redact.ts';
 
 export type ReplayCommand = (replay: { property: string; seed: number; path: string }) => string;
 

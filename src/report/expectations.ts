@@ -17,13 +17,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { isJsonObject } from '../json.ts';
-import { type RequirementId, isRequirementId } from '../requirements.ts';
+import { isRequirementId, type RequirementId } from '../requirements.ts';
 import {
   type ExpectationOutcome,
+  exitCodeOf,
   type KnownFailure,
   type RequirementReport,
   type RunReport,
-  exitCodeOf,
 } from './model.ts';
 
 export interface ExpectationsFile {

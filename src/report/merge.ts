@@ -1,7 +1,7 @@
 /** One report from the reports of shards of the same run (each shard ran some of the properties). */
 import { UsageError } from '../errors.ts';
 import { REQUIREMENTS } from '../requirements.ts';
-import { type RequirementReport, type RunReport, exitCodeOf, summaryOf } from './model.ts';
+import { exitCodeOf, type RequirementReport, type RunReport, summaryOf } from './model.ts';
 
 function mergeRequirement(id: string, reports: RunReport[]): RequirementReport {
   const req = REQUIREMENTS.find((r) => r.id === id) as (typeof REQUIREMENTS)[number];

@@ -10,8 +10,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { CheckContext } from '../checks/context.ts';
 import { RunError } from '../errors.ts';
 import type { HttpClient, OutgoingRequest } from '../exchange/http.ts';
-import { type Exchange, type Target, credentialHeaders, exchangeOf, getAsset, parseBody } from '../exchange/perform.ts';
-import { type JsonObject, isJsonObject } from '../json.ts';
+import { credentialHeaders, type Exchange, exchangeOf, getAsset, parseBody, type Target } from '../exchange/perform.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
 import type { Cleanup, Leftover } from '../report/model.ts';
 import { targetCase } from './preflight.ts';
 

@@ -7,7 +7,7 @@ import { rememberKnown } from '../checks/checks.ts';
 import type { CheckContext } from '../checks/context.ts';
 import { RunError } from '../errors.ts';
 import type { HttpClient } from '../exchange/http.ts';
-import { type Exchange, type Target, getAsset, perform } from '../exchange/perform.ts';
+import { type Exchange, getAsset, perform, type Target } from '../exchange/perform.ts';
 import type { Case } from '../generators/case.ts';
 import { allowedTypes } from '../generators/values.ts';
 import { isJsonObject } from '../json.ts';

@@ -5,10 +5,10 @@
  */
 import type { CheckContext } from '../checks/context.ts';
 import type { HttpClient } from '../exchange/http.ts';
-import { type Target, getAsset, perform } from '../exchange/perform.ts';
+import { getAsset, perform, type Target } from '../exchange/perform.ts';
 import { sameValue } from '../json.ts';
 import type { RestoreResult } from '../report/model.ts';
-import { type Snapshot, bodyFieldsOf, targetCase } from './preflight.ts';
+import { bodyFieldsOf, type Snapshot, targetCase } from './preflight.ts';
 
 /** The snapshot's fields that a PUT can carry (each valid by the body schema on its own). */
 export function restoreBody(ctx: CheckContext, snapshot: Snapshot): Record<string, unknown> {

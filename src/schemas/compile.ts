@@ -6,7 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { SpecError } from '../errors.ts';
-import { type JsonObject, isJsonObject } from '../json.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
 import { type Contract, type ResponseSpec, responseFor } from '../spec/load.ts';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable is on `.default`.
@@ -39,10 +39,10 @@ export interface Validators {
 const ANNOTATION_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
 
 function collectFormats(node: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(node)) node.forEach((n) => collectFormats(n, into));
+  if (Array.isArray(node)) for (const n of node) collectFormats(n, into);
   else if (isJsonObject(node)) {
     if (typeof node['format'] === 'string') into.add(node['format']);
-    Object.values(node).forEach((v) => collectFormats(v, into));
+    for (const v of Object.values(node)) collectFormats(v, into);
   }
   return into;
 }
@@ -77,7 +77,7 @@ function compileFresh(contract: Contract): Validators {
     ...contract.responses.flatMap((r) => (r.schema ? [r.schema] : [])),
   ];
   const used = new Set<string>();
-  schemas.forEach((s) => collectFormats(s, used));
+  for (const s of schemas) collectFormats(s, used);
   for (const name of [...ANNOTATION_FORMATS, ...used]) {
     if (!ajv.formats[name]) ajv.addFormat(name, true);
   }

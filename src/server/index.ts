@@ -4,14 +4,14 @@
  * changes one behaviour of it at a time through the hooks of `Variant`. This module is its public
  * face: store (data and the server's own body rules), routes (replies) and transport (HTTP).
  */
-export { type Reply, type RequestInfo, error, json, readUpdate } from './routes.ts';
+export { error, json, type Reply, type RequestInfo, readUpdate } from './routes.ts';
 export {
   type AssetRecord,
-  type Store,
-  type Update,
-  SEEDED_ASSET_ID,
   applyUpdate,
   hashOf,
+  SEEDED_ASSET_ID,
+  type Store,
+  type Update,
   updatedBody,
 } from './store.ts';
-export { type ReferenceServer, type Variant, startReferenceServer } from './transport.ts';
+export { type ReferenceServer, startReferenceServer, type Variant } from './transport.ts';

@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AssetRecord,
-  type Store,
-  type Update,
-  UUID,
   applyUpdate,
   hashOf,
   isObject,
   readUpdateBody,
+  type Store,
+  type Update,
+  UUID,
   updatedBody,
 } from './store.ts';
 
@@ -63,6 +63,8 @@ export function readUpdate(text: string, contentType: string | string[] | undefi
   return 'status' in read ? error(read.status, read.code, read.message) : read;
 }
 
+const fullAsset = (a: AssetRecord): unknown => ({ ...a });
+
 /** A form-data upload, parsed by the platform's own multipart reader. */
 async function readUpload(req: RequestInfo, raw: Buffer): Promise<FormData | null> {
   try {
@@ -100,6 +102,58 @@ function parseMetadata(
   }
 }
 
+/** GET /api/assets?include_tags=a,b: the assets that carry every tag listed. */
+function list(store: Store, req: RequestInfo): Reply {
+  const query = new URLSearchParams(req.query);
+  const include = (query.get('include_tags') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 20) || 20));
+  const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
+  const matching = [...store.assets.values()].filter((a) => include.every((t) => a.tags.includes(t)));
+  return json(200, {
+    assets: matching.slice(offset, offset + limit).map(fullAsset),
+    total: matching.length,
+    has_more: offset + limit < matching.length,
+  });
+}
+
+async function upload(store: Store, stamp: () => string, req: RequestInfo, raw: Buffer): Promise<Reply> {
+  const form = await readUpload(req, raw);
+  if (!form) return error(400, 'INVALID_FORM', 'the body must be multipart/form-data');
+  const file = form.get('file');
+  if (!(file instanceof Blob)) return error(400, 'MISSING_FILE', 'a file part is required');
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const hash = hashOf(bytes);
+  const existing = [...store.assets.values()].find((a) => a.asset_hash === hash);
+  if (existing) return json(200, { ...existing, created_new: false });
+  const text = (name: string): string | undefined => {
+    const v = form.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const metadata = parseMetadata(text('user_metadata'));
+  if (!metadata.ok) return metadata.reply;
+  const tags = parseTags(form);
+  const id = text('id')?.toLowerCase() ?? randomUUID();
+  if (!UUID.test(id)) return error(400, 'INVALID_ID', 'id must be a uuid');
+  const at = stamp();
+  const asset: AssetRecord = {
+    id,
+    name: text('name') ?? (file instanceof File ? file.name : 'upload'),
+    asset_hash: hash,
+    size: bytes.length,
+    mime_type: text('mime_type') ?? (file.type || 'application/octet-stream'),
+    tags,
+    user_metadata: metadata.value,
+    preview_id: text('preview_id')?.toLowerCase() ?? null,
+    created_at: at,
+    updated_at: at,
+  };
+  store.assets.set(id, asset);
+  return json(201, { ...asset, created_new: true });
+}
+
 /** The routes over one store; `stamp` gives each timestamp (never earlier than the last). */
 export function createRoutes(
   store: Store,
@@ -111,7 +165,6 @@ export function createRoutes(
     const value = Array.isArray(key) ? key[0] : key;
     return hooks.authorize ? hooks.authorize(value, store) : value === store.apiKey;
   };
-  const fullAsset = (a: AssetRecord): unknown => ({ ...a });
 
   async function put(req: RequestInfo, asset: AssetRecord): Promise<Reply> {
     const update = readUpdate(req.body, req.headers['content-type']);
@@ -140,62 +193,10 @@ export function createRoutes(
     return put(req, asset);
   }
 
-  /** GET /api/assets?include_tags=a,b: the assets that carry every tag listed. */
-  function list(req: RequestInfo): Reply {
-    const query = new URLSearchParams(req.query);
-    const include = (query.get('include_tags') ?? '')
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 20) || 20));
-    const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
-    const matching = [...store.assets.values()].filter((a) => include.every((t) => a.tags.includes(t)));
-    return json(200, {
-      assets: matching.slice(offset, offset + limit).map(fullAsset),
-      total: matching.length,
-      has_more: offset + limit < matching.length,
-    });
-  }
-
-  async function upload(req: RequestInfo, raw: Buffer): Promise<Reply> {
-    const form = await readUpload(req, raw);
-    if (!form) return error(400, 'INVALID_FORM', 'the body must be multipart/form-data');
-    const file = form.get('file');
-    if (!(file instanceof Blob)) return error(400, 'MISSING_FILE', 'a file part is required');
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const hash = hashOf(bytes);
-    const existing = [...store.assets.values()].find((a) => a.asset_hash === hash);
-    if (existing) return json(200, { ...existing, created_new: false });
-    const text = (name: string): string | undefined => {
-      const v = form.get(name);
-      return typeof v === 'string' ? v : undefined;
-    };
-    const metadata = parseMetadata(text('user_metadata'));
-    if (!metadata.ok) return metadata.reply;
-    const tags = parseTags(form);
-    const id = text('id')?.toLowerCase() ?? randomUUID();
-    if (!UUID.test(id)) return error(400, 'INVALID_ID', 'id must be a uuid');
-    const at = stamp();
-    const asset: AssetRecord = {
-      id,
-      name: text('name') ?? (file instanceof File ? file.name : 'upload'),
-      asset_hash: hash,
-      size: bytes.length,
-      mime_type: text('mime_type') ?? (file.type || 'application/octet-stream'),
-      tags,
-      user_metadata: metadata.value,
-      preview_id: text('preview_id')?.toLowerCase() ?? null,
-      created_at: at,
-      updated_at: at,
-    };
-    store.assets.set(id, asset);
-    return json(201, { ...asset, created_new: true });
-  }
-
   return async (req, raw) => {
     if (!authorized(req)) return error(401, 'UNAUTHORIZED', 'a valid X-API-Key header is required');
-    if (req.path === '/api/assets' && req.method === 'POST') return upload(req, raw);
-    if (req.path === '/api/assets' && req.method === 'GET') return list(req);
+    if (req.path === '/api/assets' && req.method === 'POST') return upload(store, stamp, req, raw);
+    if (req.path === '/api/assets' && req.method === 'GET') return list(store, req);
     if (!/^\/api\/assets\/([^/]+)$/.test(req.path)) return error(404, 'NOT_FOUND', 'no such route');
     return byId(req);
   };

@@ -4,10 +4,10 @@
  * (hang, reset, ...), delay an answer, or rewrite any reply.
  */
 import { randomBytes } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Reply, type RequestInfo, type RouteHooks, createRoutes, error } from './routes.ts';
+import { createRoutes, error, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
 import { SEEDED_ASSET_ID, type Store, seededStore } from './store.ts';
 
 /** One behaviour changed: every hook is optional and defaults to the reference behaviour. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SpecError } from '../errors.ts';
-import { type JsonObject, isJsonObject } from '../json.ts';
+import { isJsonObject, type JsonObject } from '../json.ts';
 
 export interface ResponseSpec {
   /** '200', '4XX' or 'default', as the document writes it. */

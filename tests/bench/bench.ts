@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import type { OutgoingRequest } from '../../src/exchange/http.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
-import { currentProperty } from '../../src/runner/engine.ts';
 import type { RunReport } from '../../src/report/model.ts';
+import { currentProperty } from '../../src/runner/engine.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { loadContract } from '../../src/spec/load.ts';
 

@@ -5,11 +5,11 @@
  * `npm run conformance` give the same verdicts (vitest adds its reporters, filters and --shard).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
 import { configFromOptions } from '../../src/cli/config.ts';
 import { parseOptions } from '../../src/cli/options.ts';
 import { propertyByName } from '../../src/properties/index.ts';
 import type { RequirementReport, RunReport } from '../../src/report/model.ts';
+import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
 import { runConformance } from '../../src/runner/run.ts';
 
 const EVERY_RESPONSE = REQUIREMENTS.filter((r) => r.id.startsWith('RESP-')).map((r) => r.id);

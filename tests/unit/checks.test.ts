@@ -2,10 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import { isRfc3339WithOffset, judge, rememberKnown } from '../../src/checks/checks.ts';
 import type { Exchange } from '../../src/exchange/perform.ts';
+import type { Case } from '../../src/generators/case.ts';
 import { jsonEqual } from '../../src/json.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
-import type { Case } from '../../src/generators/case.ts';
-import { TARGET, context, err, exchange, makeCase, ok200 } from './helpers.ts';
+import { context, err, exchange, makeCase, ok200, TARGET } from './helpers.ts';
 
 const ctx = context();
 const violated = (ex: Exchange, c = ctx): RequirementId[] =>

@@ -1,13 +1,13 @@
 /** The command line: options and their errors (exit 2), reports, exit codes, and the API key never shown. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { closedPort } from './faults.ts';
 
 interface Captured {

@@ -1,7 +1,7 @@
 /** Small misbehaving servers on loopback, for the client's fault tests. */
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 
 export interface Running {
   url: string;

@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
+import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { readExpectations } from '../../src/report/expectations.ts';
 import type { RunReport } from '../../src/report/model.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 
 const KEY = 'reporting-key-0123456789';
 const dir = (): string => mkdtempSync(join(tmpdir(), 'reporting-'));

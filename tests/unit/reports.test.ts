@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { curlLine, shellQuote } from '../../src/report/curl.ts';
+import { README, withTable } from '../../scripts/docs.ts';
 import { renderJunit } from '../../src/render/junit.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
-import { README, withTable } from '../../scripts/docs.ts';
-import { REDACTED, makeRedactor } from '../../src/report/redact.ts';
+import { curlLine, shellQuote } from '../../src/report/curl.ts';
+import { makeRedactor, REDACTED } from '../../src/report/redact.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { SPEC } from './helpers.ts';
 

@@ -4,13 +4,13 @@
  * ones pass, and every failure can be replayed from its seed and path.
  */
 import { describe, expect, test } from 'vitest';
-import { MUTANTS, fixtureServer } from '../../fixtures/servers/index.ts';
-import { error, startReferenceServer } from '../../src/server/index.ts';
+import { fixtureServer, MUTANTS } from '../../fixtures/servers/index.ts';
 import { renderSummary } from '../../src/render/terminal.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import type { RunConfig } from '../../src/runner/run.ts';
 import { runConformance } from '../../src/runner/run.ts';
-import { SPEC, SPEC_2026_08, context } from './helpers.ts';
+import { error, startReferenceServer } from '../../src/server/index.ts';
+import { context, SPEC, SPEC_2026_08 } from './helpers.ts';
 
 const base = (extra: Partial<RunConfig> = {}): RunConfig => ({
   specFile: SPEC,

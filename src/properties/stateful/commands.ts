@@ -9,14 +9,14 @@ import type { Case } from '../../generators/case.ts';
 import { badKey, malformedId, unknownUuid } from '../../generators/ids.ts';
 import type { JsonObject } from '../../json.ts';
 import {
-  type RunEnv,
-  VALID_KEY,
   anyInvalidBody,
   isReference,
   jsonBody,
   make,
   plainBody,
+  type RunEnv,
   theAsset,
+  VALID_KEY,
 } from '../property.ts';
 import { type AssetModel, isUpdatable } from './model.ts';
 import { type Real, read, request } from './real.ts';

@@ -9,7 +9,7 @@
  * request named -> STATE-UNSENT-PRESERVED.
  */
 import type { Case } from '../../generators/case.ts';
-import { type JsonObject, isJsonObject, sameValue, show } from '../../json.ts';
+import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
 import type { SuiteContext } from '../property.ts';
 

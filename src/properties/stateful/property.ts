@@ -4,10 +4,10 @@
  * model, and shrinks a failing sequence to the shortest one.
  */
 import fc from 'fast-check';
-import { type Attempt, type PropertyDef, VALID_KEY, jsonBody, make, theAsset } from '../property.ts';
+import { type Attempt, jsonBody, make, type PropertyDef, theAsset, VALID_KEY } from '../property.ts';
 import { type Command, commands } from './commands.ts';
 import { newModel } from './model.ts';
-import { Real, StopSequence, read, request } from './real.ts';
+import { Real, read, request, StopSequence } from './real.ts';
 
 export const STATEFUL: PropertyDef<Iterable<Command>> = {
   name: 'stateful',

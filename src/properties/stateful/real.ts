@@ -2,22 +2,22 @@
  * The real side of the stateful property: sends each request, records it as a numbered step,
  * judges every response, and moves the model the way the contract says the answer moves the asset.
  */
-import { type Violation, RESPONSE_CHECKS, judge } from '../../checks/checks.ts';
+import { judge, RESPONSE_CHECKS, type Violation } from '../../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
-import { type JsonObject, isJsonObject, sameValue, show } from '../../json.ts';
+import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
-import { type RunEnv, type SuiteContext, VALID_KEY, confirmCase, make, theAsset } from '../property.ts';
+import { confirmCase, make, type RunEnv, type SuiteContext, theAsset, VALID_KEY } from '../property.ts';
 import {
   type AssetModel,
   type FieldEvent,
   type FieldModel,
-  type Origin,
-  REJECTED,
-  type Recorder,
   isUpdatable,
+  type Origin,
   observe,
   observeMeta,
+  REJECTED,
+  type Recorder,
   sentFields,
 } from './model.ts';
 

@@ -1,0 +1,29 @@
+/** Text pieces every renderer shares: a verdict's label, and an exchange written out as HTTP. */
+import { type ExchangeReport, failsRun, type RequirementReport } from '../report/model.ts';
+
+export function verdictLabel(r: RequirementReport, strict: boolean): string {
+  if (r.outcome === 'fixed') return 'pass (FIXED: known to fail)';
+  if (r.outcome === 'intermittent')
+    return r.status === 'fail' ? 'fail (known intermittent)' : `${r.status} (known intermittent)`;
+  if (r.outcome === 'expected-failure') return 'fail (expected)';
+  if (r.status === 'pass') return 'pass';
+  if (r.status === 'skip') return 'skip';
+  const label = failsRun(r, strict) ? 'FAIL' : 'FAIL (SHOULD, not fatal)';
+  return r.outcome === 'new-failure' ? `${label}, NEW` : label;
+}
+
+const headerLines = (headers: Record<string, string>): string =>
+  Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+
+/** The request as HTTP text: request line, headers, body. */
+export function requestText(ex: ExchangeReport): string {
+  return `${ex.request.method} ${ex.request.url}\n${headerLines(ex.request.headers)}\n\n${ex.request.body ?? ''}`;
+}
+
+/** The response as HTTP text (status, headers, body), or how it failed. */
+export function responseText(ex: ExchangeReport): string {
+  const res = ex.response;
+  return res.failure ? `(${res.failure})` : `${res.status}\n${headerLines(res.headers ?? {})}\n\n${res.body ?? ''}`;
+}
