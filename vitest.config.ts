@@ -1,34 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects:
- * - `unit`: the project's own tests (`npm test`): loader, generators, checks, client, reports,
- *   CLI, and the suite run in-process against the embedded server and broken servers.
- * - `conformance`: the conformance suite itself as vitest tests, one file per property, driven
- *   by the CONFORMANCE_* environment variables (the same run as the CLI):
- *   `npx vitest run --project conformance`.
+ * Test tiers, one vitest project each:
+ * - `unit` (`npm test`, the fast tier): loader, generators, checks, client, reports, CLI options,
+ *   the suite run in-process against the embedded server and a few servers of the library.
+ * - `library`: every server of the library (fixtures/servers), each caught or passed (the score).
+ * - `cli`: the real CLI in child processes, as a user runs it.
+ * - `browser`: report.html rendered by headless Chromium.
+ * - `conformance`: the conformance suite itself as vitest tests, one file per property, driven by
+ *   the CONFORMANCE_* environment variables (the same run as the CLI).
+ * `npm run test:all` runs every tier; `.ci/run` runs them and counts them together.
  */
+const tier = (name: string, include: string, extra: Record<string, unknown> = {}) => ({
+  test: { name, include: [include], testTimeout: 60_000, hookTimeout: 60_000, ...extra },
+});
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['tests/unit/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'conformance',
-          include: ['tests/conformance/**/*.test.ts'],
-          // The properties share one asset: never two files at once.
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 30 * 60_000,
-        },
-      },
+      tier('unit', 'tests/unit/**/*.test.ts'),
+      tier('library', 'tests/library/**/*.test.ts', { testTimeout: 120_000 }),
+      tier('cli', 'tests/cli/**/*.test.ts', { testTimeout: 120_000 }),
+      tier('browser', 'tests/browser/**/*.test.ts', { testTimeout: 120_000 }),
+      // The properties share one asset: never two files at once.
+      tier('conformance', 'tests/conformance/**/*.test.ts', { fileParallelism: false, hookTimeout: 30 * 60_000 }),
     ],
   },
 });

@@ -1,15 +1,16 @@
 /**
  * The catalogue of requirements, as data. Every verdict the suite gives names one of these, and
- * each cites where it comes from: a JSON pointer into the spec (relative to the operation) or a
- * section of the contract notes (docs/contract.md in the README), with the words that fix it.
+ * each cites where it comes from: a JSON pointer into the spec (relative to the operation, or
+ * absolute from '#/') or a section of docs/contract.md (the project's reading of the contract),
+ * with the words that fix it.
  */
 
 export type Level = 'MUST' | 'SHOULD';
 
 export interface Citation {
-  /** 'spec': the OpenAPI document under test; 'contract': the project's contract notes. */
+  /** 'spec': the OpenAPI document under test; 'contract': docs/contract.md, the project's reading of it. */
   source: 'spec' | 'contract';
-  /** spec: JSON pointer below the operation ('responses', 'requestBody/...'); contract: section title. */
+  /** spec: JSON pointer below the operation ('responses', 'requestBody/...') or from the root ('#/security'); contract: a heading of docs/contract.md. */
   ref: string;
   quote: string;
 }
@@ -174,7 +175,7 @@ export const REQUIREMENTS = [
     title: 'A missing or wrong API key gets 401 (existing asset, valid body)',
     scope: 'missing or wrong key, the asset, valid body',
     cite: [
-      spec('security', 'ApiKeyAuth: apiKey in header'),
+      spec('#/security', 'ApiKeyAuth: apiKey in header'),
       spec('responses/401', 'Unauthorized'),
       contract(TABLE, 'missing or wrong X-API-Key, existing asset, valid body: 401 MUST'),
     ],
@@ -363,7 +364,7 @@ export const REQUIREMENTS = [
     scope: 'K updates sent at once, then a read',
     cite: [
       contract(
-        'Concurrent',
+        'Concurrent updates',
         'Concurrent full-body updates (SHOULD): the final state equals one of the bodies sent, never a mix.',
       ),
     ],

@@ -90,7 +90,7 @@ const isUpdate200 = (ex: Exchange): boolean =>
   judgeable(ex) && status(ex) === 200 && ex.case.updatesTarget && ex.body?.ok === true && isJsonObject(ex.body.value);
 const body200 = (ex: Exchange): JsonObject => (ex.body?.ok && isJsonObject(ex.body.value) ? ex.body.value : {});
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   {
     requirement: 'RESP-TIMELY',
     applies: () => true,

@@ -4,7 +4,7 @@ import { defaultReplayCommand, type RunConfig } from '../runner/run.ts';
 import type { Options } from './options.ts';
 
 /** The properties to run: --property, and this shard's share of them (every n-th, from i). */
-export function shardProperties(options: Options): string[] | undefined {
+function shardProperties(options: Options): string[] | undefined {
   if (!options.shard) return options.properties;
   const [i, n] = options.shard;
   return PROPERTIES.filter(

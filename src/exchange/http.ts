@@ -14,7 +14,7 @@ export interface OutgoingRequest {
   body?: string | Uint8Array;
 }
 
-export interface HttpResponse {
+interface HttpResponse {
   kind: 'response';
   status: number;
   headers: Record<string, string>;
@@ -24,9 +24,9 @@ export interface HttpResponse {
   ms: number;
 }
 
-export type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'dns' | 'tls' | 'error';
+type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'dns' | 'tls' | 'error';
 
-export interface TransportFailure {
+interface TransportFailure {
   kind: 'failure';
   failure: FailureKind;
   message: string;
@@ -56,7 +56,7 @@ export interface ClientOptions {
   tap?: (request: OutgoingRequest) => void;
 }
 
-export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
+const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
   timeoutMs: 10_000,
   maxBodyBytes: 1024 * 1024,
   maxRateLimitRetries: 3,

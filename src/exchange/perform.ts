@@ -36,11 +36,11 @@ export function parseBody(text: string): ParsedBody {
 }
 
 /** The bytes sent on the wire. Serialised once per case. */
-export function bodyText(body: Body): string {
+function bodyText(body: Body): string {
   return body.kind === 'json' ? JSON.stringify(body.value) : body.text;
 }
 
-export function urlFor(contract: Contract, baseUrl: string, id: string): string {
+function urlFor(contract: Contract, baseUrl: string, id: string): string {
   const path = contract.path.replace(`{${contract.pathParam.name}}`, encodeURIComponent(id));
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
@@ -52,7 +52,7 @@ export function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: st
   return { [auth.header.toLowerCase()]: `${auth.prefix}${key.kind === 'valid' ? apiKey : key.value}` };
 }
 
-export function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
+function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
   const headers = {
     'content-type': contract.requestBody.mediaType,
     accept: 'application/json',

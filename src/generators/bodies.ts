@@ -41,7 +41,7 @@ function requiredOf(schema: JsonObject): string[] {
 }
 
 /** Keys that no property of the schema names: "extra unknown properties". */
-export function unknownKey(schema: JsonObject): fc.Arbitrary<string> {
+function unknownKey(schema: JsonObject): fc.Arbitrary<string> {
   const known = Object.keys(properties(schema));
   return fc
     .oneof(fc.constantFrom('x', 'unknown_field', 'x-extra', 'Name', 'NAME'), edgeKey())

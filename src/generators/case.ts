@@ -3,7 +3,7 @@ import type { RequirementId } from '../requirements.ts';
 import type { Body, SchemaBreak } from './bodies.ts';
 import type { KeyChoice } from './ids.ts';
 
-export type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase';
+type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase';
 
 export interface AllowedStatuses {
   requirement: RequirementId;

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 
-export const EXOTIC_STRINGS: readonly string[] = [
+const EXOTIC_STRINGS: readonly string[] = [
   '',
   ' ',
   '   leading and trailing   ',
@@ -44,7 +44,7 @@ export const EXOTIC_STRINGS: readonly string[] = [
 ];
 
 /** A long string: a unit repeated to thousands of code points. */
-export function longString(minCodePoints = 1000, maxCodePoints = 5000): fc.Arbitrary<string> {
+function longString(minCodePoints = 1000, maxCodePoints = 5000): fc.Arbitrary<string> {
   return fc
     .tuple(
       fc.constantFrom('a', ' ', '\u00e9', '\ud83d\ude00', '\u0645', '\u0000', 'xyz\u4e2d'),

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { isJsonObject, type JsonObject } from '../json.ts';
 import { edgeKey, edgeString } from './strings.ts';
 
-export const JSON_TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'] as const;
+const JSON_TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'] as const;
 export type JsonType = (typeof JSON_TYPES)[number];
 
 /** The JSON types a schema allows (all of them when it does not say). */
@@ -43,7 +43,7 @@ export function anyJson(maxDepth = 3): fc.Arbitrary<unknown> {
 }
 
 /** A value nested `depth` levels deep, in objects or arrays: parsers and databases meet their limits here. */
-export function deeplyNested(): fc.Arbitrary<unknown> {
+function deeplyNested(): fc.Arbitrary<unknown> {
   return fc.tuple(fc.integer({ min: 16, max: 64 }), fc.boolean(), anyJson(1)).map(([depth, arrays, leaf]) => {
     let v: unknown = leaf;
     for (let i = 0; i < depth; i++) v = arrays && i % 2 === 1 ? [v] : { [`level${depth - i}`]: v };

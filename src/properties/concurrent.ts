@@ -22,7 +22,7 @@ import {
   VALID_KEY,
 } from './property.ts';
 
-export const CONCURRENCY = 4;
+const CONCURRENCY = 4;
 
 /** The fields a full-body update sets: updatable, not a reference to another resource. */
 function fullFields(ctx: SuiteContext): string[] {

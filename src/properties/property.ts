@@ -64,7 +64,7 @@ export interface PropertyDef<T = unknown> {
   parallel?: boolean;
 }
 
-export const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };
+const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };
 
 /**
  * Whether a generated case is still what it claims to be (after shrinking, too): a valid body

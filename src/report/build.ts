@@ -54,9 +54,11 @@ const clip = (s: string): string =>
   s.length > MAX_SHOWN_BODY ? `${s.slice(0, MAX_SHOWN_BODY)}… (${s.length} chars in all)` : s;
 
 /** Where the rule comes from: a pointer into the spec, or a section of docs/contract.md. */
-export function citationText(contract: Contract, id: RequirementId): string[] {
+function citationText(contract: Contract, id: RequirementId): string[] {
   return requirement(id).cite.map((c) =>
-    c.source === 'spec' ? `spec ${contract.pointer}/${c.ref}: ${c.quote}` : `docs/contract.md, "${c.ref}": ${c.quote}`,
+    c.source === 'spec'
+      ? `spec ${c.ref.startsWith('#/') ? c.ref : `${contract.pointer}/${c.ref}`}: ${c.quote}`
+      : `docs/contract.md, "${c.ref}": ${c.quote}`,
   );
 }
 
@@ -83,7 +85,7 @@ function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): Excha
 }
 
 /** Every string in a value, redacted. */
-export function redactDeep<T>(value: T, redact: Redactor): T {
+function redactDeep<T>(value: T, redact: Redactor): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
   if (isJsonObject(value))

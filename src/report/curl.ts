@@ -1,7 +1,7 @@
 /** One-line, copy-pasteable reproductions: a curl command with the key taken from the environment. */
 import type { OutgoingRequest } from '../exchange/http.ts';
 
-export const KEY_ENV = 'CONFORMANCE_API_KEY';
+const KEY_ENV = 'CONFORMANCE_API_KEY';
 
 /**
  * Quotes for bash as $'...': quotes and backslashes escaped; control characters, DEL, C1

@@ -74,14 +74,14 @@ export interface Leftover {
 
 // --- the report --------------------------------------------------------------------------------
 
-export type Status = 'pass' | 'fail' | 'skip';
+type Status = 'pass' | 'fail' | 'skip';
 
 export interface ExchangeReport {
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
   response: { status?: number; headers?: Record<string, string>; body?: string; failure?: string; ms: number };
 }
 
-export interface StepReport extends ExchangeReport {
+interface StepReport extends ExchangeReport {
   n: number;
   line: string;
   curl: string;

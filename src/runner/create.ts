@@ -16,8 +16,8 @@ import type { Cleanup, Leftover } from '../report/model.ts';
 import { targetCase } from './preflight.ts';
 
 /** Every asset a run creates carries this tag and one of its own. */
-export const SUITE_TAG = 'conformance-suite';
-export const runTag = (runId: string): string => `conformance-run-${runId}`;
+const SUITE_TAG = 'conformance-suite';
+const runTag = (runId: string): string => `conformance-run-${runId}`;
 
 export interface Created {
   id: string;

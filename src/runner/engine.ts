@@ -39,7 +39,7 @@ export interface EngineResult {
   tallies: Map<RequirementId, RequirementTally>;
 }
 
-export const MAX_TIMEOUTS_PER_PROPERTY = 5;
+const MAX_TIMEOUTS_PER_PROPERTY = 5;
 
 /** The property on whose behalf the current code runs (request logs and benchmarks read it). */
 export const currentProperty = new AsyncLocalStorage<string>();

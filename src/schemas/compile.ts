@@ -15,14 +15,14 @@ const applyFormats = (typeof addFormats === 'function' ? addFormats : addFormats
   ajv: Ajv,
 ) => Ajv;
 
-export interface SchemaError {
+interface SchemaError {
   /** JSON pointer into the validated value ('' is the root). */
   pointer: string;
   keyword: string;
   message: string;
 }
 
-export type Validate = (data: unknown) => SchemaError[];
+type Validate = (data: unknown) => SchemaError[];
 
 export interface Validators {
   /** The request body schema. */

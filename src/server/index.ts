@@ -9,7 +9,6 @@ export {
   type AssetRecord,
   applyUpdate,
   hashOf,
-  SEEDED_ASSET_ID,
   type Store,
   type Update,
   updatedBody,

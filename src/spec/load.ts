@@ -20,7 +20,7 @@ export interface ResponseSpec {
   schema: JsonObject | null;
 }
 
-export interface AuthSpec {
+interface AuthSpec {
   /** Name of the security scheme in the document, e.g. 'ApiKeyAuth'. */
   scheme: string;
   /** Request header that carries the credential, e.g. 'X-API-Key'. */
@@ -49,7 +49,7 @@ export interface Contract {
   pointer: string;
 }
 
-export const DEFAULT_OPERATION_ID = 'updateAsset';
+const DEFAULT_OPERATION_ID = 'updateAsset';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 export function isJsonMediaType(mediaType: string): boolean {

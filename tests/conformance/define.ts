@@ -14,7 +14,7 @@ import { runConformance } from '../../src/runner/run.ts';
 
 const EVERY_RESPONSE = REQUIREMENTS.filter((r) => r.id.startsWith('RESP-')).map((r) => r.id);
 
-export function formatFailure(r: RequirementReport): string {
+function formatFailure(r: RequirementReport): string {
   const cx = r.counterexample;
   if (!cx) return `${r.id} failed`;
   return [

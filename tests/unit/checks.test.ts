@@ -5,7 +5,7 @@ import type { Exchange } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import { jsonEqual } from '../../src/json.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
-import { context, err, exchange, makeCase, ok200, TARGET } from './helpers.ts';
+import { context, err, exchange, makeCase, ok200, TARGET } from '../helpers/helpers.ts';
 
 const ctx = context();
 const violated = (ex: Exchange, c = ctx): RequirementId[] =>

@@ -1,14 +1,12 @@
 /** The command line: options and their errors (exit 2), reports, exit codes, and the API key never shown. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
-import { closedPort } from './faults.ts';
+import { closedPort } from '../helpers/faults.ts';
 
 interface Captured {
   code: number;
@@ -171,15 +169,5 @@ describe('runs', () => {
     } finally {
       await server.close();
     }
-  });
-
-  test('`npm run conformance` works as the README says', async () => {
-    const dir = reportDir();
-    const { stdout } = await promisify(execFile)(
-      'npm',
-      ['run', '--silent', 'conformance', '--', '--runs', '10', '--seed', '1', '--report-dir', dir],
-      { cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 },
-    );
-    expect(stdout).toContain('CONFORMS');
   });
 });

@@ -1,7 +1,7 @@
 /** The client turns every misbehaviour of a target into data, in bounded time. */
 import { afterEach, describe, expect, test } from 'vitest';
 import { HttpClient, retryAfterMs } from '../../src/exchange/http.ts';
-import { closedPort, httpServer, type Running, tcpServer } from './faults.ts';
+import { closedPort, httpServer, type Running, tcpServer } from '../helpers/faults.ts';
 
 let running: Running | undefined;
 let client: HttpClient | undefined;

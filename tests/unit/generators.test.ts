@@ -6,7 +6,7 @@ import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generat
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
 import { confirmCase } from '../../src/properties/property.ts';
-import { context, KEY, SPEC, SPEC_2026_08, TARGET } from './helpers.ts';
+import { context, KEY, SPEC, SPEC_2026_08, TARGET } from '../helpers/helpers.ts';
 
 const SEED = 20261126;
 

@@ -3,14 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { README, withTable } from '../../scripts/docs.ts';
+import { BLOCKS, withBlock } from '../../scripts/docs.ts';
 import { renderJunit } from '../../src/render/junit.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { curlLine, shellQuote } from '../../src/report/curl.ts';
 import { makeRedactor, REDACTED } from '../../src/report/redact.ts';
 import { runConformance } from '../../src/runner/run.ts';
-import { SPEC } from './helpers.ts';
+import { SPEC } from '../helpers/helpers.ts';
 
 const bashEcho = (quoted: string): Buffer => execFileSync('bash', ['-c', `printf %s ${quoted}`]);
 
@@ -89,20 +90,46 @@ describe('report files', async () => {
   });
 });
 
-describe('README', () => {
-  test('its requirement list is the catalogue (run `npm run docs` after changing it)', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(withTable(readme)).toBe(readme);
-  });
-});
-
-describe('README options', () => {
-  test('every option of the CLI and its variable is documented', async () => {
+describe('generated docs', () => {
+  for (const block of BLOCKS) {
+    test(`${block.name} table in ${block.file.split('/').slice(-2).join('/')} is fresh (run \`npm run docs\` after changing ${block.name})`, () => {
+      const text = readFileSync(block.file, 'utf8');
+      expect(withBlock(text, block)).toBe(text);
+    });
+  }
+  test('every option of the CLI and its variable is in the README', async () => {
     const { OPTIONS } = await import('../../src/cli/options.ts');
-    const readme = readFileSync(README, 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const o of OPTIONS) {
       expect(readme, o.flag).toContain(`\`--${o.flag}`);
       if (o.env) expect(readme, o.env).toContain(o.env);
     }
+  });
+  test('every citation of the spec resolves in spec/openapi-cloud.yaml', async () => {
+    const { REQUIREMENTS } = await import('../../src/requirements.ts');
+    const doc = parse(readFileSync(SPEC, 'utf8')) as Record<string, unknown>;
+    const walk = (from: unknown, pointer: string): unknown =>
+      pointer
+        .split('/')
+        .reduce<unknown>(
+          (node, token) =>
+            (node as Record<string, unknown> | undefined)?.[token.replace(/~1/g, '/').replace(/~0/g, '~')],
+          from,
+        );
+    const operation = walk(doc, 'paths/~1api~1assets~1{id}/put');
+    for (const r of REQUIREMENTS)
+      for (const c of r.cite)
+        if (c.source === 'spec')
+          expect(
+            c.ref.startsWith('#/') ? walk(doc, c.ref.slice(2)) : walk(operation, c.ref),
+            `${r.id}: ${c.ref}`,
+          ).toBeDefined();
+  });
+  test('every citation of the contract names a section of docs/contract.md', async () => {
+    const { REQUIREMENTS } = await import('../../src/requirements.ts');
+    const contract = readFileSync(new URL('../../docs/contract.md', import.meta.url), 'utf8');
+    const headings = [...contract.matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1]);
+    for (const r of REQUIREMENTS)
+      for (const c of r.cite) if (c.source === 'contract') expect(headings, `${r.id}: ${c.ref}`).toContain(c.ref);
   });
 });

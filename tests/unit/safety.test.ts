@@ -3,7 +3,6 @@
  * when interrupted), pacing and budgets hold, and every fault of a target ends in a clear verdict
  * or exit 2 with one line, in bounded time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +15,9 @@ import { preflight } from '../../src/runner/preflight.ts';
 import { isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
 import { error, type ReferenceServer, startReferenceServer, type Variant } from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
-import { httpServer, tcpServer } from './faults.ts';
-import { SPEC } from './helpers.ts';
+import { httpServer, tcpServer } from '../helpers/faults.ts';
+import { SPEC } from '../helpers/helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'safety-key-0123456789';
 const cert = readFileSync(new URL('../../fixtures/tls/localhost-cert.pem', import.meta.url), 'utf8');
 const key = readFileSync(new URL('../../fixtures/tls/localhost-key.pem', import.meta.url), 'utf8');
@@ -264,65 +262,4 @@ describe('faults of the target: exit 2 with one line, or a verdict', () => {
     expect(report.requests.rateLimited).toBeGreaterThan(0);
     expect(report.requirements.find((r) => r.id === 'RESP-NO-5XX')?.status).toBe('pass');
   });
-});
-
-describe('interrupts', () => {
-  const runChild = (
-    s: ReferenceServer,
-  ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } => {
-    let output = '';
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'tests/cli/main.ts',
-        '--base-url',
-        s.baseUrl,
-        '--asset-id',
-        s.assetId,
-        '--runs',
-        '1000',
-        '--report-dir',
-        mkdtempSync(join(tmpdir(), 'interrupt-')),
-      ],
-      { cwd: ROOT, env: { ...process.env, CONFORMANCE_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, output: () => output, exited };
-  };
-  const waitFor = async (cond: () => boolean, ms: number): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  };
-
-  test('Ctrl-C mid-run restores the asset before exiting (130)', async () => {
-    const s = await server({ name: 'slowish', delayMs: () => 2 });
-    const before = metadata(s);
-    const { child, output, exited } = runChild(s);
-    await waitFor(() => output().includes('[2/'), 30_000);
-    child.kill('SIGINT');
-    const code = await exited;
-    expect(output()).toContain('SIGINT: stopping');
-    expect(code).toBe(130);
-    expect(metadata(s)).toEqual(before);
-    expect(output()).toMatch(/put back name, tags, mime_type, preview_id, user_metadata/);
-    expect(output()).not.toContain(KEY);
-  }, 60_000);
-
-  test('a second Ctrl-C exits at once and says what is left to clean', async () => {
-    const s = await server({ name: 'slow-restore', delayMs: (r) => (r.method === 'PUT' ? 300 : 0) });
-    const { child, output, exited } = runChild(s);
-    await waitFor(() => output().includes('[1/'), 30_000);
-    child.kill('SIGINT');
-    await waitFor(() => output().includes('SIGINT: stopping'), 5000);
-    child.kill('SIGINT');
-    const code = await exited;
-    expect(code).toBe(130);
-    expect(output()).toMatch(
-      /SIGINT again: exiting now\. asset .* may not be restored; its values before the run were: \{"name":"reference-asset.png"/,
-    );
-  }, 60_000);
 });

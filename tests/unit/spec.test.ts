@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { SpecError } from '../../src/errors.ts';
 import { compileValidators } from '../../src/schemas/compile.ts';
 import { contractFromDocument, loadContract, toJsonSchema, updatableProperties } from '../../src/spec/load.ts';
-import { SPEC, SPEC_2026_08 } from './helpers.ts';
+import { SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spec-test-'));
 const write = (name: string, text: string): string => {

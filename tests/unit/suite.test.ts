@@ -10,7 +10,7 @@ import type { RunReport } from '../../src/report/model.ts';
 import type { RunConfig } from '../../src/runner/run.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { error, startReferenceServer } from '../../src/server/index.ts';
-import { context, SPEC, SPEC_2026_08 } from './helpers.ts';
+import { context, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 
 const base = (extra: Partial<RunConfig> = {}): RunConfig => ({
   specFile: SPEC,

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ALTERNATIVES, MUTANTS } from '../../fixtures/servers/index.ts';
 import { requirement } from '../../src/requirements.ts';
 import { type RunConfig, runConformance } from '../../src/runner/run.ts';
-import { SPEC } from './helpers.ts';
+import { SPEC } from '../helpers/helpers.ts';
 
 const config = (extra: Partial<RunConfig>): RunConfig => ({
   specFile: SPEC,

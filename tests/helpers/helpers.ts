@@ -4,7 +4,7 @@ import { checkContext } from '../../src/checks/context.ts';
 import { type Exchange, parseBody } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import type { SuiteContext } from '../../src/properties/property.ts';
-import { type Contract, loadContract } from '../../src/spec/load.ts';
+import { loadContract } from '../../src/spec/load.ts';
 
 export const SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
 export const SPEC_2026_08 = fileURLToPath(new URL('../../fixtures/specs/openapi-cloud-2026-08.yaml', import.meta.url));
@@ -13,10 +13,6 @@ export const KEY = 'test-key-0123456789';
 
 export function context(spec = SPEC): SuiteContext {
   return { ...checkContext(loadContract(spec), TARGET), apiKey: KEY };
-}
-
-export function contract(spec = SPEC): Contract {
-  return loadContract(spec);
 }
 
 export function makeCase(partial: Partial<Case> = {}): Case {

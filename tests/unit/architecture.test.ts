@@ -1,0 +1,78 @@
+/**
+ * docs/architecture.md is true: every import of src/ goes to the same floor or a lower one, no
+ * files import each other in a circle, nothing in src/ imports tests/ or fixtures/, and the
+ * reference server stands alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT } from '../helpers/spawn.ts';
+
+const files = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+
+/** The floors table of docs/architecture.md: module path (file or folder/) -> floor. */
+function floors(): [string, number][] {
+  const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('<!-- floors:'), doc.indexOf('<!-- floors:end -->'));
+  return [...table.matchAll(/^\| (\d+) \| (.+?) \|/gm)].flatMap((m) =>
+    [...(m[2] as string).matchAll(/`([^`]+)`/g)].map((p) => [p[1] as string, Number(m[1])] as [string, number]),
+  );
+}
+
+const FLOORS = floors();
+const floorOf = (file: string): number | undefined =>
+  FLOORS.find(([path]) => (path.endsWith('/') ? file.startsWith(path) : file === path))?.[1];
+
+/** Every relative import of a file (static and dynamic), as paths from the root. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specs = [...text.matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => m[1] as string);
+  return specs.map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)));
+}
+
+const SRC = files('src');
+const GRAPH = new Map(SRC.map((f) => [f, importsOf(f)]));
+
+describe('docs/architecture.md', () => {
+  test('names a floor for every file of src/', () => {
+    expect(FLOORS.length).toBeGreaterThan(10);
+    expect(SRC.filter((f) => floorOf(f) === undefined)).toEqual([]);
+  });
+  test('no import runs from a lower floor to a higher one', () => {
+    const upward = [...GRAPH].flatMap(([f, deps]) =>
+      deps
+        .filter((d) => (floorOf(d) ?? -1) > (floorOf(f) ?? -1))
+        .map((d) => `${f} (${floorOf(f)}) -> ${d} (${floorOf(d)})`),
+    );
+    expect(upward).toEqual([]);
+  });
+  test('nothing in src/ imports tests/ or fixtures/, and the server imports nothing else of src/', () => {
+    const outside = [...GRAPH].flatMap(([f, deps]) =>
+      deps.filter((d) => !d.startsWith('src/')).map((d) => `${f} -> ${d}`),
+    );
+    expect(outside).toEqual([]);
+    const server = [...GRAPH]
+      .filter(([f]) => f.startsWith('src/server/'))
+      .flatMap(([f, deps]) => deps.filter((d) => !d.startsWith('src/server/')).map((d) => `${f} -> ${d}`));
+    expect(server).toEqual([]);
+  });
+  test('no cycle among the files of src/', () => {
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (f: string, path: string[]): void => {
+      if (state.get(f) === 'done') return;
+      if (state.get(f) === 'open') {
+        cycles.push([...path.slice(path.indexOf(f)), f].join(' -> '));
+        return;
+      }
+      state.set(f, 'open');
+      for (const d of GRAPH.get(f) ?? []) visit(d, [...path, f]);
+      state.set(f, 'done');
+    };
+    for (const f of SRC) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
+});
