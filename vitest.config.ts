@@ -17,6 +17,9 @@ const tier = (name: string, include: string, extra: Record<string, unknown> = {}
 
 export default defineConfig({
   test: {
+    // The tests wait on loopback sockets more than they compute: on 2 cores, vitest's default of
+    // one worker (cores - 1) runs the files one after another.
+    maxWorkers: 4,
     projects: [
       tier('unit', 'tests/unit/**/*.test.ts'),
       tier('library', 'tests/library/**/*.test.ts', { testTimeout: 120_000 }),

@@ -17,7 +17,6 @@ export interface Options {
   spec: string;
   runs: number;
   seed: number;
-  seedGiven: boolean;
   strict: boolean;
   timeoutMs: number;
   reportDir: string;
@@ -43,7 +42,7 @@ export interface Options {
   replay?: string;
 }
 
-type Parsed = Omit<Options, 'seedGiven' | 'color'>;
+type Parsed = Omit<Options, 'color'>;
 
 /** One option: where it is read from, its default, how its text is read, what it means. */
 export interface OptionDef {
@@ -420,7 +419,6 @@ export function parseOptions(argv: readonly string[], environment: NodeJS.Proces
   return {
     ...options,
     seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0,
-    seedGiven: given.has('seed'),
     color: Boolean(process.stdout.isTTY) && environment['NO_COLOR'] === undefined,
   };
 }

@@ -252,10 +252,6 @@ export class HttpClient {
     if (slot > now) await sleep(slot - now);
   }
 
-  get options(): Readonly<ClientOptions> {
-    return this.#options;
-  }
-
   /**
    * One request, no retries. Sent with undici's `dispatch` and a handler of our own: no response
    * stream, no AbortSignal per request. The whole exchange has one deadline (`timeoutMs`, a plain

@@ -12,13 +12,10 @@ export const TOOL = { name: 'comfy-assets-conformance', version: '0.1.0' };
 // --- raw results of the engine ---------------------------------------------------------------
 
 export interface Counterexample {
-  requirement: RequirementId;
   property: string;
   seed: number;
   /** fast-check's path to the shrunk case: with the seed, it regenerates exactly this case. */
   path: string;
-  /** Requirements masked while this counterexample was searched (already failed in the property). */
-  masked: RequirementId[];
   /** What was sent, one line per request (several for a sequence). */
   steps: string[];
   /** Every exchange of the counterexample; the last one showed the violation. */

@@ -185,11 +185,9 @@ function recordRound(run: PropertyRun, failing: LaneOutcome[]): boolean {
         const { steps, exchanges, violations } = attempt;
         const path = details.counterexamplePath ?? '';
         tally.counterexample = {
-          requirement: id,
           property: run.def.name,
           seed: details.seed,
           path,
-          masked: [...run.masked],
           steps,
           exchanges,
           violations,

@@ -296,11 +296,9 @@ function recordUpload(engine: EngineResult, created: Created): void {
     created.exchange.body?.ok && isJsonObject(created.exchange.body.value) ? created.exchange.body.value : {};
   const expected = `blake3:${Buffer.from(blake3(created.bytes)).toString('hex')}`;
   tally.counterexample = {
-    requirement: 'CREATE-HASH-BLAKE3',
     property: 'create-asset',
     seed: 0,
     path: '',
-    masked: [],
     steps: [`POST /api/assets with ${created.bytes.length} random bytes`],
     exchanges: [created.exchange],
     violations: created.hashMismatch.map((f) => ({
