@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { optionsTable } from '../src/cli/options.ts';
+import { tableCell } from '../src/render/text.ts';
 import { REQUIREMENTS } from '../src/requirements.ts';
 
 const file = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -18,15 +19,13 @@ export const anchor = (heading: string): string =>
     .replace(/[^\p{L}\p{N} -]/gu, '')
     .replace(/ /g, '-');
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 function requirementsTable(): string {
   const lines = ['| Id | Level | Requirement | Judges | Source |', '|---|---|---|---|---|'];
   for (const r of REQUIREMENTS) {
     const source = r.cite
       .map((c) => (c.source === 'spec' ? `spec \`${c.ref}\`` : `[contract: ${c.ref}](contract.md#${anchor(c.ref)})`))
       .join('; ');
-    lines.push(`| \`${r.id}\` | ${r.level} | ${cell(r.title)} | ${cell(r.scope)} | ${cell(source)} |`);
+    lines.push(`| \`${r.id}\` | ${r.level} | ${tableCell(r.title)} | ${tableCell(r.scope)} | ${tableCell(source)} |`);
   }
   return lines.join('\n');
 }

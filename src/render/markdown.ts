@@ -1,8 +1,7 @@
 /** report.md: the verdict per requirement, then each failure with its request, response and repro. */
 import type { RequirementReport, RunReport } from '../report/model.ts';
-import { requestText, responseText, verdictLabel } from './text.ts';
+import { requestText, responseText, tableCell, verdictLabel } from './text.ts';
 
-const tableCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const fence = (s: string): string => {
   const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
   return `${ticks}\n${s}\n${ticks}`;

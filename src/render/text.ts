@@ -12,6 +12,9 @@ export function verdictLabel(r: RequirementReport, strict: boolean): string {
   return r.outcome === 'new-failure' ? `${label}, NEW` : label;
 }
 
+/** Text for one cell of a Markdown table: pipes escaped, line breaks made spaces. */
+export const tableCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
 const headerLines = (headers: Record<string, string>): string =>
   Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}`)

@@ -9,8 +9,10 @@ export {
   type AssetRecord,
   applyUpdate,
   hashOf,
+  isObject,
   type Store,
   type Update,
+  UUID,
   updatedBody,
 } from './store.ts';
 export { type ReferenceServer, startReferenceServer, type Variant } from './transport.ts';

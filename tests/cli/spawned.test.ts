@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../../src/server/index.ts';
+import { assetMetadata } from '../helpers/helpers.ts';
 import { ROOT, spawnCli, waitFor } from '../helpers/spawn.ts';
 
 const KEY = 'spawned-key-0123456789';
@@ -22,19 +23,6 @@ async function server(variant: Variant): Promise<ReferenceServer> {
   servers.push(s);
   return s;
 }
-const metadata = (s: ReferenceServer): unknown => {
-  const a = s.store.assets.get(s.assetId);
-  return (
-    a && {
-      name: a.name,
-      tags: a.tags,
-      mime_type: a.mime_type,
-      preview_id: a.preview_id,
-      user_metadata: a.user_metadata,
-      asset_hash: a.asset_hash,
-    }
-  );
-};
 const against = (s: ReferenceServer, runs = '1000'): string[] => [
   '--base-url',
   s.baseUrl,
@@ -60,14 +48,14 @@ test('`npm run conformance` works as the README says', async () => {
 describe('interrupts', () => {
   test('Ctrl-C mid-run restores the asset before exiting (130)', async () => {
     const s = await server({ name: 'slowish', delayMs: () => 2 });
-    const before = metadata(s);
+    const before = assetMetadata(s);
     const { child, output, exited } = spawnCli(against(s), { CONFORMANCE_API_KEY: KEY });
     await waitFor(() => output().includes('[2/'), 30_000);
     child.kill('SIGINT');
     const code = await exited;
     expect(output()).toContain('SIGINT: stopping');
     expect(code).toBe(130);
-    expect(metadata(s)).toEqual(before);
+    expect(assetMetadata(s)).toEqual(before);
     expect(output()).toMatch(/put back name, tags, mime_type, preview_id, user_metadata/);
     expect(output()).not.toContain(KEY);
   }, 60_000);

@@ -4,6 +4,7 @@ import { checkContext } from '../../src/checks/context.ts';
 import { type Exchange, parseBody } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import type { SuiteContext } from '../../src/properties/property.ts';
+import type { ReferenceServer } from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
 
 export const SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
@@ -91,3 +92,18 @@ export const err = (status: number, extra: Record<string, unknown> = {}): Respon
   status,
   json: { code: 'E', message: 'm', ...extra },
 });
+
+/** The asset's fields a run may touch (and must put back), as the reference server stores them. */
+export function assetMetadata(s: ReferenceServer, id = s.assetId): unknown {
+  const a = s.store.assets.get(id);
+  return (
+    a && {
+      name: a.name,
+      tags: a.tags,
+      mime_type: a.mime_type,
+      preview_id: a.preview_id,
+      user_metadata: a.user_metadata,
+      asset_hash: a.asset_hash,
+    }
+  );
+}

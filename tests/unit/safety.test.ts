@@ -16,7 +16,7 @@ import { isLoopback, type RunConfig, runConformance } from '../../src/runner/run
 import { error, type ReferenceServer, startReferenceServer, type Variant } from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
 import { httpServer, tcpServer } from '../helpers/faults.ts';
-import { SPEC } from '../helpers/helpers.ts';
+import { assetMetadata, SPEC } from '../helpers/helpers.ts';
 
 const KEY = 'safety-key-0123456789';
 const cert = readFileSync(new URL('../../fixtures/tls/localhost-cert.pem', import.meta.url), 'utf8');
@@ -46,19 +46,6 @@ const config = (s: ReferenceServer, extra: Partial<RunConfig> = {}): RunConfig =
   timeoutMs: 2000,
   ...extra,
 });
-const metadata = (s: ReferenceServer, id = s.assetId): unknown => {
-  const a = s.store.assets.get(id);
-  return (
-    a && {
-      name: a.name,
-      tags: a.tags,
-      mime_type: a.mime_type,
-      preview_id: a.preview_id,
-      user_metadata: a.user_metadata,
-      asset_hash: a.asset_hash,
-    }
-  );
-};
 
 async function cli(
   argv: string[],
@@ -78,7 +65,7 @@ async function cli(
 describe('--create-asset', () => {
   test('uploads a new asset, checks its hash, runs on it, deletes it, and leaves the others alone', async () => {
     const s = await server();
-    const before = metadata(s);
+    const before = assetMetadata(s);
     const report = await runConformance(config(s, { assetId: undefined, createAsset: true }));
     expect(report.exitCode).toBe(0);
     expect(report.target.createdAsset).toBe(true);
@@ -86,7 +73,7 @@ describe('--create-asset', () => {
     expect(report.requirements.find((r) => r.id === 'CREATE-HASH-BLAKE3')).toMatchObject({ status: 'pass', cases: 1 });
     expect(report.cleanup).toMatchObject({ status: 'deleted', id: report.target.assetId });
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
-    expect(metadata(s)).toEqual(before);
+    expect(assetMetadata(s)).toEqual(before);
   });
 
   test('never adopts an existing asset: an upload answered with one is refused, and nothing is deleted', async () => {
@@ -135,12 +122,12 @@ describe('--asset-id without a way to read the values back', () => {
     const contract = loadContract(SPEC);
     const ctx = checkContext(contract, s.assetId);
     const client = new HttpClient({ timeoutMs: 2000 });
-    const before = metadata(s);
+    const before = assetMetadata(s);
     await expect(preflight(ctx, { baseUrl: s.baseUrl, apiKey: KEY }, client, true)).rejects.toThrow(
       /--allow-unrestored/,
     );
     await client.close();
-    expect(metadata(s)).toEqual(before);
+    expect(assetMetadata(s)).toEqual(before);
     expect(isLoopback('http://127.0.0.1:8080')).toBe(true);
     expect(isLoopback('http://[::1]:8080')).toBe(true);
     expect(isLoopback('https://cloud.comfy.org')).toBe(false);
