@@ -1,12 +1,14 @@
 /**
  * The reference server's transport: node:http (or https) on loopback, reading each request whole,
- * then writing the routes' reply, plain or chunked. Variants may take a request over entirely
+ * then writing the routes' reply: framed by length, chunked or by the connection's end, and
+ * content-coded if the variant says so. Variants may take a request over entirely
  * (hang, reset, ...), delay an answer, or rewrite any reply.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { createRoutes, error, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
 import { SEEDED_ASSET_ID, type Store, seededStore } from './store.ts';
 
@@ -21,8 +23,18 @@ export interface Variant extends RouteHooks {
   delayMs?(request: RequestInfo): number;
   /** Takes the request over entirely (to hang, reset, ...): return true when it did. */
   intercept?(request: RequestInfo, res: ServerResponse, socket: Socket): boolean;
-  /** Bodies go out with Transfer-Encoding: chunked, in pieces, with no Content-Length. */
-  chunked?: boolean;
+  /**
+   * How a body's end is marked (RFC 9112, 6.3): Content-Length (default); Transfer-Encoding:
+   * chunked, in small pieces; or the end of the connection (no length, Connection: close).
+   */
+  framing?: 'length' | 'chunked' | 'close';
+  /**
+   * The content coding of a body with its name (RFC 9110, 8.4.1): gzip, deflate and br are
+   * applied; any other name only labels the body, which goes out as it is. Null or absent: none.
+   */
+  coding?(request: RequestInfo): string | null;
+  /** How long an idle keep-alive connection stays open, in ms (default 30 s). */
+  keepAliveMs?: number;
 }
 
 export interface ReferenceServer {
@@ -47,19 +59,35 @@ export interface ReferenceServerOptions {
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-function send(res: ServerResponse, reply: Reply, chunked: boolean): void {
+const ENCODERS: Record<string, (bytes: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+
+/** The body's bytes in the variant's content coding, with the header that names it. */
+function encoded(payload: string, coding: string | null): { bytes: Buffer; headers: Record<string, string> } {
+  const bytes = Buffer.from(payload);
+  if (!coding) return { bytes, headers: {} };
+  return { bytes: ENCODERS[coding]?.(bytes) ?? bytes, headers: { 'content-encoding': coding } };
+}
+
+function send(res: ServerResponse, reply: Reply, variant: Variant, request: RequestInfo | null): void {
   const payload =
     reply.body === undefined ? undefined : 'json' in reply.body ? JSON.stringify(reply.body.json) : reply.body.text;
-  if (chunked && payload !== undefined) {
+  if (payload === undefined) {
     res.writeHead(reply.status, reply.headers);
-    const bytes = Buffer.from(payload);
-    for (let i = 0; i < bytes.length; i += 7) res.write(bytes.subarray(i, i + 7));
     res.end();
     return;
   }
-  const length = payload !== undefined ? { 'content-length': String(Buffer.byteLength(payload)) } : {};
-  res.writeHead(reply.status, { ...reply.headers, ...length });
-  res.end(payload);
+  const { bytes, headers } = encoded(payload, request ? (variant.coding?.(request) ?? null) : null);
+  const framing = variant.framing ?? 'length';
+  if (framing === 'length') {
+    res.writeHead(reply.status, { ...reply.headers, ...headers, 'content-length': String(bytes.length) });
+    res.end(bytes);
+    return;
+  }
+  // No Content-Length: node frames the body as chunked, or, without keep-alive, by closing the connection.
+  if (framing === 'close') res.useChunkedEncodingByDefault = false;
+  res.writeHead(reply.status, { ...reply.headers, ...headers, ...(framing === 'close' ? { connection: 'close' } : {}) });
+  for (let i = 0; i < bytes.length; i += 7) res.write(bytes.subarray(i, i + 7));
+  res.end();
 }
 
 /** The request as the routes see it: path, query, headers, the body as text, the decoded id. */
@@ -109,8 +137,8 @@ function handlerFor(variant: Variant, store: Store, stamp: () => string): Handle
       const info = requestInfo(req, raw);
       if (variant.intercept?.(info, res, req.socket)) return;
       answer(info, raw, size > MAX_BODY)
-        .then((reply) => send(res, reply, variant.chunked === true))
-        .catch((e: unknown) => send(res, error(500, 'INTERNAL', String(e)), variant.chunked === true));
+        .then((reply) => send(res, reply, variant, info))
+        .catch((e: unknown) => send(res, error(500, 'INTERNAL', String(e)), variant, null));
     });
   };
 }
@@ -140,7 +168,7 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
     : createServer(handler);
-  server.keepAliveTimeout = 30_000;
+  server.keepAliveTimeout = variant.keepAliveMs ?? 30_000;
   const sockets = trackSockets(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);

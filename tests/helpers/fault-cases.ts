@@ -1,0 +1,107 @@
+/**
+ * Faults of a target, each a server of the library run by the real CLI with default settings:
+ * what the run must end with, and how long it may take. The CLI tier (tests/cli/faults.test.ts)
+ * asserts them; `npx tsx tests/bench/faults.ts` prints the wall time of each.
+ */
+import type { ReferenceServer } from '../../src/server/index.ts';
+
+export interface FaultCase {
+  /** The library server (fixtures/servers). */
+  server: string;
+  /** What the fault is, as the issue that found it said. */
+  title: string;
+  exit: number;
+  /** Requirements that must fail (exit 1), or be the only ones failing when `only` is set. */
+  fails?: string[];
+  only?: boolean;
+  /** Wall-time bound of the whole run, in seconds (the run without a fault takes about 5 s). */
+  boundS: number;
+  /** Puts the server's asset in the state the case needs, before the run. */
+  prepare?(server: ReferenceServer): void;
+}
+
+/** A run without a fault takes about 5 s; a fault may cost at most 30 s more, a silent server 60 s in all. */
+const HANG_BOUND = 35;
+
+export const FAULT_CASES: readonly FaultCase[] = [
+  { server: 'rate-limited-seconds', title: '429 with Retry-After: 1 on every 40th request', exit: 0, boundS: 60 },
+  {
+    server: 'unavailable-retry-after',
+    title: '503 with a Retry-After date on every 30th request',
+    exit: 0,
+    boundS: 60,
+  },
+  {
+    server: 'not-modified-304',
+    title: '304 to an update that changes nothing',
+    exit: 1,
+    fails: ['RESP-STATUS-DOCUMENTED'],
+    boundS: 30,
+  },
+  { server: 'gzip-responses', title: 'every body gzip-coded', exit: 0, boundS: 30 },
+  { server: 'brotli-when-asked', title: 'bodies br-coded when asked', exit: 0, boundS: 30 },
+  {
+    server: 'unasked-coding',
+    title: 'a content coding the request did not allow',
+    exit: 1,
+    fails: ['RESP-COMPLETE'],
+    boundS: 30,
+  },
+  { server: 'closes-idle-5ms', title: 'idle connections closed after 5 ms', exit: 0, boundS: 30 },
+  { server: 'close-delimited', title: 'bodies ended by closing the connection', exit: 0, boundS: 30 },
+  { server: 'chunked-responses', title: 'chunked bodies', exit: 0, boundS: 30 },
+  { server: 'connection-close', title: 'Connection: close on every answer', exit: 0, boundS: 30 },
+  {
+    server: 'hangs-on-many-tags',
+    title: 'no answer to updates with many tags',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: HANG_BOUND,
+  },
+  {
+    server: 'hangs-on-long-name',
+    title: 'no answer to updates with a long name',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: HANG_BOUND,
+  },
+  {
+    server: 'drips-long-names',
+    title: 'a byte every 200 ms for long names',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: HANG_BOUND,
+  },
+  {
+    server: 'short-body-stalls',
+    title: 'a body shorter than its Content-Length, then silence',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: HANG_BOUND,
+  },
+  {
+    server: 'stalls-reused-connections',
+    title: 'every fifth request on a kept-alive connection unanswered',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: HANG_BOUND,
+  },
+  {
+    server: 'resets-on-many-tags',
+    title: 'the connection reset on many tags',
+    exit: 1,
+    fails: ['RESP-COMPLETE'],
+    boundS: 30,
+  },
+  { server: 'goes-silent', title: 'no answer at all after the preflight', exit: 1, fails: ['RESP-TIMELY'], boundS: 60 },
+  {
+    server: 'preview-any-uuid',
+    title: 'any uuid accepted as preview_id, on an asset whose preview_id is null',
+    exit: 0,
+    boundS: 30,
+    prepare: (s) => {
+      const asset = s.store.assets.get(s.assetId);
+      if (asset) asset.preview_id = null;
+    },
+  },
+];
