@@ -3,8 +3,9 @@
  * sends garbage or a huge body, rate limits) comes back as data, never as a thrown error:
  * the checks turn it into a verdict.
  */
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { Agent, Client, type Dispatcher, errors as undiciErrors } from 'undici';
 import { StopSending } from '../errors.ts';
+import { decodeBody } from './coding.ts';
 
 export interface OutgoingRequest {
   method: string;
@@ -22,9 +23,12 @@ interface HttpResponse {
   text: string;
   bytes: number;
   ms: number;
+  /** How the first attempt ended, when this answer came to a resend on a new connection. */
+  resentAfter?: string;
 }
 
-type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'dns' | 'tls' | 'error';
+/** How an exchange failed; 'coding': the answer came in a content coding the request did not allow. */
+type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'coding' | 'dns' | 'tls' | 'error';
 
 interface TransportFailure {
   kind: 'failure';
@@ -34,6 +38,13 @@ interface TransportFailure {
   /** Status when the failure came after the headers (a reset mid-body, a body over the cap). */
   status?: number;
   headers?: Record<string, string>;
+  /**
+   * A timeout under the shortened deadline that follows an earlier timeout: it saves the run's time
+   * and is never a verdict (the answer might have come before --timeout-ms).
+   */
+  shortened?: boolean;
+  /** How the first attempt ended, when this is the outcome of a resend on a new connection. */
+  resentAfter?: string;
 }
 
 export type Outcome = HttpResponse | TransportFailure;
@@ -114,7 +125,11 @@ function classify(error: unknown): { failure: FailureKind; message: string } {
   return { failure: 'error', message };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * A wait the run depends on (Retry-After, the rate ceiling). Its timer keeps the process alive:
+ * with nothing else pending, Node would otherwise leave the run's top-level await unsettled and exit.
+ */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Seconds or HTTP-date, per RFC 9110; null when absent or unreadable. */
 export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
@@ -142,11 +157,16 @@ class Collector implements Dispatcher.DispatchHandler {
   constructor(
     private readonly resolve: (outcome: Outcome) => void,
     private readonly maxBodyBytes: number,
-    timeoutMs: number,
+    deadline: Deadline,
+    /** What the request said it accepts: the codings the answer may come in. */
+    private readonly acceptEncoding: string | undefined,
   ) {
+    const message = deadline.shortened
+      ? `no complete response within ${deadline.ms} ms, the deadline shortened after an earlier timeout (not a verdict)`
+      : 'no complete response within the timeout';
     this.#timer = setTimeout(
-      () => this.#fail('timeout', 'no complete response within the timeout', new Error('deadline')),
-      timeoutMs,
+      () => this.#fail('timeout', message, new Error('deadline'), deadline.shortened),
+      deadline.ms,
     );
   }
 
@@ -162,9 +182,12 @@ class Collector implements Dispatcher.DispatchHandler {
     this.resolve(outcome);
   }
 
-  #fail(failure: FailureKind, message: string, abort?: Error): void {
+  #fail(failure: FailureKind, message: string, abort?: Error, shortened = false): void {
     const after = this.#status !== undefined ? { status: this.#status, headers: this.#headers } : {};
-    this.#settle({ kind: 'failure', failure, message, ms: this.#ms(), ...after }, abort);
+    this.#settle(
+      { kind: 'failure', failure, message, ms: this.#ms(), ...after, ...(shortened ? { shortened } : {}) },
+      abort,
+    );
   }
 
   failWith(error: unknown): void {
@@ -199,19 +222,29 @@ class Collector implements Dispatcher.DispatchHandler {
 
   onResponseEnd = (): void => {
     const chunks = this.#chunks;
-    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.#settle({
-      kind: 'response',
-      status: this.#status ?? 0,
-      headers: this.#headers ?? {},
-      text,
-      bytes: this.#bytes,
-      ms: this.#ms(),
-    });
+    const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const headers = this.#headers ?? {};
+    const decoded = decodeBody(raw, headers['content-encoding'], this.acceptEncoding, this.maxBodyBytes);
+    if (!decoded.ok) {
+      this.#fail(decoded.failure, decoded.message);
+      return;
+    }
+    const text = decoded.bytes.toString('utf8');
+    this.#settle({ kind: 'response', status: this.#status ?? 0, headers, text, bytes: this.#bytes, ms: this.#ms() });
   };
 
   onResponseError = (_c: Dispatcher.DispatchController, error: Error): void => this.failWith(error);
 }
+
+/** How long one attempt may take, and whether that is shorter than --timeout-ms. */
+interface Deadline {
+  ms: number;
+  shortened: boolean;
+}
+
+/** The shortest deadline a request gets after a timeout, and how many times the slowest answer it allows. */
+const SHORT_DEADLINE_FLOOR_MS = 1000;
+const SHORT_DEADLINE_FACTOR = 4;
 
 export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
@@ -221,15 +254,17 @@ export class HttpClient {
   #nextSlot = 0;
   /** Why nothing more is sent (budget spent, run stopped), or null. */
   #stopped: string | null = null;
+  /** The longest time a complete answer has taken so far. */
+  #slowestMs = 0;
+  /** A request has timed out at the full deadline: later ones get a shorter one. */
+  #timedOut = false;
 
   constructor(options: Partial<ClientOptions> = {}) {
     this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
     this.#agent = new Agent({
       keepAliveTimeout: 10_000,
       connections: this.#options.connections ?? 8,
-      headersTimeout: this.#options.timeoutMs,
-      bodyTimeout: this.#options.timeoutMs,
-      connect: { timeout: this.#options.timeoutMs, ...(this.#options.ca ? { ca: this.#options.ca } : {}) },
+      ...this.#connectionOptions(),
     });
   }
 
@@ -253,16 +288,50 @@ export class HttpClient {
   }
 
   /**
-   * One request, no retries. Sent with undici's `dispatch` and a handler of our own: no response
-   * stream, no AbortSignal per request. The whole exchange has one deadline (`timeoutMs`, a plain
-   * timer); undici's headers and body timeouts and the body cap bound it besides.
+   * The deadline of one attempt. Until a request times out, --timeout-ms. After that, a request of
+   * the run (not a restore or a clean-up) gets a deadline derived from the answers seen so far:
+   * 4 times the slowest complete answer, at least 1 s, at most --timeout-ms. A target that never
+   * answers some inputs then costs seconds per request, not the whole timeout each time.
    */
-  sendOnce(request: OutgoingRequest): Promise<Outcome> {
+  #deadline(essential: boolean): Deadline {
+    const full = this.#options.timeoutMs;
+    if (essential || !this.#timedOut) return { ms: full, shortened: false };
+    const ms = Math.min(full, Math.max(SHORT_DEADLINE_FLOOR_MS, SHORT_DEADLINE_FACTOR * this.#slowestMs));
+    return { ms, shortened: ms < full };
+  }
+
+  /**
+   * One request, no retries. Sent with undici's `dispatch` and a handler of our own: no response
+   * stream, no AbortSignal per request. The whole exchange has one deadline (a plain timer);
+   * undici's headers and body timeouts and the body cap bound it besides. `fresh`: on a connection
+   * of its own, opened for it and closed after it.
+   */
+  async sendOnce(request: OutgoingRequest, essential = false, fresh = false): Promise<Outcome> {
     this.stats.requests++;
     this.#options.tap?.(request);
-    const { maxBodyBytes, timeoutMs } = this.#options;
+    const deadline = this.#deadline(essential);
+    const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
+    const outcome = await this.#dispatch(request, dispatcher, deadline);
+    if (fresh) await dispatcher.destroy().catch(() => undefined);
+    if (outcome.kind === 'response') this.#slowestMs = Math.max(this.#slowestMs, outcome.ms);
+    else if (outcome.failure === 'timeout' && !outcome.shortened) this.#timedOut = true;
+    return outcome;
+  }
+
+  #connectionOptions(): Client.Options {
+    const { timeoutMs, ca } = this.#options;
+    return {
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: timeoutMs, ...(ca ? { ca } : {}) },
+    };
+  }
+
+  #dispatch(request: OutgoingRequest, dispatcher: Dispatcher, deadline: Deadline): Promise<Outcome> {
+    const { maxBodyBytes } = this.#options;
     return new Promise<Outcome>((resolve) => {
-      const collector = new Collector(resolve, maxBodyBytes, timeoutMs);
+      const accept = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+      const collector = new Collector(resolve, maxBodyBytes, deadline, accept);
       let url: URL;
       try {
         url = new URL(request.url);
@@ -279,7 +348,7 @@ export class HttpClient {
         body: body ?? null,
       };
       try {
-        this.#agent.dispatch(options, collector);
+        dispatcher.dispatch(options, collector);
       } catch (error) {
         collector.failWith(error);
       }
@@ -297,29 +366,9 @@ export class HttpClient {
    */
   async send(request: OutgoingRequest, essential = false): Promise<{ outcome: Outcome; rateLimited: boolean }> {
     let limited = 0;
-    let resent = false;
     for (;;) {
-      if (!essential) {
-        if (this.#stopped) throw new StopSending(this.#stopped);
-        const max = this.#options.maxRequests ?? 0;
-        if (max > 0 && this.stats.requests >= max) {
-          this.stop(`the request budget (--max-requests ${max}) is spent`);
-          throw new StopSending(this.#stopped ?? 'budget spent');
-        }
-        await this.#pace();
-      }
-      const outcome = await this.sendOnce(request);
-      if (
-        !resent &&
-        outcome.kind === 'failure' &&
-        outcome.failure === 'reset' &&
-        outcome.status === undefined &&
-        IDEMPOTENT.has(request.method.toUpperCase())
-      ) {
-        resent = true;
-        this.stats.resetRetries++;
-        continue;
-      }
+      if (!essential) await this.#admit();
+      const outcome = await this.#sendResending(request, essential);
       const isLimited =
         outcome.kind === 'response' &&
         (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
@@ -331,6 +380,35 @@ export class HttpClient {
       limited++;
       await sleep(Math.min(wait, this.#options.maxRetryAfterMs));
     }
+  }
+
+  /** Stops at the budget or once stopped; waits for the rate ceiling. */
+  async #admit(): Promise<void> {
+    if (this.#stopped) throw new StopSending(this.#stopped);
+    const max = this.#options.maxRequests ?? 0;
+    if (max > 0 && this.stats.requests >= max) {
+      this.stop(`the request budget (--max-requests ${max}) is spent`);
+      throw new StopSending(this.#stopped ?? 'budget spent');
+    }
+    await this.#pace();
+  }
+
+  /**
+   * An idempotent request whose connection closed before any answer is sent once more, on a new
+   * connection of its own: the pooled one may have been an idle keep-alive connection the server
+   * closed just as the request went out (RFC 9112, 9.3.1), and another pooled one may be closing
+   * too. Only a failure on the fresh connection is evidence; both attempts are recorded.
+   */
+  async #sendResending(request: OutgoingRequest, essential: boolean): Promise<Outcome> {
+    const first = await this.sendOnce(request, essential);
+    const closedEarly = first.kind === 'failure' && first.failure === 'reset' && first.status === undefined;
+    if (!closedEarly || !IDEMPOTENT.has(request.method.toUpperCase())) return first;
+    this.stats.resetRetries++;
+    const again = await this.sendOnce(request, essential, true);
+    return {
+      ...again,
+      resentAfter: `${first.message}, before any answer (${first.ms} ms); sent again on a new connection`,
+    };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
 import type { KeyChoice } from '../generators/ids.ts';
 import type { Contract } from '../spec/load.ts';
+import { ACCEPTED_CODINGS } from './coding.ts';
 import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';
 
 export interface Exchange {
@@ -46,18 +47,23 @@ function urlFor(contract: Contract, baseUrl: string, id: string): string {
 }
 
 /** The credential header the spec names, for a key choice (none when missing or when the spec has no security). */
-export function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
+function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
   const auth = contract.auth;
   if (!auth || key.kind === 'missing') return {};
   return { [auth.header.toLowerCase()]: `${auth.prefix}${key.kind === 'valid' ? apiKey : key.value}` };
 }
 
-function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
-  const headers = {
-    'content-type': contract.requestBody.mediaType,
+/** Headers every request of the suite carries: what it accepts back, and the credential. */
+export function baseHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
+  return {
     accept: 'application/json',
-    ...credentialHeaders(contract, c.key, target.apiKey),
+    'accept-encoding': ACCEPTED_CODINGS,
+    ...credentialHeaders(contract, key, apiKey),
   };
+}
+
+function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
+  const headers = { 'content-type': contract.requestBody.mediaType, ...baseHeaders(contract, c.key, target.apiKey) };
   return {
     method: contract.method,
     url: urlFor(contract, target.baseUrl, c.id.value),
@@ -112,7 +118,7 @@ export async function getAsset(
   c: Case,
   essential = false,
 ): Promise<Exchange> {
-  const headers = { accept: 'application/json', ...credentialHeaders(contract, { kind: 'valid' }, target.apiKey) };
+  const headers = baseHeaders(contract, { kind: 'valid' }, target.apiKey);
   const request: OutgoingRequest = { method: 'GET', url: urlFor(contract, target.baseUrl, id), headers };
   const { outcome } = await client.send(request, essential);
   return exchangeOf(c, request, undefined, outcome);

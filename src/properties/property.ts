@@ -22,6 +22,11 @@ export interface SuiteContext extends CheckContext {
    * can put them back (the run created the asset, or the values before the run hold them).
    */
   selfReference?: boolean;
+  /**
+   * Body properties whose value before the run cannot be sent back (a `preview_id` that was null,
+   * and the body schema has no null): the run sends them no value a conforming server would accept.
+   */
+  withheld?: readonly string[];
 }
 
 /** What a property runs with: the checks' context, the target and the client. */
@@ -88,11 +93,16 @@ export function confirmCase(c: Case, ctx: SuiteContext): boolean {
   return errors.some((e) => e.keyword === keyword && e.pointer === pointer);
 }
 
+/** A request that timed out under the shortened deadline that follows a first timeout: never a verdict. */
+export const unanswered = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.outcome.shortened === true;
+
 /** Sends one case and judges the exchange with every check. */
 export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
   if (!confirmCase(c, env.ctx)) return DISCARDED;
   const { exchange, rateLimited } = await perform(c, env.ctx.contract, env.target, env.client);
   if (rateLimited) return DISCARDED;
+  // Unanswered within the shortened deadline: nothing to judge, but the time spent counts (the engine stops a property after a few).
+  if (unanswered(exchange)) return { ...DISCARDED, exchanges: [exchange] };
   const { evaluated, violations } = judge(exchange, env.ctx);
   rememberKnown(exchange, env.ctx);
   // The description is only read when the case becomes a counterexample.
@@ -117,6 +127,9 @@ export const referenceProperties = (ctx: SuiteContext): string[] =>
   Object.entries(ctx.bodyProperties)
     .filter(([, s]) => isReference(s))
     .map(([n]) => n);
+
+/** Whether the run may send valid values of a body property (see SuiteContext.withheld). */
+export const sendable = (ctx: SuiteContext, name: string): boolean => !ctx.withheld?.includes(name);
 
 /** A valid body without reference ids: its outcome cannot depend on another resource. */
 export const plainBody = (ctx: SuiteContext): fc.Arbitrary<LabelledBody> =>

@@ -71,15 +71,17 @@ function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): Excha
   const body = ex.request.body;
   const shownBody =
     body === undefined ? {} : { body: typeof body === 'string' ? clip(body) : `(${body.length} bytes)` };
+  const resent = o.resentAfter ? { resentAfter: o.resentAfter } : {};
   return {
     request: { method: ex.request.method, url: ex.request.url, headers, ...shownBody },
     response:
       o.kind === 'response'
-        ? { status: o.status, headers: o.headers, body: clip(o.text), ms: o.ms }
+        ? { status: o.status, headers: o.headers, body: clip(o.text), ms: o.ms, ...resent }
         : {
             ...(o.status !== undefined ? { status: o.status, headers: o.headers } : {}),
             failure: `${o.failure}: ${o.message}`,
             ms: o.ms,
+            ...resent,
           },
   };
 }

@@ -41,6 +41,8 @@ export function curlLine(
   apiKey: string,
 ): string {
   const parts = ['curl', '-sS', '-i', '-X', request.method, shellQuote(request.url)];
+  // The request allowed coded answers: curl sends the same Accept-Encoding and decodes what comes back.
+  if (Object.keys(request.headers).some((name) => name.toLowerCase() === 'accept-encoding')) parts.push('--compressed');
   for (const [name, value] of Object.entries(request.headers)) {
     if (auth && apiKey && name.toLowerCase() === auth.header.toLowerCase() && value === `${auth.prefix}${apiKey}`) {
       parts.push('-H', `"${name}: ${auth.prefix}$${KEY_ENV}"`);

@@ -75,7 +75,15 @@ type Status = 'pass' | 'fail' | 'skip';
 
 export interface ExchangeReport {
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
-  response: { status?: number; headers?: Record<string, string>; body?: string; failure?: string; ms: number };
+  response: {
+    status?: number;
+    headers?: Record<string, string>;
+    body?: string;
+    failure?: string;
+    ms: number;
+    /** The request was sent twice: how the first attempt ended (its connection closed before any answer). */
+    resentAfter?: string;
+  };
 }
 
 interface StepReport extends ExchangeReport {

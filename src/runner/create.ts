@@ -10,7 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { CheckContext } from '../checks/context.ts';
 import { RunError } from '../errors.ts';
 import type { HttpClient, OutgoingRequest } from '../exchange/http.ts';
-import { credentialHeaders, type Exchange, exchangeOf, getAsset, parseBody, type Target } from '../exchange/perform.ts';
+import { baseHeaders, type Exchange, exchangeOf, getAsset, parseBody, type Target } from '../exchange/perform.ts';
 import { isJsonObject, type JsonObject } from '../json.ts';
 import type { Cleanup, Leftover } from '../report/model.ts';
 import { targetCase } from './preflight.ts';
@@ -59,8 +59,7 @@ export async function createAsset(
     url: collection(target),
     headers: {
       'content-type': contentType,
-      accept: 'application/json',
-      ...credentialHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
+      ...baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
     },
     body,
   };
@@ -107,7 +106,7 @@ export async function deleteAsset(
   const request: OutgoingRequest = {
     method: 'DELETE',
     url: `${collection(target)}/${encodeURIComponent(id)}`,
-    headers: { accept: 'application/json', ...credentialHeaders(ctx.contract, { kind: 'valid' }, target.apiKey) },
+    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
   };
   const { outcome } = await client.send(request, true);
   if (outcome.kind === 'failure' || ![200, 202, 204].includes(outcome.status)) {
@@ -135,7 +134,7 @@ export async function findLeftovers(
   const request: OutgoingRequest = {
     method: 'GET',
     url: `${collection(target)}?include_tags=${encodeURIComponent(SUITE_TAG)}&limit=500`,
-    headers: { accept: 'application/json', ...credentialHeaders(ctx.contract, { kind: 'valid' }, target.apiKey) },
+    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
   };
   const { outcome } = await client.send(request, true);
   if (outcome.kind !== 'response' || outcome.status !== 200) return null;

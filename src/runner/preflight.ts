@@ -74,9 +74,12 @@ function judgeAnswer(ex: Exchange, ctx: CheckContext, target: Target, what: stri
   const out = ex.outcome;
   if (out.kind === 'failure' && UNREACHABLE.includes(out.failure))
     throw new RunError(`target unreachable: ${target.baseUrl}: ${out.message}`);
-  if (out.kind === 'response' && out.status >= 300 && out.status < 400) {
+  // A redirect says the base URL is wrong; any other 3xx (a 304, say) is a status to judge, not a reason to stop.
+  const location =
+    out.kind === 'response' && out.status >= 300 && out.status < 400 ? out.headers['location'] : undefined;
+  if (location !== undefined) {
     throw new RunError(
-      `the target redirects (${out.status}${out.headers['location'] ? ` to ${out.headers['location']}` : ''}) on ${what}; redirects are not followed: give the final address as --base-url`,
+      `the target redirects (${out.kind === 'response' ? out.status : ''} to ${location}) on ${what}; redirects are not followed: give the final address as --base-url`,
     );
   }
   if (out.kind === 'response' && out.status === 401)

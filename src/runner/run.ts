@@ -151,17 +151,19 @@ async function setUpCreatedAsset(state: RunState): Promise<void> {
 async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: EngineResult; hasGet: boolean }> {
   const { config, target, client, created, embedded } = state;
   const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
-  const restorable = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
-  const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, restorable);
+  const mustRestore = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
+  const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, mustRestore);
   if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
   config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl });
   const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
   const references = Object.entries(ctx.bodyProperties)
     .filter(([, schema]) => isReference(schema))
     .map(([name]) => name);
-  ctx.selfReference =
-    created !== null ||
-    (snapshot !== null && references.every((name) => Object.hasOwn(restoreBody(ctx, snapshot), name)));
+  // A reference the run cannot put back is never sent a value a server could accept (do no harm);
+  // one it can put back may even name the asset itself, an id that certainly exists.
+  const sendBack = snapshot ? restoreBody(ctx, snapshot) : null;
+  ctx.selfReference = created !== null || (sendBack !== null && references.every((n) => Object.hasOwn(sendBack, n)));
+  ctx.withheld = created || !sendBack ? [] : references.filter((n) => !Object.hasOwn(sendBack, n));
   try {
     const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
     const engine = await runProperties(env, {

@@ -59,7 +59,11 @@ export interface ReferenceServerOptions {
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-const ENCODERS: Record<string, (bytes: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+const ENCODERS: Record<string, (bytes: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync,
+};
 
 /** The body's bytes in the variant's content coding, with the header that names it. */
 function encoded(payload: string, coding: string | null): { bytes: Buffer; headers: Record<string, string> } {
@@ -85,7 +89,11 @@ function send(res: ServerResponse, reply: Reply, variant: Variant, request: Requ
   }
   // No Content-Length: node frames the body as chunked, or, without keep-alive, by closing the connection.
   if (framing === 'close') res.useChunkedEncodingByDefault = false;
-  res.writeHead(reply.status, { ...reply.headers, ...headers, ...(framing === 'close' ? { connection: 'close' } : {}) });
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    ...headers,
+    ...(framing === 'close' ? { connection: 'close' } : {}),
+  });
   for (let i = 0; i < bytes.length; i += 7) res.write(bytes.subarray(i, i + 7));
   res.end();
 }

@@ -15,6 +15,7 @@ import {
   make,
   plainBody,
   type RunEnv,
+  sendable,
   theAsset,
   VALID_KEY,
 } from '../property.ts';
@@ -85,7 +86,12 @@ function updates(env: RunEnv): fc.Arbitrary<Case> {
       make('update', id, VALID_KEY, b, [], { updatesTarget: true, ...extra });
   return fc.oneof(
     { weight: 4, arbitrary: plainBody(ctx).map(update(target)) },
-    { weight: 1, arbitrary: validBody(schema).map((value) => update(target)(jsonBody(value))) },
+    {
+      weight: 1,
+      arbitrary: validBody(schema, { include: (n) => sendable(ctx, n) }).map((value) =>
+        update(target)(jsonBody(value)),
+      ),
+    },
     {
       weight: 1,
       arbitrary: unknownOnlyBody(schema).map((value) => update(target, { noKnownChange: true })(jsonBody(value))),

@@ -7,7 +7,7 @@ import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
-import { confirmCase, make, type RunEnv, type SuiteContext, theAsset, VALID_KEY } from '../property.ts';
+import { confirmCase, make, type RunEnv, type SuiteContext, theAsset, unanswered, VALID_KEY } from '../property.ts';
 import {
   type AssetModel,
   type FieldEvent,
@@ -74,6 +74,7 @@ export async function read(model: AssetModel, real: Real, label: string): Promis
   const readCase = make('stateful', theAsset(ctx), VALID_KEY, { body: { kind: 'raw', text: '' } }, []);
   const exchange = await getAsset(ctx.contract, target, client, ctx.targetId, readCase);
   const step = real.record(exchange, `GET the asset (${label})`);
+  if (unanswered(exchange)) throw new StopSequence('unanswered');
   const o = exchange.outcome;
   if (o.kind !== 'response' || o.status !== 200 || !exchange.body?.ok || !isJsonObject(exchange.body.value)) return;
   const body = exchange.body.value;
@@ -185,6 +186,8 @@ export async function request(
   const text = typeof exchange.request.body === 'string' ? exchange.request.body : '';
   const step = real.record(exchange, `${label}${repeat ? 'again: ' : ''}${stepLine(c, ctx, text)}`);
   model.sentAny = true;
+  // Unanswered within the shortened deadline: the sequence can show nothing more; it ends here.
+  if (unanswered(exchange)) throw new StopSequence('unanswered');
   if (!rateLimited) {
     const every = judge(exchange, ctx, RESPONSE_CHECKS);
     for (const id of every.evaluated) real.judged(id);
