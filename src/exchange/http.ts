@@ -277,6 +277,11 @@ export class HttpClient {
     return this.#stopped;
   }
 
+  /** A request has timed out at the full deadline (later ones get a shorter one, see #deadline). */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
   /** Waits for the next slot under the rate ceiling. */
   async #pace(): Promise<void> {
     const rate = this.#options.rate ?? 0;

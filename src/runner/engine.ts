@@ -81,9 +81,11 @@ function newPropertyRun(
   const masked = new Set<RequirementId>(
     replay ? [] : [...tallies].filter(([, t]) => t.counterexample).map(([id]) => id),
   );
-  // A target that hangs costs a timeout per request: after a few, the property stops (fewer once
-  // the run has already shown RESP-TIMELY), so shrinking never turns timeouts into hours.
-  const maxTimeouts = tallies.get('RESP-TIMELY')?.counterexample ? 1 : MAX_TIMEOUTS_PER_PROPERTY;
+  // A target that hangs costs a timeout per request. Once a request of the run has timed out (the
+  // verdict), later ones have a shortened deadline and are never judged, so they only cost time: a
+  // property stops after 2 timeouts, or after 1 when the run had timed out before it began.
+  const timedOutBefore = env.client.timedOut;
+  const maxTimeouts = (): number => (timedOutBefore ? 1 : env.client.timedOut ? 2 : MAX_TIMEOUTS_PER_PROPERTY);
   let timeouts = 0;
   return {
     def,
@@ -106,7 +108,7 @@ function newPropertyRun(
     // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
     lanes: replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, options.runs)),
     replay,
-    stopped: () => Date.now() > deadline || timeouts >= maxTimeouts || env.client.stoppedReason !== null,
+    stopped: () => Date.now() > deadline || timeouts >= maxTimeouts() || env.client.stoppedReason !== null,
     timedOut: (n) => {
       timeouts += n;
     },

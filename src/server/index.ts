@@ -10,6 +10,7 @@ export {
   applyUpdate,
   hashOf,
   isObject,
+  SEEDED_ASSET_ID,
   type Store,
   type Update,
   UUID,

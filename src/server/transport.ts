@@ -29,7 +29,7 @@ export interface Variant extends RouteHooks {
    */
   framing?: 'length' | 'chunked' | 'close';
   /**
-   * The content coding of a body with its name (RFC 9110, 8.4.1): gzip, deflate and br are
+   * The content coding of a body with its name (RFC 9110, 8.4.1): gzip (or x-gzip), deflate and br are
    * applied; any other name only labels the body, which goes out as it is. Null or absent: none.
    */
   coding?(request: RequestInfo): string | null;
@@ -61,6 +61,7 @@ const MAX_BODY = 4 * 1024 * 1024;
 
 const ENCODERS: Record<string, (bytes: Buffer) => Buffer> = {
   gzip: gzipSync,
+  'x-gzip': gzipSync,
   deflate: deflateSync,
   br: brotliCompressSync,
 };

@@ -1,4 +1,6 @@
 /** The client turns every misbehaviour of a target into data, in bounded time. */
+
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { HttpClient, retryAfterMs } from '../../src/exchange/http.ts';
 import { closedPort, httpServer, type Running, tcpServer } from '../helpers/faults.ts';
@@ -83,10 +85,16 @@ describe('faults of the target', () => {
     });
     client = new HttpClient({ timeoutMs: 2000, connections: 1 });
     expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
-    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
+    // The second goes out on the kept-alive connection, which dies: sent again on a new one, both attempts recorded.
+    const again = (await client.send(put(running.url))).outcome;
+    expect(again).toMatchObject({ kind: 'response', status: 200 });
+    expect(again.resentAfter).toMatch(
+      /^connection closed or reset .*, before any answer .*; sent again on a new connection$/,
+    );
     expect(client.stats.resetRetries).toBe(1);
     expect(requests).toBe(3);
-    // Not for POST, which is not idempotent: the close is the answer.
+    // Not for POST, which is not idempotent: the close is the answer (a new pooled connection first, then POST on it).
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
     expect((await client.send({ ...put(running.url), method: 'POST' })).outcome).toMatchObject({
       kind: 'failure',
       failure: 'reset',
@@ -201,5 +209,76 @@ describe('rate limiting', () => {
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(retryAfterMs('soon')).toBeNull();
     expect(retryAfterMs(undefined)).toBeNull();
+  });
+});
+
+describe('content codings (RFC 9110, 8.4 and 12.5.3)', () => {
+  const coded = (coding: string, bytes: Buffer) =>
+    httpServer((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': coding,
+        'content-length': String(bytes.length),
+      });
+      res.end(bytes);
+    });
+  const asking = (url: string) => ({
+    ...put(url),
+    headers: { ...put(url).headers, 'accept-encoding': 'gzip, deflate, br' },
+  });
+
+  test('an answer in a coding the request allowed is decoded before it is judged', async () => {
+    for (const [coding, encode] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const) {
+      running = await coded(coding, encode(Buffer.from('{"id":"é"}')));
+      client = new HttpClient({ timeoutMs: 2000 });
+      expect((await client.send(asking(running.url))).outcome, coding).toMatchObject({
+        kind: 'response',
+        text: '{"id":"é"}',
+      });
+      await client.close();
+      await running.close();
+    }
+    running = undefined;
+  });
+  test('a coding the request did not allow is a fault of the answer, not a body to parse', async () => {
+    running = await coded('zstd', Buffer.from('{}'));
+    client = new HttpClient({ timeoutMs: 2000 });
+    const { outcome } = await client.send(asking(running.url));
+    expect(outcome).toMatchObject({ kind: 'failure', failure: 'coding', status: 200 });
+    expect(outcome.kind === 'failure' && outcome.message).toMatch(
+      /Content-Encoding zstd, which the request did not allow \(Accept-Encoding: gzip, deflate, br\)/,
+    );
+  });
+  test('the body cap holds for the decoded size (a small gzip of a large body)', async () => {
+    running = await coded('gzip', gzipSync(Buffer.alloc(5_000_000, 0x20)));
+    client = new HttpClient({ timeoutMs: 2000, maxBodyBytes: 1024 * 1024 });
+    expect((await client.send(asking(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'too-large' });
+  });
+});
+
+describe('after a timeout, the deadline comes from the answers seen', () => {
+  test('later requests of the run wait 4x the slowest answer (at least 1 s), marked as not a verdict; a restore waits the full timeout', async () => {
+    running = await httpServer((req, res) => {
+      if (req.url?.includes('hang')) return;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.end('{}');
+    });
+    client = new HttpClient({ timeoutMs: 3000 });
+    const hang = { ...put(running.url), url: `${running.url}/api/assets/hang` };
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response' });
+    const first = (await client.send(hang)).outcome;
+    expect(first).toMatchObject({ kind: 'failure', failure: 'timeout' });
+    expect(first.kind === 'failure' && first.shortened).toBeFalsy();
+    let started = Date.now();
+    const second = (await client.send(hang)).outcome;
+    expect(second).toMatchObject({ kind: 'failure', failure: 'timeout', shortened: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    started = Date.now();
+    expect((await client.send(hang, true)).outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   });
 });
