@@ -43,9 +43,16 @@ export const REQUIREMENTS = [
   {
     id: 'RESP-COMPLETE',
     level: 'MUST',
-    title: 'The response is well-formed HTTP, not cut off by a reset, and its body is within the size cap',
+    title:
+      'The response is well-formed HTTP, not cut off by a reset, in a content coding the request allowed, and its body is within the size cap',
     scope: 'every request',
-    cite: [contract(EVERY, 'the body parses')],
+    cite: [
+      contract(EVERY, 'as well-formed HTTP, not cut off by a reset, and its body is within the size cap'),
+      contract(
+        'Edges of the wire',
+        'a response in a content coding the request did not allow: not a complete response',
+      ),
+    ],
   },
   {
     id: 'RESP-STATUS-DOCUMENTED',
