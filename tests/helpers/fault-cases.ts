@@ -49,8 +49,20 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   { server: 'x-gzip-responses', title: 'bodies gzip-coded under the name x-gzip', exit: 0, boundS: 30 },
   { server: 'early-hints', title: '103 and 102 interim answers before every final one', exit: 0, boundS: 30 },
-  { server: 'length-and-chunked', title: 'Content-Length and Transfer-Encoding together', exit: 1, fails: ['RESP-COMPLETE'], boundS: 30 },
-  { server: 'conflicting-lengths', title: 'two different Content-Length values', exit: 1, fails: ['RESP-COMPLETE'], boundS: 30 },
+  {
+    server: 'length-and-chunked',
+    title: 'Content-Length and Transfer-Encoding together',
+    exit: 1,
+    fails: ['RESP-COMPLETE'],
+    boundS: 30,
+  },
+  {
+    server: 'conflicting-lengths',
+    title: 'two different Content-Length values',
+    exit: 1,
+    fails: ['RESP-COMPLETE'],
+    boundS: 30,
+  },
   { server: 'closes-idle-5ms', title: 'idle connections closed after 5 ms', exit: 0, boundS: 30 },
   {
     server: 'closes-reused-connections',
