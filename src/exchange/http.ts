@@ -164,8 +164,11 @@ class Collector implements Dispatcher.DispatchHandler {
     const message = deadline.shortened
       ? `no complete response within ${deadline.ms} ms, the deadline shortened after an earlier timeout (not a verdict)`
       : 'no complete response within the timeout';
+    // When the deadline fires, an answer may be waiting already, unread only because the event loop
+    // was busy: timers run before I/O in a turn of the loop, so the verdict waits for the next check
+    // phase (setImmediate), after pending I/O is read. A busy client never blames a server.
     this.#timer = setTimeout(
-      () => this.#fail('timeout', message, new Error('deadline'), deadline.shortened),
+      () => setImmediate(() => this.#fail('timeout', message, new Error('deadline'), deadline.shortened)),
       deadline.ms,
     );
   }

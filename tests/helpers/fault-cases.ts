@@ -109,6 +109,13 @@ export const FAULT_CASES: readonly FaultCase[] = [
     boundS: HANG_BOUND,
   },
   {
+    server: 'truncates-mime-type-answers',
+    title: 'the connection closed halfway through a body',
+    exit: 1,
+    fails: ['RESP-COMPLETE'],
+    boundS: 30,
+  },
+  {
     server: 'resets-on-many-tags',
     title: 'the connection reset on many tags',
     exit: 1,
