@@ -21,7 +21,13 @@ export interface Requirement {
   title: string;
   /** Which exchanges it judges, in a few words. */
   scope: string;
-  cite: Citation[];
+  cite: readonly Citation[];
+  /**
+   * The one factor of the request this requirement is about (the id, or the key). It is judged
+   * only when everything else is known to be accepted: the same body, sent to the asset with the
+   * valid key (the control), got 200 in the same case (docs/contract.md, "One factor at a time").
+   */
+  factor?: 'id' | 'key';
 }
 
 const contract = (ref: string, quote: string): Citation => ({ source: 'contract', ref, quote });
@@ -179,12 +185,17 @@ export const REQUIREMENTS = [
   {
     id: 'AUTH-401',
     level: 'MUST',
+    factor: 'key',
     title: 'A missing or wrong API key gets 401 (existing asset, valid body)',
     scope: 'missing or wrong key, the asset, valid body',
     cite: [
       spec('#/security', 'ApiKeyAuth: apiKey in header'),
       spec('responses/401', 'Unauthorized'),
       contract(TABLE, 'missing or wrong X-API-Key, existing asset, valid body: 401 MUST'),
+      contract(
+        'One factor at a time',
+        'judged only when its control, the same body to the asset with the valid key, got 200',
+      ),
     ],
   },
   {
@@ -197,9 +208,17 @@ export const REQUIREMENTS = [
   {
     id: 'ID-UNKNOWN-404',
     level: 'MUST',
+    factor: 'id',
     title: 'An unknown uuid gets 404 (valid key, valid body)',
     scope: 'valid key, unknown uuid, valid body',
-    cite: [spec('responses/404', 'Asset not found'), contract(TABLE, 'valid key, unknown uuid, valid body: 404 MUST')],
+    cite: [
+      spec('responses/404', 'Asset not found'),
+      contract(TABLE, 'valid key, unknown uuid, valid body: 404 MUST'),
+      contract(
+        'One factor at a time',
+        'judged only when its control, the same body to the asset with the valid key, got 200',
+      ),
+    ],
   },
   {
     id: 'ID-UNKNOWN-INVALID-BODY',
@@ -221,16 +240,30 @@ export const REQUIREMENTS = [
   {
     id: 'ID-CASE-ALLOWED',
     level: 'MUST',
+    factor: 'id',
     title: 'The asset id in upper case gets 200, 400 or 404',
     scope: 'valid key, the id upper-cased, valid body',
-    cite: [contract(TABLE, 'valid key, the existing id in upper case: 200, 400, 404')],
+    cite: [
+      contract(TABLE, 'valid key, the existing id in upper case: 200, 400, 404'),
+      contract(
+        'One factor at a time',
+        'judged only when its control, the same body to the asset with the valid key, got 200',
+      ),
+    ],
   },
   {
     id: 'ID-CASE-200',
     level: 'SHOULD',
+    factor: 'id',
     title: 'The asset id in upper case gets 200 (UUIDs compare case-insensitively)',
     scope: 'valid key, the id upper-cased, valid body',
-    cite: [contract(TABLE, 'SHOULD 200; UUIDs compare case-insensitively')],
+    cite: [
+      contract(TABLE, 'SHOULD 200; UUIDs compare case-insensitively'),
+      contract(
+        'One factor at a time',
+        'judged only when its control, the same body to the asset with the valid key, got 200',
+      ),
+    ],
   },
 
   // --- what one 200 response can show --------------------------------------------------------
@@ -374,6 +407,7 @@ export const REQUIREMENTS = [
         'Concurrent updates',
         'Concurrent full-body updates (SHOULD): the final state equals one of the bodies sent, never a mix.',
       ),
+      contract('One factor at a time', 'four concurrent updates end in one of them as each was answered'),
     ],
   },
 
@@ -390,6 +424,11 @@ export const REQUIREMENTS = [
 export type RequirementId = (typeof REQUIREMENTS)[number]['id'];
 
 const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
+
+/** The factor a requirement is about, if it is about one (see Requirement.factor). */
+export function factorOf(id: RequirementId): 'id' | 'key' | undefined {
+  return requirement(id).factor;
+}
 
 export function requirement(id: RequirementId): Requirement {
   return BY_ID.get(id) as Requirement;

@@ -6,7 +6,7 @@
 import type { Exchange } from '../exchange/perform.ts';
 import { allowedTypes } from '../generators/values.ts';
 import { isJsonObject, type JsonObject, jsonEqual, sameSet, show } from '../json.ts';
-import type { RequirementId } from '../requirements.ts';
+import { factorOf, type RequirementId } from '../requirements.ts';
 import { isJsonMediaType } from '../spec/load.ts';
 import type { CheckContext } from './context.ts';
 
@@ -72,11 +72,25 @@ function reflections(ex: Exchange, ctx: CheckContext): Reflection[] {
   return out;
 }
 
+/**
+ * One factor at a time: a requirement about the id or the key is judged only when its control (the
+ * same body, to the asset, with the valid key) got 200, so a body the asset itself refuses never
+ * blames the id or the key (docs/contract.md, "One factor at a time").
+ */
+function controlled(ex: Exchange, requirement: RequirementId): boolean {
+  if (!factorOf(requirement)) return true;
+  const control = ex.control?.outcome;
+  return control?.kind === 'response' && control.status === 200;
+}
+
 function statusExpectation(requirement: RequirementId): Check {
   return {
     requirement,
     applies: (ex) =>
-      judgeable(ex) && (status(ex) as number) < 500 && ex.case.expect.some((e) => e.requirement === requirement),
+      judgeable(ex) &&
+      (status(ex) as number) < 500 &&
+      ex.case.expect.some((e) => e.requirement === requirement) &&
+      controlled(ex, requirement),
     verify(ex) {
       const allowed = ex.case.expect.find((e) => e.requirement === requirement)?.allowed ?? [];
       const s = status(ex) as number;

@@ -18,6 +18,8 @@ export interface Exchange {
   outcome: Outcome;
   /** The response body parsed once; absent for transport failures. */
   body?: ParsedBody;
+  /** The control sent before it: the same body to the asset with the valid key (see Requirement.factor). */
+  control?: Exchange;
 }
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };

@@ -188,7 +188,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
       ),
   }),
   caseProperty({
-    parallel: true,
+    // not parallel: its controls update the asset
     name: 'auth',
     title: 'Requests without a valid API key get 401',
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
@@ -196,7 +196,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     cases: authCases,
   }),
   caseProperty({
-    parallel: true,
+    // not parallel: its controls update the asset
     name: 'unknown-id',
     title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],

@@ -69,17 +69,37 @@ async function finalState(
   return { state, judged: fields.slice(1) };
 }
 
-/** Every field from one body, or a mix: says where each field came from. */
-function judgeMix(final: JsonObject, seen: string[], bodies: Record<string, unknown>[], attempt: Attempt): void {
+/**
+ * Every field from one update, or a mix: says where each field came from. Each update is compared as
+ * the server itself answered it (its 200 body), so a field the server stores its own way (tags
+ * dropped, a member added) is that field's requirement's fault, never a mix; a field the answer
+ * does not show is compared as sent.
+ */
+function judgeMix(final: JsonObject, seen: string[], stored: Record<string, unknown>[], attempt: Attempt): void {
   attempt.evaluated.push('STATE-CONCURRENT-ONE-WINS');
-  if (bodies.some((b) => seen.every((f) => sameValue(final[f], b[f])))) return;
+  if (stored.some((b) => seen.every((f) => sameValue(final[f], b[f])))) return;
   const origin = seen.map((f) => {
-    const j = bodies.findIndex((b) => sameValue(final[f], b[f]));
-    return `${f} from ${j < 0 ? 'no body sent' : `body ${j + 1}`}`;
+    const j = stored.findIndex((b) => sameValue(final[f], b[f]));
+    return `${f} from ${j < 0 ? 'no update' : `update ${j + 1}`}`;
   });
   attempt.violations.push({
     requirement: 'STATE-CONCURRENT-ONE-WINS',
-    message: `Received: a mix (${origin.join(', ')}) / Expected: every field from one of the ${CONCURRENCY} bodies`,
+    message: `Received: a mix (${origin.join(', ')}) / Expected: every field from one of the ${CONCURRENCY} updates, as each was answered`,
+  });
+}
+
+/**
+ * Each update as the server stored it: a field its 200 body shows differently from what was sent,
+ * the server's own way (tags dropped, a member added), is taken as answered; one that shows another
+ * update's value is a mix already, and stays as sent; the rest as sent.
+ */
+function asAnswered(bodies: Record<string, unknown>[], exchanges: Exchange[]): Record<string, unknown>[] {
+  return bodies.map((sent, i) => {
+    const answer = exchanges[i]?.body;
+    const shown = answer?.ok && isJsonObject(answer.value) ? answer.value : {};
+    const own = (f: string): boolean =>
+      Object.hasOwn(shown, f) && !bodies.some((other, j) => j !== i && sameValue(shown[f], other[f]));
+    return Object.fromEntries(Object.keys(sent).map((f) => [f, own(f) ? shown[f] : sent[f]]));
   });
 }
 
@@ -121,7 +141,7 @@ export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
     if (!allAccepted) return attempt;
     const { state, judged } = await finalState(env, bodies, attempt);
     const seen = judged.filter((f) => state && Object.hasOwn(state, f));
-    if (state && seen.length >= 2) judgeMix(state, seen, bodies, attempt);
+    if (state && seen.length >= 2) judgeMix(state, seen, asAnswered(bodies, exchanges), attempt);
     return attempt;
   },
 };

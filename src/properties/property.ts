@@ -5,7 +5,7 @@
  * tests can import them.
  */
 import fc from 'fast-check';
-import { judge, rememberKnown, type Violation } from '../checks/checks.ts';
+import { judge, RESPONSE_CHECKS, rememberKnown, type Violation } from '../checks/checks.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { HttpClient } from '../exchange/http.ts';
 import { type Exchange, perform, type Target } from '../exchange/perform.ts';
@@ -13,7 +13,7 @@ import { invalidBody, type LabelledBody, rawBody, validBody } from '../generator
 import { type AllowedStatuses, type Case, describeCase } from '../generators/case.ts';
 import type { KeyChoice } from '../generators/ids.ts';
 import type { JsonObject } from '../json.ts';
-import type { RequirementId } from '../requirements.ts';
+import { factorOf, type RequirementId } from '../requirements.ts';
 
 export interface SuiteContext extends CheckContext {
   apiKey: string;
@@ -96,23 +96,52 @@ export function confirmCase(c: Case, ctx: SuiteContext): boolean {
 /** A request that timed out under the shortened deadline that follows a first timeout: never a verdict. */
 export const unanswered = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.outcome.shortened === true;
 
-/** Sends one case and judges the exchange with every check. */
+/** The control of a case whose requirement is about one factor: the same body, to the asset, with the valid key. */
+function controlCase(c: Case, ctx: SuiteContext): Case | null {
+  if (!c.expect.some((e) => factorOf(e.requirement))) return null;
+  return { ...c, id: theAsset(ctx), key: VALID_KEY, expect: [], updatesTarget: true };
+}
+
+/** Sends the control of a case, judged by the every-response checks only (its status is the case's evidence). */
+async function sendControl(control: Case, env: RunEnv): Promise<Attempt | 'rate-limited'> {
+  const { exchange, rateLimited } = await perform(control, env.ctx.contract, env.target, env.client);
+  if (rateLimited) return 'rate-limited';
+  if (unanswered(exchange)) return { ...DISCARDED, exchanges: [exchange] };
+  const { evaluated, violations } = judge(exchange, env.ctx, RESPONSE_CHECKS);
+  rememberKnown(exchange, env.ctx);
+  return {
+    exchanges: [exchange],
+    steps: [`control, the same body to the asset with the valid key: ${describeCase(control)}`],
+    violations,
+    evaluated,
+  };
+}
+
+/**
+ * Sends one case and judges the exchange with every check. A case whose requirement is about one
+ * factor (the id, the key) is preceded by its control, and both are the evidence.
+ */
 export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
   if (!confirmCase(c, env.ctx)) return DISCARDED;
+  const controlOf = controlCase(c, env.ctx);
+  const control = controlOf ? await sendControl(controlOf, env) : null;
+  if (control === 'rate-limited') return DISCARDED;
+  if (control?.discarded) return control;
   const { exchange, rateLimited } = await perform(c, env.ctx.contract, env.target, env.client);
   if (rateLimited) return DISCARDED;
   // Unanswered within the shortened deadline: nothing to judge, but the time spent counts (the engine stops a property after a few).
-  if (unanswered(exchange)) return { ...DISCARDED, exchanges: [exchange] };
+  if (unanswered(exchange)) return { ...DISCARDED, exchanges: [...(control?.exchanges ?? []), exchange] };
+  if (control) exchange.control = control.exchanges[0];
   const { evaluated, violations } = judge(exchange, env.ctx);
   rememberKnown(exchange, env.ctx);
   // The description is only read when the case becomes a counterexample.
   return {
-    exchanges: [exchange],
+    exchanges: [...(control?.exchanges ?? []), exchange],
     get steps() {
-      return [describeCase(c)];
+      return [...(control?.steps ?? []), describeCase(c)];
     },
-    violations,
-    evaluated,
+    violations: [...(control?.violations ?? []), ...violations],
+    evaluated: [...(control?.evaluated ?? []), ...evaluated],
   };
 }
 

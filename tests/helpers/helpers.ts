@@ -107,3 +107,12 @@ export function assetMetadata(s: ReferenceServer, id = s.assetId): unknown {
     }
   );
 }
+
+/** The exchange with a control: the same body sent to the asset with the valid key, answered `status`. */
+export function controlled(ex: Exchange, status = 200): Exchange {
+  const control = exchange(
+    { ...ex.case, id: { kind: 'target', value: TARGET }, key: { kind: 'valid' }, expect: [] },
+    status === 200 ? ok200() : err(status),
+  );
+  return { ...ex, control };
+}

@@ -5,7 +5,7 @@ import type { Exchange } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import { jsonEqual } from '../../src/json.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
-import { context, err, exchange, makeCase, ok200, TARGET } from '../helpers/helpers.ts';
+import { context, controlled, err, exchange, makeCase, ok200, TARGET } from '../helpers/helpers.ts';
 
 const ctx = context();
 const violated = (ex: Exchange, c = ctx): RequirementId[] =>
@@ -145,7 +145,9 @@ describe('status expectations', () => {
   for (const [title, partial, status, expected] of cases) {
     test(title, () => {
       const response = status === 200 ? ok200() : err(status);
-      const got = violated(exchange(makeCase(partial), response)).filter((id) => id !== 'RESP-STATUS-DOCUMENTED');
+      const got = violated(controlled(exchange(makeCase(partial), response))).filter(
+        (id) => id !== 'RESP-STATUS-DOCUMENTED',
+      );
       expect(got).toEqual(expected ? [expected] : []);
     });
   }
@@ -157,8 +159,27 @@ describe('status expectations', () => {
         { requirement: 'ID-CASE-200', allowed: [200] },
       ],
     });
-    expect(violated(exchange(c, err(404)))).toEqual(['ID-CASE-200']);
-    expect(violated(exchange(c, err(401)))).toEqual(['ID-CASE-200', 'ID-CASE-ALLOWED']);
+    expect(violated(controlled(exchange(c, err(404))))).toEqual(['ID-CASE-200']);
+    expect(violated(controlled(exchange(c, err(401))))).toEqual(['ID-CASE-200', 'ID-CASE-ALLOWED']);
+  });
+  test('one factor at a time: the id and the key are judged only when the control got 200', () => {
+    const unknown = makeCase({
+      id: { kind: 'unknown', value: '11111111-2222-4333-8444-555555555555' },
+      expect: [{ requirement: 'ID-UNKNOWN-404', allowed: [404] }],
+      updatesTarget: false,
+    });
+    const refused = exchange(unknown, err(400));
+    expect(violated(controlled(refused))).toEqual(['ID-UNKNOWN-404']);
+    // The asset itself refuses the body: a fault of the body, never of the id.
+    expect(violated(controlled(refused, 400))).toEqual([]);
+    expect(violated(refused)).toEqual([]);
+    const wrongKey = makeCase({
+      key: { kind: 'wrong', value: 'nope' },
+      expect: [{ requirement: 'AUTH-401', allowed: [401] }],
+      updatesTarget: false,
+    });
+    expect(violated(controlled(exchange(wrongKey, err(400)), 400))).toEqual([]);
+    expect(violated(controlled(exchange(wrongKey, err(400))))).toEqual(['AUTH-401']);
   });
 });
 

@@ -176,3 +176,40 @@ describe('replay', () => {
     expect(again.properties[0]?.cases).toBe(1);
   });
 });
+
+describe('one fault, one verdict (controls, and derived requirements as the server answered)', () => {
+  test('a server that drops tags and refuses a tags-only body fails only what is about tags and that 400', async () => {
+    const report = await runConformance(
+      base({ embeddedVariant: fixtureServer('tags-dropped-alone-400')?.variant, strict: true }),
+    );
+    const ids = failed(report);
+    expect(ids).toContain('A200-ARRAY-SET');
+    expect(
+      ids.filter((id) => !['UPD-VALID-200', 'A200-ARRAY-SET', 'A200-ARRAY-EXACT', 'STATE-PERSISTS'].includes(id)),
+    ).toEqual([]);
+  });
+  test('a requirement about the id is shown with its control: the same body to the asset, answered 200', async () => {
+    const report = await runConformance(
+      base({ embeddedVariant: fixtureServer('unknown-id-410')?.variant, only: ['unknown-id'] }),
+    );
+    const cx = report.requirements.find((r) => r.id === 'ID-UNKNOWN-404')?.counterexample;
+    expect(cx?.steps?.map((s) => s.line)).toHaveLength(2);
+    expect(cx?.steps?.[0]?.line).toMatch(/^control, the same body to the asset with the valid key/);
+    expect(cx?.steps?.[0]?.response.status).toBe(200);
+    expect(cx?.steps?.[1]?.response.status).toBe(410);
+  });
+  test('a member the server adds to user_metadata is A200-OBJECT-REPLACED, not a concurrent mix', async () => {
+    const report = await runConformance(
+      base({ embeddedVariant: fixtureServer('metadata-adds-member')?.variant, strict: true }),
+    );
+    expect(failed(report)).toContain('A200-OBJECT-REPLACED');
+    expect(failed(report)).not.toContain('STATE-CONCURRENT-ONE-WINS');
+    expect(report.requirements.find((r) => r.id === 'STATE-CONCURRENT-ONE-WINS')?.status).toBe('pass');
+  });
+  test('a 200 to an invalid body that stores it is not blamed on unsent fields or persistence', async () => {
+    const report = await runConformance(
+      base({ embeddedVariant: fixtureServer('stores-wrong-types')?.variant, only: ['stateful'], runs: 200 }),
+    );
+    expect(failed(report).filter((id) => id.startsWith('STATE-'))).toEqual([]);
+  });
+});

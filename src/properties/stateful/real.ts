@@ -160,6 +160,21 @@ function accepted(model: AssetModel, real: Real, a: Answer): void {
   if (a.repeat) judgeRepeat(real, a.sent, body, a.previous, a.step);
 }
 
+/** The known fields a body names, whatever their values; every one of them for a body that is not a JSON object. */
+function namedFields(c: Case, ctx: SuiteContext): string[] {
+  const known = Object.keys(ctx.bodyProperties);
+  const body = c.body.kind === 'json' ? c.body.value : undefined;
+  return isJsonObject(body) ? known.filter((f) => Object.hasOwn(body, f)) : known;
+}
+
+/** Fields whose value is no longer known: the next observation is their new base, not a verdict. */
+function forget(model: AssetModel, fields: string[]): void {
+  for (const field of fields) {
+    const fm = model.fields[field];
+    if (fm) Object.assign(fm, { values: null, base: null, log: [] });
+  }
+}
+
 /** Any other answer: a rejection changes nothing; an unclear answer (5xx, failure) may have applied the values. */
 function notAccepted(model: AssetModel, status: number | null, a: Answer): void {
   const origin: Origin = status !== null && REJECTED.includes(status) ? 'rejected' : 'uncertain';
@@ -206,7 +221,9 @@ export async function request(
   };
   real.previous = { case: c, status, body };
   const onTarget = c.id.kind === 'target' || c.id.kind === 'uppercase';
-  // A 200 to an invalid body or a bad key is another requirement's fault: what it did is unknown.
+  // A 200 to an invalid body or a bad key is another requirement's fault: what it did to the fields
+  // it named is unknown, so they are observed afresh (never blamed on unsent fields or persistence).
   if (status === 200 && onTarget && !c.invalid && c.key.kind === 'valid') accepted(model, real, answer);
+  else if (status === 200 && onTarget) forget(model, namedFields(c, ctx));
   else notAccepted(model, status, answer);
 }
