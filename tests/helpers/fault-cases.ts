@@ -24,12 +24,12 @@ export interface FaultCase {
 const HANG_BOUND = 35;
 
 export const FAULT_CASES: readonly FaultCase[] = [
-  { server: 'rate-limited-seconds', title: '429 with Retry-After: 1 on every 40th request', exit: 0, boundS: 60 },
+  { server: 'rate-limited-seconds', title: '429 with Retry-After: 1 on every 40th request', exit: 0, boundS: 90 },
   {
     server: 'unavailable-retry-after',
     title: '503 with a Retry-After date on every 60th request',
     exit: 0,
-    boundS: 60,
+    boundS: 90,
   },
   {
     server: 'not-modified-304',
