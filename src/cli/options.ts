@@ -111,8 +111,9 @@ function shard(text: string): [number, number] {
 }
 
 function replayPath(text: string): string {
-  if (!/^\d+(:\d+)*$/.test(text))
-    throw new UsageError(`--path must look like 12:0:3 (as printed with a failure), got "${text}"`);
+  // fast-check's path; for a sequence of commands, its replay path after a '|'.
+  if (!/^\d+(:\d+)*(\|[\w+/=:-]*)?$/.test(text))
+    throw new UsageError(`--path must look like 12:0:3 or 12:0:3|AB:C (as printed with a failure), got "${text}"`);
   return text;
 }
 

@@ -245,9 +245,15 @@ interface Deadline {
   shortened: boolean;
 }
 
-/** The shortest deadline a request gets after a timeout, and how many times the slowest answer it allows. */
+/**
+ * The shortest deadline a request gets after a timeout, how many times a typical answer's time it
+ * allows, and what is typical: the 95th percentile of the last answers (an answer that waited in the
+ * pool behind a stalled connection is an outlier, not the server's pace).
+ */
 const SHORT_DEADLINE_FLOOR_MS = 1000;
 const SHORT_DEADLINE_FACTOR = 4;
+const RECENT_ANSWERS = 256;
+const TYPICAL_PERCENTILE = 0.95;
 
 export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
@@ -257,8 +263,8 @@ export class HttpClient {
   #nextSlot = 0;
   /** Why nothing more is sent (budget spent, run stopped), or null. */
   #stopped: string | null = null;
-  /** The longest time a complete answer has taken so far. */
-  #slowestMs = 0;
+  /** How long the last answers took (ms), for the shortened deadline. */
+  readonly #recentMs: number[] = [];
   /** A request has timed out at the full deadline: later ones get a shorter one. */
   #timedOut = false;
 
@@ -298,13 +304,13 @@ export class HttpClient {
   /**
    * The deadline of one attempt. Until a request times out, --timeout-ms. After that, a request of
    * the run (not a restore or a clean-up) gets a deadline derived from the answers seen so far:
-   * 4 times the slowest complete answer, at least 1 s, at most --timeout-ms. A target that never
+   * 4 times a typical answer's time, at least 1 s, at most --timeout-ms. A target that never
    * answers some inputs then costs seconds per request, not the whole timeout each time.
    */
   #deadline(essential: boolean): Deadline {
     const full = this.#options.timeoutMs;
     if (essential || !this.#timedOut) return { ms: full, shortened: false };
-    const ms = Math.min(full, Math.max(SHORT_DEADLINE_FLOOR_MS, SHORT_DEADLINE_FACTOR * this.#slowestMs));
+    const ms = Math.min(full, Math.max(SHORT_DEADLINE_FLOOR_MS, SHORT_DEADLINE_FACTOR * this.#typicalMs()));
     return { ms, shortened: ms < full };
   }
 
@@ -321,9 +327,17 @@ export class HttpClient {
     const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
     const outcome = await this.#dispatch(request, dispatcher, deadline);
     if (fresh) await dispatcher.destroy().catch(() => undefined);
-    if (outcome.kind === 'response') this.#slowestMs = Math.max(this.#slowestMs, outcome.ms);
-    else if (outcome.failure === 'timeout' && !outcome.shortened) this.#timedOut = true;
+    if (outcome.kind === 'response') {
+      this.#recentMs.push(outcome.ms);
+      if (this.#recentMs.length > RECENT_ANSWERS) this.#recentMs.shift();
+    } else if (outcome.failure === 'timeout' && !outcome.shortened) this.#timedOut = true;
     return outcome;
+  }
+
+  /** The time a typical answer takes: the 95th percentile of the last answers (0 before any). */
+  #typicalMs(): number {
+    const sorted = [...this.#recentMs].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) * TYPICAL_PERCENTILE)] ?? 0;
   }
 
   #connectionOptions(): Client.Options {

@@ -40,6 +40,8 @@ export interface RunEnv {
   deadline?: number;
   /** The asset's values before the run, as a valid body: sequences start from them. */
   baseline?: Record<string, unknown>;
+  /** Replaying a sequence of commands: fast-check's replay path for it (see runner/engine.ts, splitPath). */
+  replayPath?: string;
 }
 
 /** One execution of a property on one generated value: what was sent and what it showed. */

@@ -48,6 +48,8 @@ interface LaneOutcome {
   seed: number;
   details: fc.RunDetails<[unknown]>;
   last: Attempt | undefined;
+  /** fast-check's own replay path of a sequence of commands (it prints it with the value). */
+  replayPath: string | undefined;
 }
 
 /** One property's run: its settings and what it has found so far. */
@@ -74,7 +76,8 @@ function newPropertyRun(
 ): PropertyRun {
   const started = Date.now();
   const deadline = started + options.propertyTimeLimitMs;
-  const local: RunEnv = { ...env, deadline };
+  const { replayPath } = splitPath(options.path ?? '');
+  const local: RunEnv = { ...env, deadline, ...(replayPath ? { replayPath } : {}) };
   const replay = options.path !== undefined;
   // A requirement that an earlier property already failed is not searched again: one fault, one
   // counterexample, and no shrinking spent on a failure already shown.
@@ -151,16 +154,29 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
 
 async function lane(run: PropertyRun, k: number): Promise<LaneOutcome> {
   let last: Attempt | undefined;
+  let lastValue: unknown;
   const property = fc.asyncProperty(run.arbitrary, (value) =>
     runValue(run, value, (attempt) => {
       last = attempt;
+      lastValue = value;
     }),
   );
   const seed = run.options.seed + k;
   const numRuns = Math.ceil((run.options.runs - k) / run.lanes);
-  const replay = run.replay ? { path: run.options.path, endOnFailure: true } : {};
+  const replay = run.replay ? { path: splitPath(run.options.path ?? '').path, endOnFailure: true } : {};
   const details = await fc.check(property, { seed, numRuns, maxSkipsPerRun: 10, ...replay });
-  return { seed, details, last };
+  // A sequence of commands names, once run, the replay path fast-check needs beside the run's path.
+  const replayPath = /replayPath="([^"]*)"/.exec(String(lastValue))?.[1];
+  return { seed, details, last, replayPath };
+}
+
+/**
+ * A counterexample's path: fast-check's path of the run, and for a sequence of commands the
+ * commands' own replay path after a '|' (without it fast-check cannot replay a shrunk sequence).
+ */
+export function splitPath(text: string): { path: string; replayPath?: string } {
+  const [path = '', replayPath] = text.split('|');
+  return replayPath === undefined ? { path } : { path, replayPath };
 }
 
 /** Records the counterexamples a round found; false when the round found nothing to record. */
@@ -177,7 +193,7 @@ function recordRound(run: PropertyRun, failing: LaneOutcome[]): boolean {
       );
   }
   const found = failing.filter((o) => o.last);
-  for (const { details, last } of found) {
+  for (const { details, last, replayPath } of found) {
     const attempt = last as Attempt;
     for (const id of new Set(
       attempt.violations.filter((v) => !run.masked.has(v.requirement)).map((v) => v.requirement),
@@ -185,7 +201,7 @@ function recordRound(run: PropertyRun, failing: LaneOutcome[]): boolean {
       const tally = run.tallies.get(id);
       if (tally && !tally.counterexample) {
         const { steps, exchanges, violations } = attempt;
-        const path = details.counterexamplePath ?? '';
+        const path = `${details.counterexamplePath ?? ''}${replayPath ? `|${replayPath}` : ''}`;
         tally.counterexample = {
           property: run.def.name,
           seed: details.seed,

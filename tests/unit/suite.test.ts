@@ -213,3 +213,20 @@ describe('one fault, one verdict (controls, and derived requirements as the serv
     expect(failed(report).filter((id) => id.startsWith('STATE-'))).toEqual([]);
   });
 });
+
+describe('replay of a sequence', () => {
+  for (const name of ['wipes-unsent', 'applies-rejected-name', 'hash-changes-on-rename']) {
+    test(`${name}: the printed path (with the commands' replay path) reproduces the stateful failure`, async () => {
+      const variant = fixtureServer(name)?.variant;
+      const first = await runConformance(base({ embeddedVariant: variant, only: ['stateful'] }));
+      const r = first.requirements.find((q) => q.counterexample);
+      const cx = r?.counterexample;
+      expect(cx?.path).toMatch(/^\d+(:\d+)*\|\S+$/);
+      expect(cx?.replay).toContain(`--path '${cx?.path}'`);
+      const again = await runConformance(
+        base({ embeddedVariant: variant, only: ['stateful'], seed: cx?.seed ?? 0, path: cx?.path ?? '' }),
+      );
+      expect(again.requirements.find((q) => q.id === r?.id)?.status).toBe('fail');
+    });
+  }
+});

@@ -21,7 +21,8 @@ export const STATEFUL: PropertyDef<Iterable<Command>> = {
     'STATE-HASH-STABLE',
   ],
   skipReason: (ctx) => (Object.keys(ctx.bodyProperties).length === 0 ? 'the body schema has no property' : null),
-  arbitrary: (env) => fc.commands(commands(env), { maxCommands: 8 }),
+  arbitrary: (env) =>
+    fc.commands(commands(env), { maxCommands: 8, ...(env.replayPath ? { replayPath: env.replayPath } : {}) }),
   async execute(cmds, env, masked): Promise<Attempt> {
     const real = new Real(env, masked);
     const model = newModel(env.ctx);
