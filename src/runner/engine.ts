@@ -174,7 +174,7 @@ async function lane(run: PropertyRun, k: number): Promise<LaneOutcome> {
  * A counterexample's path: fast-check's path of the run, and for a sequence of commands the
  * commands' own replay path after a '|' (without it fast-check cannot replay a shrunk sequence).
  */
-export function splitPath(text: string): { path: string; replayPath?: string } {
+function splitPath(text: string): { path: string; replayPath?: string } {
   const [path = '', replayPath] = text.split('|');
   return replayPath === undefined ? { path } : { path, replayPath };
 }
