@@ -142,7 +142,10 @@ function accepted(model: AssetModel, real: Real, a: Answer): void {
     const event: FieldEvent = { origin: 'sent200', value, step: a.step, repeat: a.repeat };
     fm.log.push(event);
     events.push([fm, event]);
-    if (isUpdatable(ctx, field)) fm.values = [value];
+    // What persists is what was sent, or what the server's own answer says it stored (tags dropped,
+    // a member added: that field's after-200 requirement fails, persistence is not blamed twice).
+    const answered = a.body && Object.hasOwn(a.body, field) && !sameValue(a.body[field], value) ? [a.body[field]] : [];
+    if (isUpdatable(ctx, field)) fm.values = [value, ...answered];
     else if (fm.values) fm.values = [...fm.values, value];
   }
   if (!a.body) return;
