@@ -28,6 +28,12 @@ export interface Requirement {
    * valid key (the control), got 200 in the same case (docs/contract.md, "One factor at a time").
    */
   factor?: 'id' | 'key';
+  /**
+   * Judged on the values earlier answers showed (a sequence's model): a failure on a field whose
+   * own requirement already failed earlier in the same counterexample follows from that one, and
+   * the report says so (docs/contract.md, "One factor at a time").
+   */
+  derived?: true;
 }
 
 const contract = (ref: string, quote: string): Citation => ({ source: 'contract', ref, quote });
@@ -342,6 +348,7 @@ export const REQUIREMENTS = [
   {
     id: 'STATE-UNSENT-PRESERVED',
     level: 'MUST',
+    derived: true,
     title: 'Fields the body did not name keep their values',
     scope: 'reads and 200 bodies after updates',
     cite: [
@@ -364,6 +371,7 @@ export const REQUIREMENTS = [
   {
     id: 'STATE-PERSISTS',
     level: 'MUST',
+    derived: true,
     title: 'An update answered 200 persists: a later read shows it',
     scope: 'reads after updates (GET, or the next 200 without GET)',
     cite: [
@@ -376,6 +384,7 @@ export const REQUIREMENTS = [
   {
     id: 'STATE-IDEMPOTENT',
     level: 'MUST',
+    derived: true,
     title: 'Repeating the same request leaves the same state',
     scope: 'repeated requests',
     cite: [contract(AFTER, 'repeating the same request leaves the same state')],
@@ -424,6 +433,9 @@ export const REQUIREMENTS = [
 export type RequirementId = (typeof REQUIREMENTS)[number]['id'];
 
 const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
+
+/** Whether a requirement is judged on what earlier answers showed (see Requirement.derived). */
+export const isDerived = (id: RequirementId): boolean => requirement(id).derived === true;
 
 /** The factor a requirement is about, if it is about one (see Requirement.factor). */
 export function factorOf(id: RequirementId): 'id' | 'key' | undefined {

@@ -13,6 +13,12 @@ import type { CheckContext } from './context.ts';
 export interface Violation {
   requirement: RequirementId;
   message: string;
+  /**
+   * What makes this violation one of its own among the requirement's failures (the keyword and
+   * pointer of an invalid body, the fields concerned, the status received): a run keeps a
+   * counterexample per kind, up to a few per requirement, so that one fault does not hide the next.
+   */
+  kind?: string;
 }
 
 export interface Check {
@@ -20,6 +26,8 @@ export interface Check {
   applies(ex: Exchange, ctx: CheckContext): boolean;
   /** A message saying what was received and what the contract allows, or null when it holds. */
   verify(ex: Exchange, ctx: CheckContext): string | null;
+  /** The kind of a violation (see Violation.kind); by default the status received, or how the exchange failed. */
+  kind?(ex: Exchange, ctx: CheckContext): string;
 }
 
 const status = (ex: Exchange): number | null => (ex.outcome.kind === 'response' ? ex.outcome.status : null);
@@ -72,6 +80,29 @@ function reflections(ex: Exchange, ctx: CheckContext): Reflection[] {
   return out;
 }
 
+/** Fields sent but not updatable whose answer is neither the value sent nor the previous one. */
+const ignoredBadly = (ex: Exchange, ctx: CheckContext): Reflection[] =>
+  reflections(ex, ctx).filter(
+    (r) =>
+      r.kind === 'ignorable' &&
+      !jsonEqual(r.got, r.sent) &&
+      Object.hasOwn(ctx.known, r.name) &&
+      !jsonEqual(r.got, ctx.known[r.name]),
+  );
+
+/** Body properties whose value in a 200 differs from the one known before (sets compared as sets). */
+function changedFields(ex: Exchange, ctx: CheckContext): string[] {
+  const got = body200(ex);
+  return Object.keys(ctx.bodyProperties).filter((p) => {
+    if (!Object.hasOwn(got, p) || !Object.hasOwn(ctx.known, p)) return false;
+    const [a, b] = [got[p], ctx.known[p]];
+    return Array.isArray(a) && Array.isArray(b) ? !sameSet(a, b) : !jsonEqual(a, b);
+  });
+}
+
+/** The kind of a violation about some fields: the fields, sorted. */
+export const fieldsKind = (fields: readonly string[]): string => [...new Set(fields)].sort().join(', ');
+
 /**
  * One factor at a time: a requirement about the id or the key is judged only when its control (the
  * same body, to the asset, with the valid key) got 200, so a body the asset itself refuses never
@@ -96,8 +127,14 @@ function statusExpectation(requirement: RequirementId): Check {
       const s = status(ex) as number;
       return allowed.includes(s) ? null : `Received: ${s} / Expected: ${allowed.join(' or ')}`;
     },
+    // An invalid body's kind is where it breaks the schema (a different keyword or member is a different fault).
+    kind: (ex) => (ex.case.invalid ? invalidKind(ex.case.invalid) : String(status(ex))),
   };
 }
+
+/** An invalid body's keyword and pointer, array indices left out (/tags/3 and /tags/0 are one kind). */
+const invalidKind = (invalid: { keyword: string; pointer: string }): string =>
+  `${invalid.keyword} at ${invalid.pointer.replace(/\/\d+(?=\/|$)/g, '/*') || '/'}`;
 
 /** A 200 that answers an update of the run's asset, with a JSON object body. */
 const isUpdate200 = (ex: Exchange): boolean =>
@@ -200,15 +237,12 @@ const CHECKS: readonly Check[] = [
       Object.keys(ctx.bodyProperties).some((p) => Object.hasOwn(body200(ex), p) && Object.hasOwn(ctx.known, p)),
     verify(ex, ctx) {
       const got = body200(ex);
-      const changed = Object.keys(ctx.bodyProperties).filter((p) => {
-        if (!Object.hasOwn(got, p) || !Object.hasOwn(ctx.known, p)) return false;
-        const [a, b] = [got[p], ctx.known[p]];
-        return Array.isArray(a) && Array.isArray(b) ? !sameSet(a, b) : !jsonEqual(a, b);
-      });
+      const changed = changedFields(ex, ctx);
       return changed.length === 0
         ? null
         : `Received: ${changed.map((p) => `${p} ${show(got[p], 60)}`).join(', ')} / Expected: unchanged (${changed.map((p) => `${p} ${show(ctx.known[p], 60)}`).join(', ')}) after a body with no known property`;
     },
+    kind: (ex, ctx) => fieldsKind(changedFields(ex, ctx)),
   },
   {
     requirement: 'A200-ID-ECHO',
@@ -249,29 +283,25 @@ const CHECKS: readonly Check[] = [
         'deep-equal to the object sent (replaced, not merged)',
       ],
     ] as const
-  ).map(
-    ([requirement, kind, holds, expected]): Check => ({
+  ).map(([requirement, kind, holds, expected]): Check => {
+    const bad = (ex: Exchange, ctx: CheckContext) => reflections(ex, ctx).filter((r) => r.kind === kind && !holds(r));
+    return {
       requirement,
       applies: (ex, ctx) => isUpdate200(ex) && reflections(ex, ctx).some((r) => r.kind === kind),
       verify(ex, ctx) {
-        const bad = reflections(ex, ctx).filter((r) => r.kind === kind && !holds(r));
-        return bad.length === 0
+        const found = bad(ex, ctx);
+        return found.length === 0
           ? null
-          : bad.map((r) => `Received: ${r.name} ${show(r.got)} / Expected: ${expected}: ${show(r.sent)}`).join('; ');
+          : found.map((r) => `Received: ${r.name} ${show(r.got)} / Expected: ${expected}: ${show(r.sent)}`).join('; ');
       },
-    }),
-  ),
+      kind: (ex, ctx) => fieldsKind(bad(ex, ctx).map((r) => r.name)),
+    };
+  }),
   {
     requirement: 'A200-IGNORABLE',
     applies: (ex, ctx) => isUpdate200(ex) && reflections(ex, ctx).some((r) => r.kind === 'ignorable'),
     verify(ex, ctx) {
-      const bad = reflections(ex, ctx).filter(
-        (r) =>
-          r.kind === 'ignorable' &&
-          !jsonEqual(r.got, r.sent) &&
-          Object.hasOwn(ctx.known, r.name) &&
-          !jsonEqual(r.got, ctx.known[r.name]),
-      );
+      const bad = ignoredBadly(ex, ctx);
       return bad.length === 0
         ? null
         : bad
@@ -281,6 +311,7 @@ const CHECKS: readonly Check[] = [
             )
             .join('; ');
     },
+    kind: (ex, ctx) => fieldsKind(ignoredBadly(ex, ctx).map((r) => r.name)),
   },
 ];
 
@@ -297,7 +328,10 @@ export function judge(ex: Exchange, ctx: CheckContext, checks: readonly Check[] 
     if (!check.applies(ex, ctx)) continue;
     evaluated.push(check.requirement);
     const message = check.verify(ex, ctx);
-    if (message !== null) violations.push({ requirement: check.requirement, message });
+    if (message === null) continue;
+    const kind =
+      check.kind?.(ex, ctx) ?? (ex.outcome.kind === 'response' ? String(ex.outcome.status) : ex.outcome.failure);
+    violations.push({ requirement: check.requirement, message, kind });
   }
   return { evaluated, violations };
 }

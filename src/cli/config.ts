@@ -34,6 +34,8 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     ...(only ? { only } : {}),
     ...(options.shard ? { shard: `${options.shard[0]}/${options.shard[1]}` } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.startFrom !== undefined ? { startFrom: options.startFrom } : {}),
+    counterexamples: options.counterexamples,
     ...extra,
   };
   config.replayCommand = defaultReplayCommand(config);

@@ -23,6 +23,10 @@ export interface Options {
   reportDir: string;
   properties?: string[];
   path?: string;
+  /** With --path: the asset's values to set first (a JSON object, as a failure printed it). */
+  startFrom?: Record<string, unknown>;
+  /** Counterexamples kept per requirement, each of a different kind. */
+  counterexamples: number;
   list: boolean;
   help: boolean;
   color: boolean;
@@ -115,6 +119,18 @@ function replayPath(text: string): string {
   if (!/^\d+(:\d+)*(\|[\w+/=:-]*)?$/.test(text))
     throw new UsageError(`--path must look like 12:0:3 or 12:0:3|AB:C (as printed with a failure), got "${text}"`);
   return text;
+}
+
+function startState(text: string, name: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--${name} must be a JSON object of the asset's values, got "${text.slice(0, 80)}"`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(`--${name} must be a JSON object of the asset's values, got "${text.slice(0, 80)}"`);
+  return value as Record<string, unknown>;
 }
 
 const env = (name: string): string => `CONFORMANCE_${name}`;
@@ -214,6 +230,25 @@ export const OPTIONS: readonly OptionDef[] = [
     value: 'P',
     parse: replayPath,
     help: 'Replay one case: the fast-check path a failure printed (with --property and --seed).',
+  },
+  {
+    flag: 'start-from',
+    key: 'startFrom',
+    env: env('START_FROM'),
+    type: 'string',
+    value: 'JSON',
+    parse: startState,
+    help: 'With --path: put the asset in this state first (the values the failing case met, as printed); it is restored at the end.',
+  },
+  {
+    flag: 'counterexamples',
+    key: 'counterexamples',
+    env: env('COUNTEREXAMPLES'),
+    type: 'string',
+    value: 'N',
+    default: '3',
+    parse: integer(1, 20),
+    help: 'Counterexamples kept per requirement, each of a different kind (keyword and pointer, field, status received).',
   },
   {
     flag: 'create-asset',
@@ -398,6 +433,7 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
     fail('--api-key needs --base-url: the embedded server makes its own key');
   if (o.path !== undefined && o.properties?.length !== 1) fail('--path replays one case: give exactly one --property');
   if (o.path !== undefined && !given.has('seed')) fail('--path replays one case: give the --seed it was printed with');
+  if (o.startFrom !== undefined && o.path === undefined) fail('--start-from goes with --path (the replay of one case)');
   if (o.updateExpectations && o.expectations === undefined)
     fail('--update-expectations needs --expectations FILE (the file to write)');
   if (o.replay !== undefined && (o.path !== undefined || o.shard !== undefined))

@@ -1,10 +1,23 @@
-/** --replay: every failure of a report, run again from its seed and path. */
+/**
+ * --replay: every counterexample of a report (each requirement's first and the further ones of
+ * other kinds), run again from its seed and path, the asset first put in the state the case met.
+ */
 import { PROPERTIES } from '../properties/index.ts';
 import { readColumn } from '../render/compare.ts';
+import type { CounterexampleReport, RequirementReport } from '../report/model.ts';
 import { type RunConfig, runConformance } from '../runner/run.ts';
 import type { Contract } from '../spec/load.ts';
 import { configFromOptions } from './config.ts';
 import type { Options } from './options.ts';
+
+/** Every counterexample of the report that a property of this suite can replay, with its requirement. */
+function replayable(requirements: readonly RequirementReport[]): [RequirementReport, CounterexampleReport][] {
+  return requirements.flatMap((r) =>
+    [r.counterexample, ...(r.more ?? [])]
+      .filter((cx): cx is CounterexampleReport => cx !== undefined && PROPERTIES.some((p) => p.name === cx.property))
+      .map((cx): [RequirementReport, CounterexampleReport] => [r, cx]),
+  );
+}
 
 export async function replayFailures(
   file: string,
@@ -15,21 +28,19 @@ export async function replayFailures(
   err: (line: string) => void,
 ): Promise<number> {
   const { report } = readColumn(file);
-  const failures = report.requirements.filter(
-    (r) => r.counterexample && PROPERTIES.some((p) => p.name === r.counterexample?.property),
-  );
+  const failures = replayable(report.requirements);
   if (failures.length === 0) {
     out(`${file}: no failure to replay`);
     return 0;
   }
   let reproduced = 0;
-  for (const r of failures) {
-    const cx = r.counterexample as NonNullable<typeof r.counterexample>;
-    err(`replaying ${r.id}: property ${cx.property}, seed ${cx.seed}, path ${cx.path}`);
+  for (const [r, cx] of failures) {
+    const kind = cx.kind ? ` [${cx.kind}]` : '';
+    err(`replaying ${r.id}${kind}: property ${cx.property}, seed ${cx.seed}, path ${cx.path}`);
     const again = await runConformance(
       configFromOptions(
         { ...options, properties: [cx.property], seed: cx.seed, runs: report.runs, path: cx.path },
-        extra,
+        { ...extra, ...(cx.stateBefore ? { startFrom: cx.stateBefore } : {}) },
       ),
       contract,
     );
@@ -39,7 +50,7 @@ export async function replayFailures(
     const message = still
       ? `: ${now?.counterexample?.violated.find((v) => v.requirement === r.id)?.message ?? ''}`
       : '';
-    out(`${still ? 'REPRODUCED' : 'not reproduced'}  ${r.id} (${r.level})${message}`);
+    out(`${still ? 'REPRODUCED' : 'not reproduced'}  ${r.id} (${r.level})${kind}${message}`);
   }
   out(`${reproduced} of ${failures.length} failure(s) reproduced`);
   return reproduced > 0 ? 1 : 0;

@@ -70,36 +70,36 @@ async function finalState(
 }
 
 /**
- * Every field from one update, or a mix: says where each field came from. Each update is compared as
- * the server itself answered it (its 200 body), so a field the server stores its own way (tags
- * dropped, a member added) is that field's requirement's fault, never a mix; a field the answer
- * does not show is compared as sent.
+ * Every field from one update, or a mix: says where each field came from. Each update counts as
+ * sent or as the server itself answered it (its 200 body), so a field the server stores or shows
+ * its own way (tags dropped, a member added, a name rewritten in answers) is that field's
+ * requirement's fault, never a mix.
  */
-function judgeMix(final: JsonObject, seen: string[], stored: Record<string, unknown>[], attempt: Attempt): void {
+function judgeMix(final: JsonObject, seen: string[], updates: Record<string, unknown[]>[], attempt: Attempt): void {
   attempt.evaluated.push('STATE-CONCURRENT-ONE-WINS');
-  if (stored.some((b) => seen.every((f) => sameValue(final[f], b[f])))) return;
+  const from = (u: Record<string, unknown[]>, f: string): boolean => (u[f] ?? []).some((v) => sameValue(final[f], v));
+  if (updates.some((u) => seen.every((f) => from(u, f)))) return;
   const origin = seen.map((f) => {
-    const j = stored.findIndex((b) => sameValue(final[f], b[f]));
+    const j = updates.findIndex((u) => from(u, f));
     return `${f} from ${j < 0 ? 'no update' : `update ${j + 1}`}`;
   });
   attempt.violations.push({
     requirement: 'STATE-CONCURRENT-ONE-WINS',
-    message: `Received: a mix (${origin.join(', ')}) / Expected: every field from one of the ${CONCURRENCY} updates, as each was answered`,
+    message: `Received: a mix (${origin.join(', ')}) / Expected: every field from one of the ${CONCURRENCY} updates, as sent or as answered`,
   });
 }
 
 /**
- * Each update as the server stored it: a field its 200 body shows differently from what was sent,
- * the server's own way (tags dropped, a member added), is taken as answered; one that shows another
- * update's value is a mix already, and stays as sent; the rest as sent.
+ * The values each update may have left, per field: the value sent, and the one its 200 body shows
+ * unless that is another update's value (then it is a mix already).
  */
-function asAnswered(bodies: Record<string, unknown>[], exchanges: Exchange[]): Record<string, unknown>[] {
+function asSentOrAnswered(bodies: Record<string, unknown>[], exchanges: Exchange[]): Record<string, unknown[]>[] {
   return bodies.map((sent, i) => {
     const answer = exchanges[i]?.body;
     const shown = answer?.ok && isJsonObject(answer.value) ? answer.value : {};
     const own = (f: string): boolean =>
       Object.hasOwn(shown, f) && !bodies.some((other, j) => j !== i && sameValue(shown[f], other[f]));
-    return Object.fromEntries(Object.keys(sent).map((f) => [f, own(f) ? shown[f] : sent[f]]));
+    return Object.fromEntries(Object.keys(sent).map((f) => [f, own(f) ? [sent[f], shown[f]] : [sent[f]]]));
   });
 }
 
@@ -141,7 +141,7 @@ export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
     if (!allAccepted) return attempt;
     const { state, judged } = await finalState(env, bodies, attempt);
     const seen = judged.filter((f) => state && Object.hasOwn(state, f));
-    if (state && seen.length >= 2) judgeMix(state, seen, asAnswered(bodies, exchanges), attempt);
+    if (state && seen.length >= 2) judgeMix(state, seen, asSentOrAnswered(bodies, exchanges), attempt);
     return attempt;
   },
 };

@@ -44,6 +44,11 @@ export interface RunEnv {
   replayPath?: string;
 }
 
+/** Violations the run already has a counterexample of: a property need not show them again. */
+export interface Shown {
+  has(v: Violation): boolean;
+}
+
 /** One execution of a property on one generated value: what was sent and what it showed. */
 export interface Attempt {
   /** Every exchange, in order (one for a single case, several for a sequence). */
@@ -55,6 +60,8 @@ export interface Attempt {
   evaluated: RequirementId[];
   /** The value could not be judged: a shrunk case that is no longer what it claims, or a 429 that lasted. */
   discarded?: boolean;
+  /** The asset's values as the run knew them before a single case was sent (its outcome may depend on them). */
+  stateBefore?: Record<string, unknown>;
 }
 
 export interface PropertyDef<T = unknown> {
@@ -65,8 +72,8 @@ export interface PropertyDef<T = unknown> {
   /** Why the property cannot run against this contract or target, or null. */
   skipReason(ctx: SuiteContext, hasGet: boolean): string | null;
   arbitrary(env: RunEnv): fc.Arbitrary<T>;
-  /** Sends what the value describes and judges it; stops at the first violation not in `masked`. */
-  execute(value: T, env: RunEnv, masked: ReadonlySet<RequirementId>): Promise<Attempt>;
+  /** Sends what the value describes and judges it; a sequence stops at the first violation not `shown` yet. */
+  execute(value: T, env: RunEnv, shown: Shown): Promise<Attempt>;
   /** Its requests leave the asset as it is (when the target conforms): they may be sent in parallel. */
   parallel?: boolean;
 }
@@ -125,6 +132,7 @@ async function sendControl(control: Case, env: RunEnv): Promise<Attempt | 'rate-
  */
 export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
   if (!confirmCase(c, env.ctx)) return DISCARDED;
+  const stateBefore = { ...env.ctx.known };
   const controlOf = controlCase(c, env.ctx);
   const control = controlOf ? await sendControl(controlOf, env) : null;
   if (control === 'rate-limited') return DISCARDED;
@@ -144,6 +152,7 @@ export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
     },
     violations: [...(control?.violations ?? []), ...violations],
     evaluated: [...(control?.evaluated ?? []), ...evaluated],
+    stateBefore,
   };
 }
 

@@ -3,8 +3,16 @@
  * its citation, the numbered sequence when there is one, the minimal request and response side by
  * side, the curl line and the replay command.
  */
-import { type ExchangeReport, failsRun, type RequirementReport, type RunReport } from '../report/model.ts';
-import { requestText, responseText, verdictLabel } from './text.ts';
+import {
+  type CounterexampleReport,
+  counterexampleHeading,
+  counterexamplesOf,
+  type ExchangeReport,
+  failsRun,
+  type RequirementReport,
+  type RunReport,
+} from '../report/model.ts';
+import { requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -32,6 +40,18 @@ function exchangeHtml(ex: ExchangeReport): string {
   return `<div class="pair">${request}${response}</div>`;
 }
 
+function counterexampleHtml(r: RequirementReport, cx: CounterexampleReport, heading: string): string {
+  const steps = cx.steps
+    ? `<p>Sequence (the last request showed the violation):</p><ol>${cx.steps.map((s) => `<li><code>${escapeHtml(s.line)}</code></li>`).join('')}</ol>`
+    : '';
+  const state = cx.stateBefore
+    ? `<li>The asset before the case (a replay sets it first): <code>${escapeHtml(JSON.stringify(cx.stateBefore))}</code></li>`
+    : '';
+  return `${heading ? `<h4>${escapeHtml(heading)}</h4>` : ''}<ul class="meta"><li>Minimal case (property <code>${escapeHtml(cx.property)}</code>): ${escapeHtml(cx.description)}</li>${state}
+${cx.violated.map((v) => `<li>${v.requirement === r.id ? '<b>' : ''}${escapeHtml(v.requirement)}${v.requirement === r.id ? '</b>' : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>
+${steps}${exchangeHtml(cx)}<p>curl (export CONFORMANCE_API_KEY first):</p><pre>${escapeHtml(cx.steps ? cx.steps.map((s) => `# ${s.n}\n${s.curl}`).join('\n') : cx.curl)}</pre><p>Replay:</p><pre>${escapeHtml(cx.replay)}</pre>`;
+}
+
 export function renderHtml(report: RunReport): string {
   const verdict = report.exitCode === 0 ? 'PASS' : 'FAIL';
   const rows = report.requirements
@@ -42,18 +62,14 @@ export function renderHtml(report: RunReport): string {
     .join('\n');
   const failures = report.requirements
     .filter((r) => r.counterexample)
-    .map((r) => {
-      const cx = r.counterexample;
-      if (!cx) return '';
-      const steps = cx.steps
-        ? `<p>Sequence (the last request showed the violation):</p><ol>${cx.steps.map((s) => `<li><code>${escapeHtml(s.line)}</code></li>`).join('')}</ol>`
-        : '';
-      return `<section id="${r.id}"><h3>${r.id} <small>(${r.level})</small></h3><p>${escapeHtml(r.title)}</p>
-<ul class="meta">${r.citation.map((c) => `<li>Source: ${escapeHtml(c)}</li>`).join('')}${r.expected ? `<li>Known to fail here: ${escapeHtml(r.expected.reason)}${r.expected.link ? ` (<a href="${escapeHtml(r.expected.link)}">${escapeHtml(r.expected.link)}</a>)` : ''}</li>` : ''}
-<li>Minimal case (property <code>${escapeHtml(cx.property)}</code>): ${escapeHtml(cx.description)}</li>
-${cx.violated.map((v) => `<li>${v.requirement === r.id ? '<b>' : ''}${escapeHtml(v.requirement)}${v.requirement === r.id ? '</b>' : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>
-${steps}${exchangeHtml(cx)}<p>curl (export CONFORMANCE_API_KEY first):</p><pre>${escapeHtml(cx.steps ? cx.steps.map((s) => `# ${s.n}\n${s.curl}`).join('\n') : cx.curl)}</pre><p>Replay:</p><pre>${escapeHtml(cx.replay)}</pre></section>`;
-    })
+    .map(
+      (r) =>
+        `<section id="${r.id}"><h3>${r.id} <small>(${r.level})</small></h3><p>${escapeHtml(r.title)}</p>
+<ul class="meta">${r.citation.map((c) => `<li>Source: ${escapeHtml(c)}</li>`).join('')}${r.expected ? `<li>Known to fail here: ${escapeHtml(r.expected.reason)}${r.expected.link ? ` (<a href="${escapeHtml(r.expected.link)}">${escapeHtml(r.expected.link)}</a>)` : ''}</li>` : ''}</ul>
+${counterexamplesOf(r)
+  .map((cx, i) => counterexampleHtml(r, cx, counterexampleHeading(r, i)))
+  .join('\n')}</section>`,
+    )
     .join('\n');
   const target = report.target.embedded ? 'embedded reference server' : report.target.baseUrl;
   return `<!doctype html>
@@ -63,7 +79,7 @@ ${steps}${exchangeHtml(cx)}<p>curl (export CONFORMANCE_API_KEY first):</p><pre>$
 <li>Spec: <code>${escapeHtml(report.spec.file)}</code> (${escapeHtml(report.spec.title)} ${escapeHtml(report.spec.version)})</li>
 <li>Seed ${report.seed}, ${report.runs} runs per property${report.strict ? ', strict' : ''}; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s</li>
 ${report.stopped ? `<li><b>Stopped early</b>: ${escapeHtml(report.stopped)}</li>` : ''}
-<li>${report.summary.passed} passed, ${report.summary.mustFailed} MUST failed, ${report.summary.shouldFailed} SHOULD failed, ${report.summary.skipped} skipped</li></ul>
+<li>${summaryCounts(report.summary)}</li></ul>
 <table id="verdicts"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th><th>Title</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
@@ -75,27 +91,26 @@ ${failures ? `<h2>Failures</h2>\n${failures}` : ''}
 /** failures.ndjson: one line per request of every counterexample (a request log a tool can replay). */
 export function renderNdjson(report: RunReport): string {
   const lines: string[] = [];
-  for (const r of report.requirements) {
-    const cx = r.counterexample;
-    if (!cx) continue;
-    const steps = cx.steps ?? [
-      { n: 1, line: cx.description, curl: cx.curl, request: cx.request, response: cx.response },
-    ];
-    for (const s of steps)
-      lines.push(
-        JSON.stringify({
-          requirement: r.id,
-          property: cx.property,
-          seed: cx.seed,
-          path: cx.path,
-          step: s.n,
-          of: steps.length,
-          sent: s.line,
-          request: s.request,
-          response: s.response,
-          curl: s.curl,
-        }),
-      );
-  }
+  for (const r of report.requirements)
+    for (const cx of counterexamplesOf(r)) {
+      const steps = cx.steps ?? [
+        { n: 1, line: cx.description, curl: cx.curl, request: cx.request, response: cx.response },
+      ];
+      for (const s of steps)
+        lines.push(
+          JSON.stringify({
+            requirement: r.id,
+            property: cx.property,
+            seed: cx.seed,
+            path: cx.path,
+            step: s.n,
+            of: steps.length,
+            sent: s.line,
+            request: s.request,
+            response: s.response,
+            curl: s.curl,
+          }),
+        );
+    }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

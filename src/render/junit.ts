@@ -1,5 +1,5 @@
 /** junit.xml: one test case per requirement; a SHOULD failure outside strict mode is reported as skipped with its message. */
-import { failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
+import { counterexampleHeading, counterexamplesOf, failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
 
 const xml = (s: string): string =>
   s
@@ -32,15 +32,16 @@ export function renderJunit(report: RunReport): string {
   for (const r of report.requirements) {
     out.push(`    <testcase classname="${r.level}" name="${xml(`${r.id}: ${r.title}`)}">`);
     const cx = r.counterexample;
-    const detail = cx
-      ? [
-          cx.description,
-          ...cx.violated.map((v) => `${v.requirement}: ${v.message}`),
-          `curl: ${cx.curl}`,
-          `replay: ${cx.replay}`,
-          ...r.citation,
-        ].join('\n')
-      : '';
+    const detail = [
+      ...counterexamplesOf(r).flatMap((c, i) => [
+        ...(counterexampleHeading(r, i) ? [`-- ${counterexampleHeading(r, i)}`] : []),
+        c.description,
+        ...c.violated.map((v) => `${v.requirement}: ${v.message}`),
+        `curl: ${c.curl}`,
+        `replay: ${c.replay}`,
+      ]),
+      ...(cx ? r.citation : []),
+    ].join('\n');
     if (r.outcome === 'fixed' && report.strict)
       out.push(
         `      <failure message="${xml(`known to fail here (${r.expected?.reason ?? ''}) but passed: update the expectations`)}" type="FIXED"/>`,

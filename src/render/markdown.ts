@@ -1,6 +1,12 @@
 /** report.md: the verdict per requirement, then each failure with its request, response and repro. */
-import type { RequirementReport, RunReport } from '../report/model.ts';
-import { requestText, responseText, tableCell, verdictLabel } from './text.ts';
+import {
+  type CounterexampleReport,
+  counterexampleHeading,
+  counterexamplesOf,
+  type RequirementReport,
+  type RunReport,
+} from '../report/model.ts';
+import { requestText, responseText, summaryCounts, tableCell, verdictLabel } from './text.ts';
 
 const fence = (s: string): string => {
   const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -35,10 +41,7 @@ function header(report: RunReport): string[] {
     lines.push(
       `- Expectations \`${e.file}\`: ${e.newFailures} new failure(s), ${e.expectedFailures} expected, ${e.fixed} fixed, ${e.intermittent} known intermittent`,
     );
-  lines.push(
-    `- ${summary.passed} passed, ${summary.mustFailed} MUST failed, ${summary.shouldFailed} SHOULD failed, ${summary.skipped} skipped`,
-    '',
-  );
+  lines.push(`- ${summaryCounts(summary)}`, '');
   return lines;
 }
 
@@ -52,15 +55,28 @@ function verdictTable(report: RunReport): string[] {
 }
 
 function failure(r: RequirementReport): string[] {
-  const cx = r.counterexample;
-  if (!cx) return [];
+  if (!r.counterexample) return [];
   const lines = ['', `### ${r.id}`, '', `**${r.level}**: ${r.title}`, ''];
   for (const c of r.citation) lines.push(`- Source: ${c}`);
   if (r.expected)
     lines.push(`- Known to fail here: ${r.expected.reason}${r.expected.link ? ` (${r.expected.link})` : ''}`);
+  counterexamplesOf(r).forEach((cx, i) => {
+    const heading = counterexampleHeading(r, i);
+    if (heading) lines.push('', `#### ${heading[0]?.toUpperCase()}${heading.slice(1)}`, '');
+    lines.push(...counterexampleSection(r, cx));
+  });
+  return lines;
+}
+
+function counterexampleSection(r: RequirementReport, cx: CounterexampleReport): string[] {
+  const lines: string[] = [];
   lines.push(
     `- Minimal case (property \`${cx.property}\`): ${cx.steps ? `${cx.steps.length} requests` : cx.description}`,
   );
+  if (cx.stateBefore)
+    lines.push(
+      `- The asset before the case (a replay sets it first): \`${tableCell(JSON.stringify(cx.stateBefore))}\``,
+    );
   for (const v of cx.violated) {
     const id = v.requirement === r.id ? `**${v.requirement}**` : v.requirement;
     lines.push(`- ${id}: ${v.message}`);

@@ -1,5 +1,14 @@
 /** What the CLI prints: progress while it runs, a table of verdicts at the end. */
-import { failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
+import { show } from '../json.ts';
+import {
+  type CounterexampleReport,
+  counterexampleHeading,
+  counterexamplesOf,
+  failsRun,
+  isKnownFailure,
+  type RequirementReport,
+  type RunReport,
+} from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
 import { verdictLabel } from './text.ts';
 
@@ -46,18 +55,28 @@ function failures(report: RunReport, paint: Paint): string[] {
   const out: string[] = [];
   // Known failures are listed in the table; their details are in report.md.
   for (const r of report.requirements.filter((x) => x.counterexample && !isKnownFailure(x))) {
-    const cx = r.counterexample as NonNullable<typeof r.counterexample>;
     out.push('', paint(1, `${r.id} (${r.level}): ${r.title}`));
-    if (cx.steps)
-      for (const step of cx.steps)
-        out.push(
-          `  ${String(step.n).padStart(2)}. ${step.line.length > 160 ? `${step.line.slice(0, 160)}…` : step.line}`,
-        );
-    else out.push(`  case:   ${cx.description}`);
-    for (const v of cx.violated.filter((v) => v.requirement === r.id)) out.push(`  ${v.message}`);
-    out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
-    out.push(`  replay: ${cx.replay}`);
+    counterexamplesOf(r).forEach((cx, i) => {
+      const heading = counterexampleHeading(r, i);
+      if (heading) out.push(`  -- ${heading}`);
+      out.push(...counterexampleLines(r, cx));
+    });
   }
+  return out;
+}
+
+function counterexampleLines(r: RequirementReport, cx: CounterexampleReport): string[] {
+  const out: string[] = [];
+  if (cx.steps)
+    for (const step of cx.steps)
+      out.push(
+        `  ${String(step.n).padStart(2)}. ${step.line.length > 160 ? `${step.line.slice(0, 160)}…` : step.line}`,
+      );
+  else out.push(`  case:   ${cx.description}`);
+  if (cx.stateBefore) out.push(`  asset before: ${show(cx.stateBefore, 200)}`);
+  for (const v of cx.violated.filter((v) => v.requirement === r.id)) out.push(`  ${v.message}`);
+  out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
+  out.push(`  replay: ${cx.replay}`);
   return out;
 }
 
@@ -92,7 +111,7 @@ function totals(report: RunReport, reportDir: string | null, paint: Paint): stri
   const s = report.summary;
   const out = [
     '',
-    `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`,
+    `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}${s.following ? `, ${s.following} following from another failure` : ''}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`,
   ];
   const resent = report.requests.resetRetries;
   if (resent)

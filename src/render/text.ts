@@ -8,6 +8,7 @@ export function verdictLabel(r: RequirementReport, strict: boolean): string {
   if (r.outcome === 'expected-failure') return 'fail (expected)';
   if (r.status === 'pass') return 'pass';
   if (r.status === 'skip') return 'skip';
+  if (r.followsFrom) return `fail (follows from ${r.followsFrom})`;
   const label = failsRun(r, strict) ? 'FAIL' : 'FAIL (SHOULD, not fatal)';
   return r.outcome === 'new-failure' ? `${label}, NEW` : label;
 }
@@ -29,4 +30,16 @@ export function requestText(ex: ExchangeReport): string {
 export function responseText(ex: ExchangeReport): string {
   const res = ex.response;
   return res.failure ? `(${res.failure})` : `${res.status}\n${headerLines(res.headers ?? {})}\n\n${res.body ?? ''}`;
+}
+
+/** The summary line's counts: "34 passed, 1 MUST failed, 0 SHOULD failed, 2 skipped" (and the followers). */
+export function summaryCounts(s: {
+  passed: number;
+  mustFailed: number;
+  shouldFailed: number;
+  skipped: number;
+  following?: number;
+}): string {
+  const following = s.following ? `, ${s.following} following from another failure` : '';
+  return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${s.skipped} skipped`;
 }

@@ -4,7 +4,7 @@
  */
 import type { Exchange } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
-import { REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
+import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
 import type { Contract } from '../spec/load.ts';
 import { curlLine } from './curl.ts';
 import {
@@ -25,7 +25,13 @@ import {
 } from './model.ts';
 import { makeRedactor, type Redactor } from './redact.ts';
 
-export type ReplayCommand = (replay: { property: string; seed: number; path: string }) => string;
+export type ReplayCommand = (replay: {
+  property: string;
+  seed: number;
+  path: string;
+  /** The asset's values the case met, when they differ from those before the run. */
+  state?: Record<string, unknown>;
+}) => string;
 
 /** Everything a report is made of. */
 export interface ReportInputs {
@@ -115,9 +121,38 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
     ...(cx.steps.length > 1 ? { steps } : {}),
     ...exchangeReport(last, contract, apiKey),
     violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
+    ...(cx.kind ? { kind: cx.kind } : {}),
+    ...(cx.stateBefore ? { stateBefore: cx.stateBefore } : {}),
     curl: curlLine(last.request, contract.auth, apiKey),
-    replay: inputs.replay({ property: cx.property, seed: cx.seed, path: cx.path }),
+    replay: inputs.replay({
+      property: cx.property,
+      seed: cx.seed,
+      path: cx.path,
+      ...(cx.stateBefore ? { state: cx.stateBefore } : {}),
+    }),
   };
+}
+
+/**
+ * The requirement a derived failure follows from: an earlier violation in the same counterexample,
+ * of a requirement that is not derived, about the same fields (a sequence's model built on an
+ * answer that its own requirement already blamed).
+ */
+function antecedent(cx: Counterexample, id: RequirementId): RequirementId | null {
+  const at = cx.violations.findIndex((v) => v.requirement === id);
+  const fields = (cx.violations[at]?.kind ?? '').split(', ').filter(Boolean);
+  if (!isDerived(id) || fields.length === 0) return null;
+  const earlier = cx.violations.slice(0, at).find((w) => {
+    const about = (w.kind ?? '').split(', ');
+    return !isDerived(w.requirement) && fields.every((f) => about.includes(f));
+  });
+  return earlier?.requirement ?? null;
+}
+
+/** A derived failure follows from another when every one of its counterexamples does. */
+function followsFrom(tally: RequirementTally, id: RequirementId): RequirementId | null {
+  const from = tally.counterexamples.map((cx) => antecedent(cx, id));
+  return from.length > 0 && from.every((f) => f !== null) ? (from[0] ?? null) : null;
 }
 
 /** Why a requirement was not judged. */
@@ -130,7 +165,7 @@ function skipReason(r: Requirement, inputs: ReportInputs): string {
 }
 
 function requirementReport(r: Requirement, inputs: ReportInputs): RequirementReport {
-  const tally = inputs.tallies.get(r.id as RequirementId) ?? { cases: 0 };
+  const tally = inputs.tallies.get(r.id as RequirementId) ?? { cases: 0, counterexamples: [] };
   const base = {
     id: r.id as RequirementId,
     level: r.level,
@@ -138,8 +173,16 @@ function requirementReport(r: Requirement, inputs: ReportInputs): RequirementRep
     cases: tally.cases,
     citation: citationText(inputs.contract, r.id as RequirementId),
   };
-  if (tally.counterexample)
-    return { ...base, status: 'fail', counterexample: counterexampleReport(tally.counterexample, inputs) };
+  const [first, ...more] = tally.counterexamples.map((cx) => counterexampleReport(cx, inputs));
+  const follows = followsFrom(tally, r.id as RequirementId);
+  if (first)
+    return {
+      ...base,
+      status: 'fail',
+      ...(follows ? { followsFrom: follows } : {}),
+      counterexample: first,
+      ...(more.length > 0 ? { more } : {}),
+    };
   if (tally.cases === 0) return { ...base, status: 'skip', reason: skipReason(r, inputs) };
   return { ...base, status: 'pass' };
 }

@@ -22,6 +22,13 @@ export interface Counterexample {
   exchanges: Exchange[];
   /** Every violation the counterexample shows (not only this requirement's). */
   violations: Violation[];
+  /** What sets it apart from the requirement's other counterexamples (Violation.kind). */
+  kind: string;
+  /**
+   * The asset's values (the body properties) as the run knew them before the case was sent, for a
+   * case whose outcome may depend on them; a replay puts the asset in this state first.
+   */
+  stateBefore?: Record<string, unknown>;
 }
 
 export interface PropertyResult {
@@ -42,7 +49,8 @@ export interface PropertyResult {
 
 export interface RequirementTally {
   cases: number;
-  counterexample?: Counterexample;
+  /** Up to a few counterexamples, each of its own kind, in the order found. */
+  counterexamples: Counterexample[];
 }
 
 /** Whether the asset's values were put back after the run. */
@@ -101,6 +109,10 @@ export interface CounterexampleReport extends ExchangeReport {
   /** For a sequence: every request, numbered, with its curl line and the exchange. */
   steps?: StepReport[];
   violated: { requirement: string; message: string }[];
+  /** What sets it apart from the requirement's other counterexamples (a keyword and pointer, fields, a status). */
+  kind?: string;
+  /** The asset's values the case met, when they differ from those before the run: a replay sets them first. */
+  stateBefore?: Record<string, unknown>;
   curl: string;
   replay: string;
 }
@@ -130,6 +142,13 @@ export interface RequirementReport {
   /** Why nothing was judged (status skip). */
   reason?: string;
   counterexample?: CounterexampleReport;
+  /** Further counterexamples of other kinds (a different keyword or pointer, field, or status received). */
+  more?: CounterexampleReport[];
+  /**
+   * A derived requirement whose every counterexample follows from an earlier failure of this one,
+   * on the same fields: reported, and the run is judged on that one.
+   */
+  followsFrom?: RequirementId;
 }
 
 export interface RequestCounts {
@@ -161,7 +180,8 @@ export interface RunReport {
   requirements: RequirementReport[];
   /** Whether the asset's values were put back after the run. */
   restore: RestoreResult;
-  summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number };
+  /** Failures that follow from another (followsFrom) are counted apart, not as MUST or SHOULD failures. */
+  summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number; following?: number };
   /** With --expectations: how the verdicts compare with what is known. */
   expectations?: { file: string; newFailures: number; expectedFailures: number; fixed: number; intermittent: number };
   /** With --shard: which share of the properties this report covers. */
@@ -183,7 +203,7 @@ export const isKnownFailure = (r: RequirementReport): boolean =>
  */
 export function failsRun(r: RequirementReport, strict: boolean): boolean {
   if (r.outcome === 'fixed') return strict;
-  if (r.status !== 'fail' || isKnownFailure(r)) return false;
+  if (r.status !== 'fail' || isKnownFailure(r) || r.followsFrom) return false;
   return r.level === 'MUST' || strict;
 }
 
@@ -194,9 +214,21 @@ export function exitCodeOf(requirements: readonly RequirementReport[], strict: b
 export function summaryOf(requirements: readonly RequirementReport[]): RunReport['summary'] {
   const count = (f: (r: RequirementReport) => boolean): number => requirements.filter(f).length;
   return {
-    mustFailed: count((r) => r.status === 'fail' && r.level === 'MUST'),
-    shouldFailed: count((r) => r.status === 'fail' && r.level === 'SHOULD'),
+    mustFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'MUST'),
+    shouldFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'SHOULD'),
     passed: count((r) => r.status === 'pass'),
     skipped: count((r) => r.status === 'skip'),
+    following: count((r) => r.status === 'fail' && r.followsFrom !== undefined),
   };
+}
+
+/** A requirement's counterexamples: its first, then the further ones of other kinds. */
+export const counterexamplesOf = (r: RequirementReport): CounterexampleReport[] =>
+  r.counterexample ? [r.counterexample, ...(r.more ?? [])] : [];
+
+/** How a counterexample is headed when a requirement has several: "2 of 3, type at /name". */
+export function counterexampleHeading(r: RequirementReport, i: number): string {
+  const all = counterexamplesOf(r);
+  const kind = all[i]?.kind;
+  return all.length > 1 ? `counterexample ${i + 1} of ${all.length}${kind ? ` (${kind})` : ''}` : '';
 }

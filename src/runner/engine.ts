@@ -7,11 +7,14 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
+import type { Violation } from '../checks/checks.ts';
 import { InternalError, StopSending } from '../errors.ts';
+import { jsonEqual } from '../json.ts';
 import { type AnyProperty, PROPERTIES } from '../properties/index.ts';
-import type { Attempt, RunEnv } from '../properties/property.ts';
+import { type Attempt, type RunEnv, type Shown, sendable } from '../properties/property.ts';
 import type { PropertyResult, RequirementTally } from '../report/model.ts';
 import { REQUIREMENTS, type RequirementId } from '../requirements.ts';
+import { putState } from './restore.ts';
 
 export type RunEvent =
   | { type: 'property-start'; property: AnyProperty; index: number; total: number }
@@ -27,6 +30,8 @@ export interface EngineOptions {
   only?: readonly string[];
   /** Replay one case: fast-check path under `seed` (with `only` naming its property). */
   path?: string;
+  /** Counterexamples kept per requirement, each of a different kind (default 3). */
+  counterexamples?: number;
   /** Lanes for the properties that leave the asset alone (default 1). */
   concurrency?: number;
   /** Run each property inside `currentProperty`, so that code below can tell which property sent a request. */
@@ -40,6 +45,21 @@ export interface EngineResult {
 }
 
 const MAX_TIMEOUTS_PER_PROPERTY = 5;
+export const DEFAULT_COUNTEREXAMPLES = 3;
+
+/**
+ * What the run has shown so far: a violation is shown when its requirement has a counterexample of
+ * its kind, or has as many counterexamples as a requirement keeps. A replay shows nothing in advance.
+ */
+function shownBy(tallies: Map<RequirementId, RequirementTally>, max: number, replay: boolean): Shown {
+  return {
+    has(v) {
+      if (replay) return false;
+      const found = tallies.get(v.requirement)?.counterexamples ?? [];
+      return found.length >= max || found.some((c) => c.kind === (v.kind ?? ''));
+    },
+  };
+}
 
 /** The property on whose behalf the current code runs (request logs and benchmarks read it). */
 export const currentProperty = new AsyncLocalStorage<string>();
@@ -48,6 +68,8 @@ interface LaneOutcome {
   seed: number;
   details: fc.RunDetails<[unknown]>;
   last: Attempt | undefined;
+  /** The generated value of `last`. */
+  value: unknown;
   /** fast-check's own replay path of a sequence of commands (it prints it with the value). */
   replayPath: string | undefined;
 }
@@ -59,7 +81,7 @@ interface PropertyRun {
   options: EngineOptions;
   tallies: Map<RequirementId, RequirementTally>;
   result: PropertyResult;
-  masked: Set<RequirementId>;
+  shown: Shown;
   arbitrary: fc.Arbitrary<unknown>;
   lanes: number;
   replay: boolean;
@@ -79,11 +101,9 @@ function newPropertyRun(
   const { replayPath } = splitPath(options.path ?? '');
   const local: RunEnv = { ...env, deadline, ...(replayPath ? { replayPath } : {}) };
   const replay = options.path !== undefined;
-  // A requirement that an earlier property already failed is not searched again: one fault, one
-  // counterexample, and no shrinking spent on a failure already shown.
-  const masked = new Set<RequirementId>(
-    replay ? [] : [...tallies].filter(([, t]) => t.counterexample).map(([id]) => id),
-  );
+  // A violation the run has already shown (here or in an earlier property) is not searched again:
+  // no shrinking spent on a failure already shown, and the next fault is not hidden behind it.
+  const shown = shownBy(tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);
   // A target that hangs costs a timeout per request. Once a request of the run has timed out (the
   // verdict), later ones have a shortened deadline and are never judged, so they only cost time: a
   // property stops after 2 timeouts, or after 1 when the run had timed out before it began.
@@ -105,7 +125,7 @@ function newPropertyRun(
       interrupted: false,
       failed: [],
     },
-    masked,
+    shown,
     arbitrary: def.arbitrary(local),
     // Properties whose cases leave the asset alone may run in lanes: independent fast-check runs
     // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
@@ -118,9 +138,9 @@ function newPropertyRun(
   };
 }
 
-/** Runs one generated value: false when it shows a violation not masked (fast-check then shrinks). */
+/** Runs one generated value: false when it shows a violation not shown yet (fast-check then shrinks). */
 async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attempt) => void): Promise<boolean> {
-  const { result, masked } = run;
+  const { result, shown } = run;
   // Past the property's time or timeout budget, or once the run stopped, nothing more is sent:
   // the remaining runs and shrink steps pass at once and the best counterexample so far stands.
   // (fast-check's own time limit is not used: it would leave requests going on in the background.)
@@ -130,7 +150,7 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
   }
   let attempt: Attempt;
   try {
-    attempt = await run.def.execute(value, run.env, masked);
+    attempt = await run.def.execute(value, run.env, shown);
   } catch (error) {
     if (!(error instanceof StopSending)) throw error;
     result.interrupted = true;
@@ -147,7 +167,7 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
     if (tally) tally.cases++;
   }
   run.options.onEvent?.({ type: 'case', property: run.def.name, cases: result.cases });
-  if (!attempt.violations.some((v) => !masked.has(v.requirement))) return true;
+  if (!attempt.violations.some((v) => !shown.has(v))) return true;
   keep(attempt);
   return false;
 }
@@ -167,7 +187,7 @@ async function lane(run: PropertyRun, k: number): Promise<LaneOutcome> {
   const details = await fc.check(property, { seed, numRuns, maxSkipsPerRun: 10, ...replay });
   // A sequence of commands names, once run, the replay path fast-check needs beside the run's path.
   const replayPath = /replayPath="([^"]*)"/.exec(String(lastValue))?.[1];
-  return { seed, details, last, replayPath };
+  return { seed, details, last, value: lastValue, replayPath };
 }
 
 /**
@@ -179,8 +199,38 @@ function splitPath(text: string): { path: string; replayPath?: string } {
   return replayPath === undefined ? { path } : { path, replayPath };
 }
 
+/**
+ * The asset's state before a case, as a body a replay sends first: the fields a body may carry,
+ * kept only when they differ from the values before the run (where every replay starts anyway).
+ */
+function startingState(env: RunEnv, state: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!state) return undefined;
+  const { ctx } = env;
+  const body = Object.fromEntries(
+    Object.entries(state).filter(([n, v]) => sendable(ctx, n) && ctx.validators.body({ [n]: v }).length === 0),
+  );
+  const base = env.baseline ?? {};
+  const same = Object.keys(body).every((k) => Object.hasOwn(base, k) && jsonEqual(body[k], base[k]));
+  return same || Object.keys(body).length === 0 ? undefined : body;
+}
+
+const NOTHING_SHOWN: Shown = { has: () => false };
+
+/**
+ * Whether a case's violation needs the state the case met: the asset is put back to its values
+ * before the run and the case sent again; when the violation shows again, it does not (and its
+ * replay line stays short). A case that cannot be tried again keeps its state.
+ */
+async function needsState(run: PropertyRun, value: unknown, v: Violation): Promise<boolean> {
+  const { baseline, ctx, target, client } = run.env;
+  if (!baseline || !(await putState(ctx, target, client, baseline))) return true;
+  const again = await run.def.execute(value, run.env, NOTHING_SHOWN).catch(() => null);
+  if (!again || again.discarded) return true;
+  return !again.violations.some((w) => w.requirement === v.requirement && (w.kind ?? '') === (v.kind ?? ''));
+}
+
 /** Records the counterexamples a round found; false when the round found nothing to record. */
-function recordRound(run: PropertyRun, failing: LaneOutcome[]): boolean {
+async function recordRound(run: PropertyRun, failing: LaneOutcome[]): Promise<boolean> {
   for (const { details, last } of failing) {
     if (!last && details.counterexample === null && details.numSkips > 0) {
       // Too many values could not be judged (e.g. every answer was 429): say so.
@@ -193,28 +243,33 @@ function recordRound(run: PropertyRun, failing: LaneOutcome[]): boolean {
       );
   }
   const found = failing.filter((o) => o.last);
-  for (const { details, last, replayPath } of found) {
+  let recorded = 0;
+  for (const { details, last, value, replayPath } of found) {
     const attempt = last as Attempt;
-    for (const id of new Set(
-      attempt.violations.filter((v) => !run.masked.has(v.requirement)).map((v) => v.requirement),
-    )) {
-      const tally = run.tallies.get(id);
-      if (tally && !tally.counterexample) {
-        const { steps, exchanges, violations } = attempt;
-        const path = `${details.counterexamplePath ?? ''}${replayPath ? `|${replayPath}` : ''}`;
-        tally.counterexample = {
-          property: run.def.name,
-          seed: details.seed,
-          path,
-          steps,
-          exchanges,
-          violations,
-        };
-      }
-      if (!run.result.failed.includes(id)) run.result.failed.push(id);
+    for (const v of attempt.violations) {
+      const tally = run.tallies.get(v.requirement);
+      // In a replay, the requirement's first violation is its counterexample.
+      if (!tally || run.shown.has(v) || (run.replay && tally.counterexamples.length > 0)) continue;
+      const { steps, exchanges, violations } = attempt;
+      // Cases sent in parallel leave the asset alone: their state is not recorded (nor reset while others run).
+      let stateBefore = run.def.parallel ? undefined : startingState(run.env, attempt.stateBefore);
+      if (stateBefore && !run.replay && !(await needsState(run, value, v))) stateBefore = undefined;
+      const path = `${details.counterexamplePath ?? ''}${replayPath ? `|${replayPath}` : ''}`;
+      tally.counterexamples.push({
+        property: run.def.name,
+        seed: details.seed,
+        path,
+        steps,
+        exchanges,
+        violations,
+        kind: v.kind ?? '',
+        ...(stateBefore ? { stateBefore } : {}),
+      });
+      recorded++;
+      if (!run.result.failed.includes(v.requirement)) run.result.failed.push(v.requirement);
     }
   }
-  return found.length > 0;
+  return recorded > 0;
 }
 
 async function runProperty(
@@ -239,11 +294,13 @@ async function runProperty(
       skipReason: skip,
     };
   const run = newPropertyRun(def, env, options, tallies);
-  for (let round = 0; round <= REQUIREMENTS.length && !run.stopped(); round++) {
+  // Each round ends at a violation not shown yet; the next one looks for the next. A round that
+  // records nothing ends the search (each round records at least one, so this ends).
+  const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULT_COUNTEREXAMPLES);
+  for (let round = 0; round <= rounds && !run.stopped(); round++) {
     const outcomes = await Promise.all(Array.from({ length: run.lanes }, (_, k) => lane(run, k)));
     const failing = outcomes.filter((o) => o.details.failed);
-    if (failing.length === 0 || !recordRound(run, failing)) break;
-    for (const id of run.result.failed) run.masked.add(id);
+    if (failing.length === 0 || !(await recordRound(run, failing))) break;
     if (run.replay) break;
   }
   run.result.status = run.result.failed.length > 0 ? 'fail' : 'pass';
@@ -257,7 +314,9 @@ async function runProperty(
  * them, so that the suite's own work overlaps the target's. Results come back in catalogue order.
  */
 export async function runProperties(env: RunEnv, options: EngineOptions): Promise<EngineResult> {
-  const tallies = new Map<RequirementId, RequirementTally>(REQUIREMENTS.map((r) => [r.id, { cases: 0 }]));
+  const tallies = new Map<RequirementId, RequirementTally>(
+    REQUIREMENTS.map((r) => [r.id, { cases: 0, counterexamples: [] }]),
+  );
   const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
   const results = new Map<string, PropertyResult>();
   const runGroup = async (defs: readonly AnyProperty[]): Promise<void> => {

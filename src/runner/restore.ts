@@ -3,6 +3,7 @@
  * verifying that by a read. A restore that fails is reported loudly with the original values, so
  * a person can put them back by hand.
  */
+import { rememberKnown } from '../checks/checks.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { HttpClient } from '../exchange/http.ts';
 import { getAsset, perform, type Target } from '../exchange/perform.ts';
@@ -15,6 +16,20 @@ export function restoreBody(ctx: CheckContext, snapshot: Snapshot): Record<strin
   return Object.fromEntries(
     Object.entries(snapshot.values).filter(([name, value]) => ctx.validators.body({ [name]: value }).length === 0),
   );
+}
+
+/** Puts the asset in a state (the fields a body may carry): true when the update got 200. */
+export async function putState(
+  ctx: CheckContext,
+  target: Target,
+  client: HttpClient,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  const body = restoreBody(ctx, { values, source: 'PUT' });
+  const { exchange } = await perform(targetCase(ctx, body), ctx.contract, target, client, true);
+  if (exchange.outcome.kind !== 'response' || exchange.outcome.status !== 200) return false;
+  rememberKnown(exchange, ctx);
+  return true;
 }
 
 export async function restore(

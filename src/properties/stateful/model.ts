@@ -45,7 +45,7 @@ export interface AssetModel {
 export interface Recorder {
   readonly ctx: SuiteContext;
   judged(requirement: RequirementId): void;
-  violate(requirement: RequirementId, message: string): void;
+  violate(requirement: RequirementId, message: string, kind?: string): void;
 }
 
 export const REJECTED = [400, 401, 404];
@@ -126,6 +126,7 @@ export function observe(model: AssetModel, rec: Recorder, field: string, value: 
     rec.violate(
       requirement,
       `step ${step}: ${field} is ${brief(value)} / expected ${expected.map(brief).join(' or ')} (${why})`,
+      field,
     );
   }
 }

@@ -23,8 +23,8 @@ export const STATEFUL: PropertyDef<Iterable<Command>> = {
   skipReason: (ctx) => (Object.keys(ctx.bodyProperties).length === 0 ? 'the body schema has no property' : null),
   arbitrary: (env) =>
     fc.commands(commands(env), { maxCommands: 8, ...(env.replayPath ? { replayPath: env.replayPath } : {}) }),
-  async execute(cmds, env, masked): Promise<Attempt> {
-    const real = new Real(env, masked);
+  async execute(cmds, env, shown): Promise<Attempt> {
+    const real = new Real(env, shown);
     const model = newModel(env.ctx);
     try {
       await fc.asyncModelRun(async () => {

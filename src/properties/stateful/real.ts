@@ -2,12 +2,21 @@
  * The real side of the stateful property: sends each request, records it as a numbered step,
  * judges every response, and moves the model the way the contract says the answer moves the asset.
  */
-import { judge, RESPONSE_CHECKS, type Violation } from '../../checks/checks.ts';
+import { fieldsKind, judge, RESPONSE_CHECKS, type Violation } from '../../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
-import { confirmCase, make, type RunEnv, type SuiteContext, theAsset, unanswered, VALID_KEY } from '../property.ts';
+import {
+  confirmCase,
+  make,
+  type RunEnv,
+  type Shown,
+  type SuiteContext,
+  theAsset,
+  unanswered,
+  VALID_KEY,
+} from '../property.ts';
 import {
   type AssetModel,
   type FieldEvent,
@@ -38,7 +47,7 @@ export class Real implements Recorder {
   previous: Previous | null = null;
   constructor(
     readonly env: RunEnv,
-    readonly masked: ReadonlySet<RequirementId>,
+    readonly shown: Shown,
   ) {}
 
   get ctx(): SuiteContext {
@@ -61,9 +70,10 @@ export class Real implements Recorder {
     this.evaluated.push(requirement);
   }
 
-  violate(requirement: RequirementId, message: string): void {
-    this.violations.push({ requirement, message });
-    if (!this.masked.has(requirement)) throw new StopSequence(requirement);
+  violate(requirement: RequirementId, message: string, kind?: string): void {
+    const violation = { requirement, message, ...(kind === undefined ? {} : { kind }) };
+    this.violations.push(violation);
+    if (!this.shown.has(violation)) throw new StopSequence(requirement);
   }
 }
 
@@ -119,7 +129,11 @@ function judgeRepeat(
   if (differ.length === 0) return;
   const now = differ.map((f) => `${f} ${show(body[f], 80, false)}`).join(', ');
   const then = differ.map((f) => `${f} ${show(before[f], 80, false)}`).join(', ');
-  real.violate('STATE-IDEMPOTENT', `step ${step}: the repeated request answered ${now} / the first time: ${then}`);
+  real.violate(
+    'STATE-IDEMPOTENT',
+    `step ${step}: the repeated request answered ${now} / the first time: ${then}`,
+    fieldsKind(differ),
+  );
 }
 
 interface Answer {
@@ -209,7 +223,7 @@ export async function request(
   if (!rateLimited) {
     const every = judge(exchange, ctx, RESPONSE_CHECKS);
     for (const id of every.evaluated) real.judged(id);
-    for (const v of every.violations) real.violate(v.requirement, `step ${step}: ${v.message}`);
+    for (const v of every.violations) real.violate(v.requirement, `step ${step}: ${v.message}`, v.kind);
   }
   const status = exchange.outcome.kind === 'response' && !rateLimited ? exchange.outcome.status : null;
   const body = exchange.body?.ok && isJsonObject(exchange.body.value) ? exchange.body.value : null;
