@@ -28,6 +28,8 @@ export interface Check {
   verify(ex: Exchange, ctx: CheckContext): string | null;
   /** The kind of a violation (see Violation.kind); by default the status received, or how the exchange failed. */
   kind?(ex: Exchange, ctx: CheckContext): string;
+  /** Compares with the values known before the exchange (ctx.known), which only single cases keep up to date. */
+  readsKnown?: true;
 }
 
 const status = (ex: Exchange): number | null => (ex.outcome.kind === 'response' ? ex.outcome.status : null);
@@ -231,6 +233,7 @@ const CHECKS: readonly Check[] = [
   statusExpectation('ID-CASE-200'),
   {
     requirement: 'UPD-UNKNOWN-ONLY-NO-CHANGE',
+    readsKnown: true,
     applies: (ex, ctx) =>
       isUpdate200(ex) &&
       ex.case.noKnownChange === true &&
@@ -299,6 +302,7 @@ const CHECKS: readonly Check[] = [
   }),
   {
     requirement: 'A200-IGNORABLE',
+    readsKnown: true,
     applies: (ex, ctx) => isUpdate200(ex) && reflections(ex, ctx).some((r) => r.kind === 'ignorable'),
     verify(ex, ctx) {
       const bad = ignoredBadly(ex, ctx);
@@ -338,6 +342,13 @@ export function judge(ex: Exchange, ctx: CheckContext, checks: readonly Check[] 
 
 /** The checks every response of the operation is held to, whatever the request (RESP-*). */
 export const RESPONSE_CHECKS: readonly Check[] = CHECKS.filter((c) => c.requirement.startsWith('RESP-'));
+
+/**
+ * The checks a request of a sequence is judged by: every response check, and what a 200 must show
+ * of the body sent (its own answer only; the sequence's model judges the rest). Their failures in a
+ * sequence are what a derived requirement's failure may follow from.
+ */
+export const SEQUENCE_CHECKS: readonly Check[] = CHECKS.filter((c) => !c.readsKnown);
 
 /** After a 200 to an update of the asset: remember the values it shows. */
 export function rememberKnown(ex: Exchange, ctx: CheckContext): void {

@@ -42,6 +42,11 @@ export interface RunEnv {
   baseline?: Record<string, unknown>;
   /** Replaying a sequence of commands: fast-check's replay path for it (see runner/engine.ts, splitPath). */
   replayPath?: string;
+  /**
+   * Replaying one case: a sequence runs to its end whatever it shows (the violation replayed may
+   * come after others the run had already shown, and the original run went on past those).
+   */
+  replaying?: boolean;
 }
 
 /** Violations the run already has a counterexample of: a property need not show them again. */

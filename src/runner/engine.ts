@@ -99,8 +99,8 @@ function newPropertyRun(
   const started = Date.now();
   const deadline = started + options.propertyTimeLimitMs;
   const { replayPath } = splitPath(options.path ?? '');
-  const local: RunEnv = { ...env, deadline, ...(replayPath ? { replayPath } : {}) };
   const replay = options.path !== undefined;
+  const local: RunEnv = { ...env, deadline, ...(replayPath ? { replayPath } : {}), ...(replay ? { replaying: true } : {}) };
   // A violation the run has already shown (here or in an earlier property) is not searched again:
   // no shrinking spent on a failure already shown, and the next fault is not hidden behind it.
   const shown = shownBy(tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);

@@ -2,7 +2,7 @@
  * The real side of the stateful property: sends each request, records it as a numbered step,
  * judges every response, and moves the model the way the contract says the answer moves the asset.
  */
-import { fieldsKind, judge, RESPONSE_CHECKS, type Violation } from '../../checks/checks.ts';
+import { fieldsKind, judge, SEQUENCE_CHECKS, type Violation } from '../../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
@@ -73,7 +73,7 @@ export class Real implements Recorder {
   violate(requirement: RequirementId, message: string, kind?: string): void {
     const violation = { requirement, message, ...(kind === undefined ? {} : { kind }) };
     this.violations.push(violation);
-    if (!this.shown.has(violation)) throw new StopSequence(requirement);
+    if (!this.env.replaying && !this.shown.has(violation)) throw new StopSequence(requirement);
   }
 }
 
@@ -221,7 +221,7 @@ export async function request(
   // Unanswered within the shortened deadline: the sequence can show nothing more; it ends here.
   if (unanswered(exchange)) throw new StopSequence('unanswered');
   if (!rateLimited) {
-    const every = judge(exchange, ctx, RESPONSE_CHECKS);
+    const every = judge(exchange, ctx, SEQUENCE_CHECKS);
     for (const id of every.evaluated) real.judged(id);
     for (const v of every.violations) real.violate(v.requirement, `step ${step}: ${v.message}`, v.kind);
   }

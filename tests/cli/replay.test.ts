@@ -1,0 +1,112 @@
+/**
+ * Replay that reproduces, through the real CLI: a run against each deterministic stateful mutant of
+ * the library, then `--replay report.json`, reproduces every counterexample (every kind of every
+ * failing requirement); the printed replay line of a stateful failure, run as printed, exits 1 with
+ * the same violation; a plain property's failure that needs the asset's state replays from it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
+import type { RunReport } from '../../src/report/model.ts';
+import { type ReferenceServer, startReferenceServer, type Variant } from '../../src/server/index.ts';
+import { spawnCli } from '../helpers/spawn.ts';
+
+const KEY = 'replay-key-0123456789abc';
+const servers: ReferenceServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(variant: Variant | undefined): Promise<ReferenceServer> {
+  const s = await startReferenceServer({ apiKey: KEY, ...(variant ? { variant } : {}) });
+  servers.push(s);
+  return s;
+}
+
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const run = spawnCli(args, { CONFORMANCE_API_KEY: KEY });
+  const code = await run.exited;
+  return { code, out: run.output() };
+}
+
+const readReport = (dir: string): RunReport => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+
+/** The arguments of a printed replay line, as a shell would pass them (single quotes removed). */
+function argsOf(line: string): string[] {
+  return (line.replace(/^npm run conformance -- /, '').match(/'(?:[^']|'\\'')*'|\S+/g) ?? []).map((a) =>
+    a.startsWith("'") ? a.slice(1, -1).replaceAll("'\\''", "'") : a,
+  );
+}
+
+// Deterministic given the requests (no counter across requests, no race): a replay must reproduce.
+const STATEFUL = [
+  'applies-rejected-name',
+  'hash-changes-on-rename',
+  'renames-on-repeat',
+  'stale-cache-on-tags',
+  'updated-at-backwards',
+  'wipes-unsent',
+];
+
+describe('replay of stateful failures', () => {
+  test.each(STATEFUL)('%s: --replay report.json reproduces every counterexample', async (name) => {
+    const s = await serve(fixtureServer(name)?.variant);
+    const target = ['--base-url', s.baseUrl, '--asset-id', s.assetId];
+    const first = await cli([...target, '--seed', '11']);
+    expect(first.code, first.out).toBe(1);
+    const reportDir = /reports: (\S+)\/report\.json/.exec(first.out)?.[1] ?? '';
+    const report = readReport(reportDir);
+    const counterexamples = report.requirements.flatMap((r) =>
+      r.counterexample ? [r.counterexample, ...(r.more ?? [])] : [],
+    );
+    expect(counterexamples.length).toBeGreaterThan(0);
+    const again = await cli([...target, '--replay', join(reportDir, 'report.json')]);
+    expect(again.code, again.out).toBe(1);
+    expect(again.out).toContain(`${counterexamples.length} of ${counterexamples.length} failure(s) reproduced`);
+    expect(again.out).not.toContain('not reproduced');
+  });
+
+  test('the printed replay line of a failure found after several steps exits 1 with the same violation', async () => {
+    const s = await serve(fixtureServer('stale-cache-on-tags')?.variant);
+    const first = await cli(['--base-url', s.baseUrl, '--asset-id', s.assetId, '--seed', '5']);
+    const reportDir = /reports: (\S+)\/report\.json/.exec(first.out)?.[1] ?? '';
+    const failure = readReport(reportDir).requirements.find((r) => r.id === 'STATE-PERSISTS');
+    const cx = failure?.counterexample;
+    expect(cx?.property).toBe('stateful');
+    expect(cx?.steps?.length ?? 0).toBeGreaterThanOrEqual(4);
+    const violation = cx?.violated.find((v) => v.requirement === 'STATE-PERSISTS')?.message ?? '';
+    const replayed = await cli(argsOf(cx?.replay ?? ''));
+    expect(replayed.code, replayed.out).toBe(1);
+    expect(replayed.out).toContain(violation.replace(/^step \d+: /, ''));
+  });
+});
+
+describe('replay of a state the case met', () => {
+  // Setting the name the asset already has stores another: whether a case fails depends on the
+  // name the asset had before it, which a replay must set first.
+  test('a plain property failure that needs the state records it, and the printed line sets it', async () => {
+    const s = await serve(fixtureServer('renames-on-repeat')?.variant);
+    const first = await cli([
+      '--base-url',
+      s.baseUrl,
+      '--asset-id',
+      s.assetId,
+      '--seed',
+      '3',
+      '--property',
+      'valid-update',
+    ]);
+    expect(first.code, first.out).toBe(1);
+    const reportDir = /reports: (\S+)\/report\.json/.exec(first.out)?.[1] ?? '';
+    const failure = readReport(reportDir).requirements.find((r) => r.id === 'A200-STRING-EXACT');
+    const cx = failure?.counterexample;
+    expect(cx?.stateBefore, 'the state the failing case met').toBeDefined();
+    expect(cx?.replay).toContain('--start-from');
+    const replayed = await cli(argsOf(cx?.replay ?? ''));
+    expect(replayed.code, replayed.out).toBe(1);
+    expect(replayed.out).toContain('A200-STRING-EXACT (MUST)');
+    // the asset is put back after the replay as after any run
+    expect(replayed.out).toMatch(/put back .*verified by GET/);
+  });
+});
