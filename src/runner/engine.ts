@@ -45,7 +45,7 @@ export interface EngineResult {
 }
 
 const MAX_TIMEOUTS_PER_PROPERTY = 5;
-export const DEFAULT_COUNTEREXAMPLES = 3;
+const DEFAULT_COUNTEREXAMPLES = 3;
 
 /**
  * What the run has shown so far: a violation is shown when its requirement has a counterexample of
@@ -100,7 +100,12 @@ function newPropertyRun(
   const deadline = started + options.propertyTimeLimitMs;
   const { replayPath } = splitPath(options.path ?? '');
   const replay = options.path !== undefined;
-  const local: RunEnv = { ...env, deadline, ...(replayPath ? { replayPath } : {}), ...(replay ? { replaying: true } : {}) };
+  const local: RunEnv = {
+    ...env,
+    deadline,
+    ...(replayPath ? { replayPath } : {}),
+    ...(replay ? { replaying: true } : {}),
+  };
   // A violation the run has already shown (here or in an earlier property) is not searched again:
   // no shrinking spent on a failure already shown, and the next fault is not hidden behind it.
   const shown = shownBy(tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);
