@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { RunError, SpecError, UsageError } from '../errors.ts';
+import { keySecrets } from '../generators/ids.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { progressLine, renderSummary } from '../render/terminal.ts';
 import { writeReports } from '../render/write.ts';
@@ -216,12 +217,12 @@ export async function runCli(
   extra: Partial<RunConfig> = {},
 ): Promise<number> {
   // The key may be in the environment even when options are bad: redact it from the start.
-  let redact = makeRedactor([env['CONFORMANCE_API_KEY'] ?? '']);
+  let redact = makeRedactor(keySecrets(env['CONFORMANCE_API_KEY'] ?? ''));
   const safe: Io = { out: (line) => io.out(redact(line)), err: (line) => io.err(redact(line)) };
   try {
     if (argv[0] === 'compare' || argv[0] === 'merge') return reportCommand(argv, safe.out, redact);
     const options = parseOptions(argv, env);
-    redact = makeRedactor([options.apiKey ?? '', env['CONFORMANCE_API_KEY'] ?? '']);
+    redact = makeRedactor([...keySecrets(options.apiKey ?? ''), ...keySecrets(env['CONFORMANCE_API_KEY'] ?? '')]);
     if (options.help) {
       safe.out(usage());
       return 0;

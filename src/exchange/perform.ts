@@ -4,7 +4,7 @@
  */
 import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
-import type { KeyChoice } from '../generators/ids.ts';
+import { type KeyChoice, keyText } from '../generators/ids.ts';
 import type { Contract } from '../spec/load.ts';
 import { ACCEPTED_CODINGS } from './coding.ts';
 import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';
@@ -51,8 +51,9 @@ function urlFor(contract: Contract, baseUrl: string, id: string): string {
 /** The credential header the spec names, for a key choice (none when missing or when the spec has no security). */
 function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
   const auth = contract.auth;
-  if (!auth || key.kind === 'missing') return {};
-  return { [auth.header.toLowerCase()]: `${auth.prefix}${key.kind === 'valid' ? apiKey : key.value}` };
+  const text = keyText(key, apiKey);
+  if (!auth || text === null) return {};
+  return { [auth.header.toLowerCase()]: `${auth.prefix}${text}` };
 }
 
 /** Headers every request of the suite carries: what it accepts back, and the credential. */

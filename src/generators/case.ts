@@ -1,7 +1,7 @@
 /** A generated test case: plain data that says what to send and what the contract allows back. */
 import type { RequirementId } from '../requirements.ts';
 import type { Body, SchemaBreak } from './bodies.ts';
-import type { KeyChoice } from './ids.ts';
+import { type KeyChoice, keyLabel } from './ids.ts';
 
 type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase';
 
@@ -27,7 +27,7 @@ export interface Case {
 
 /** One line that says what a case sends, for progress output and counterexamples. */
 export function describeCase(c: Case): string {
-  const key = c.key.kind === 'valid' ? 'valid key' : c.key.kind === 'missing' ? 'no key' : 'wrong key';
+  const key = c.key.kind === 'wrong' ? 'wrong key' : keyLabel(c.key);
   const id = c.id.kind === 'target' ? 'the asset' : `${c.id.kind} id`;
   const body = c.invalid
     ? c.invalid.description

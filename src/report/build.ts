@@ -3,6 +3,7 @@
  * with its exchanges, curl lines and replay command, and every string redacted.
  */
 import type { Exchange } from '../exchange/perform.ts';
+import { keyLabel, keySecrets } from '../generators/ids.ts';
 import { isJsonObject } from '../json.ts';
 import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
 import type { Contract } from '../spec/load.ts';
@@ -73,6 +74,8 @@ function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): Excha
   const auth = contract.auth?.header.toLowerCase();
   const prefix = contract.auth?.prefix ?? '';
   if (auth && headers[auth] === `${prefix}${apiKey}`) headers[auth] = `${prefix}$CONFORMANCE_API_KEY`;
+  else if (auth && headers[auth] !== undefined && ex.case.key.kind === 'derived')
+    headers[auth] = `${prefix}<${keyLabel(ex.case.key)}>`;
   const o = ex.outcome;
   const body = ex.request.body;
   const shownBody =
@@ -109,7 +112,7 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
     return {
       n: i + 1,
       line,
-      curl: curlLine(ex.request, contract.auth, apiKey),
+      curl: curlLine(ex.request, contract.auth, apiKey, ex.case.key),
       ...exchangeReport(ex, contract, apiKey),
     };
   });
@@ -123,7 +126,7 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
     violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
     ...(cx.kind ? { kind: cx.kind } : {}),
     ...(cx.stateBefore ? { stateBefore: cx.stateBefore } : {}),
-    curl: curlLine(last.request, contract.auth, apiKey),
+    curl: curlLine(last.request, contract.auth, apiKey, last.case.key),
     replay: inputs.replay({
       property: cx.property,
       seed: cx.seed,
@@ -223,5 +226,5 @@ export function buildReport(inputs: ReportInputs): RunReport {
     summary: summaryOf(requirements),
     exitCode: exitCodeOf(requirements, inputs.strict),
   };
-  return redactDeep(report, makeRedactor([inputs.apiKey]));
+  return redactDeep(report, makeRedactor(keySecrets(inputs.apiKey)));
 }

@@ -6,11 +6,13 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { BLOCKS, withBlock } from '../../scripts/docs.ts';
+import { DERIVATIONS, derivations, keySecrets } from '../../src/generators/ids.ts';
 import { renderJunit } from '../../src/render/junit.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { curlLine, shellQuote } from '../../src/report/curl.ts';
 import { makeRedactor, REDACTED } from '../../src/report/redact.ts';
 import { runConformance } from '../../src/runner/run.ts';
+import { startReferenceServer } from '../../src/server/index.ts';
 import { SPEC } from '../helpers/helpers.ts';
 
 const bashEcho = (quoted: string): Buffer => execFileSync('bash', ['-c', `printf %s ${quoted}`]);
@@ -44,6 +46,45 @@ describe('shell quoting', () => {
     expect(line).not.toContain('secret-key');
     expect(line).toContain('-H "x-api-key: $CONFORMANCE_API_KEY"');
     expect(line).toContain(`--data-binary $'{"name":"a"}'`);
+  });
+});
+
+describe('keys derived from the valid one', () => {
+  const key = 'ref-Ab9zZ_x-0123456789Qq';
+  test('each differs from the key, and its curl form makes the same key in bash from the variable', () => {
+    const all = derivations(key);
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    for (const how of all) {
+      const d = DERIVATIONS[how];
+      expect(d.derive(key)).not.toBe(key);
+      expect(d.description).not.toContain(key.slice(0, 4));
+      const shell = execFileSync('bash', ['--norc', '-c', `printf %s "${d.shell('K', key)}"`], { env: { K: key } });
+      expect(shell.toString(), how).toBe(d.derive(key));
+    }
+  });
+  test('a report shows them by description only; curl derives them from $CONFORMANCE_API_KEY', async () => {
+    const server = await startReferenceServer({ apiKey: key, variant: fixtureServer('key-prefix-only')?.variant });
+    try {
+      const report = await runConformance({
+        specFile: SPEC,
+        baseUrl: server.baseUrl,
+        apiKey: key,
+        assetId: server.assetId,
+        runs: 100,
+        seed: 5,
+        strict: false,
+        timeoutMs: 5000,
+        only: ['auth'],
+      });
+      const cx = report.requirements.find((r) => r.id === 'AUTH-401')?.counterexample;
+      expect(cx?.description).toMatch(/^the key/);
+      expect(cx?.curl).toMatch(/"x-api-key: \$\{?CONFORMANCE_API_KEY/);
+      const text = JSON.stringify(report);
+      for (const secret of keySecrets(key)) expect(text, secret).not.toContain(secret);
+      expect(text).toMatch(/"x-api-key":"<the key[^>]*>"/);
+    } finally {
+      await server.close();
+    }
   });
 });
 

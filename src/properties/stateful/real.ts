@@ -5,6 +5,7 @@
 import { fieldsKind, judge, SEQUENCE_CHECKS, type Violation } from '../../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
+import { keyLabel } from '../../generators/ids.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
 import {
@@ -95,12 +96,7 @@ export async function read(model: AssetModel, real: Real, label: string): Promis
 
 /** One line for a request of a sequence; `body` is the text that was sent (not serialised again). */
 function stepLine(c: Case, ctx: SuiteContext, body: string): string {
-  const key =
-    c.key.kind === 'valid'
-      ? ''
-      : c.key.kind === 'missing'
-        ? ' without a key'
-        : ` with wrong key ${JSON.stringify(c.key.value)}`;
+  const key = c.key.kind === 'valid' ? '' : c.key.kind === 'missing' ? ' without a key' : ` with ${keyLabel(c.key)}`;
   const id =
     c.id.kind === 'target'
       ? 'the asset'
