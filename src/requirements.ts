@@ -42,6 +42,7 @@ const spec = (ref: string, quote: string): Citation => ({ source: 'spec', ref, q
 const EVERY = 'Every response, whatever the request';
 const TABLE = 'Expected outcomes, by kind of request';
 const AFTER = 'After a 200';
+const WIRE = 'Edges of the wire';
 
 export const REQUIREMENTS = [
   // --- every response -----------------------------------------------------------------------
@@ -272,6 +273,24 @@ export const REQUIREMENTS = [
     ],
   },
 
+  {
+    id: 'ID-SPELLING',
+    level: 'MUST',
+    factor: 'id',
+    title: "The asset's id spelled another way (no hyphens, braces, urn:uuid:) gets 200 (the same asset), 400 or 404",
+    scope: 'valid key, the id respelled, valid body',
+    cite: [
+      contract(
+        WIRE,
+        'the existing id spelled another way that RFC 9562 readers accept (no hyphens, braces, a urn:uuid: prefix): 200 (the same asset), 400 or 404; never another asset, never 5xx',
+      ),
+      contract(
+        'One factor at a time',
+        'judged only when its control, the same body to the asset with the valid key, got 200',
+      ),
+    ],
+  },
+
   // --- what one 200 response can show --------------------------------------------------------
   {
     id: 'A200-ID-ECHO',
@@ -342,6 +361,66 @@ export const REQUIREMENTS = [
       contract(AFTER, 'mime_type either the value sent or the previous one'),
       contract(TABLE, 'server may apply it or ignore it'),
     ],
+  },
+
+  // --- the edges of the wire: JSON text (edges property) -------------------------------------
+  {
+    id: 'EDGE-SURROGATE',
+    level: 'MUST',
+    title: 'A string with a lone surrogate escape gets 200 (kept exactly) or 400',
+    scope: 'a lone \\ud800-style escape as a string, a tag, a metadata key or value',
+    cite: [
+      contract(WIRE, 'a string with a lone UTF-16 surrogate escape ...: 200 with the string kept exactly, or 400'),
+    ],
+  },
+  {
+    id: 'EDGE-NUMBER-RANGE',
+    level: 'SHOULD',
+    title: 'A number outside the double range (1e400) gets 400',
+    scope: 'such a number anywhere in the body',
+    cite: [contract(WIRE, 'a number outside the double range (1e400, -1e400) anywhere in the body: 400 SHOULD')],
+  },
+  {
+    id: 'EDGE-BIG-INTEGER',
+    level: 'SHOULD',
+    title: 'An integer beyond 2^53 is kept as sent (its decimal text) or refused with 400',
+    scope: 'such an integer in a free-form object: the 200 and the later read',
+    cite: [
+      contract(
+        WIRE,
+        'an integer beyond 2^53 in user_metadata: 200 with the number kept as sent (compared as decimal text), or 400',
+      ),
+    ],
+  },
+  {
+    id: 'EDGE-DUPLICATE-MEMBERS',
+    level: 'MUST',
+    title: 'Duplicate member names get 400, or 200 with one of the values stored',
+    scope: 'a member given twice: the 200 and the later read',
+    cite: [
+      contract(WIRE, 'duplicate member names in one object: 400, or 200 with one of the values stored (never a mix)'),
+    ],
+  },
+  {
+    id: 'EDGE-DEPTH',
+    level: 'MUST',
+    title: 'A free-form object nested 1,000 levels deep gets 200 (stored exactly) or 400',
+    scope: 'nesting of 100, 257 and 1,000 levels',
+    cite: [contract(WIRE, 'user_metadata nested 1,000 levels deep (schema-valid): 200 and stored exactly, or 400')],
+  },
+  {
+    id: 'EDGE-SIZE',
+    level: 'MUST',
+    title: 'A valid body over 1 MiB gets 200, or 400 / 413 (a size limit) with an ErrorResponse body',
+    scope: 'bodies of 1.1 and 2.5 MB',
+    cite: [contract(WIRE, 'a schema-valid body larger than 1 MiB: 200, or 400 / 413 with an ErrorResponse body')],
+  },
+  {
+    id: 'EDGE-READABLE',
+    level: 'MUST',
+    title: 'After a 200 to an edge case, the asset stays readable: a GET is 200 and shows what the 200 showed',
+    scope: 'a GET after each 200 of the edges property',
+    cite: [contract(WIRE, 'after any 200: the asset stays readable: a later GET is 200 and shows the change')],
   },
 
   // --- what sequences of requests show (stateful and concurrent properties) ----------------

@@ -3,9 +3,11 @@
  * owns one requirement, so one fault gives one failure: a 5xx is RESP-NO-5XX's alone, a hang is
  * RESP-TIMELY's alone, and a 429 (rate limiting) is never judged.
  */
+
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Exchange } from '../exchange/perform.ts';
 import { allowedTypes } from '../generators/values.ts';
-import { isJsonObject, type JsonObject, jsonEqual, sameSet, show } from '../json.ts';
+import { isJsonObject, type JsonObject, jsonEqual, sameSet, sameValue, show } from '../json.ts';
 import { factorOf, type RequirementId } from '../requirements.ts';
 import { isJsonMediaType } from '../spec/load.ts';
 import type { CheckContext } from './context.ts';
@@ -143,6 +145,129 @@ const isUpdate200 = (ex: Exchange): boolean =>
   judgeable(ex) && status(ex) === 200 && ex.case.updatesTarget && ex.body?.ok === true && isJsonObject(ex.body.value);
 const body200 = (ex: Exchange): JsonObject => (ex.body?.ok && isJsonObject(ex.body.value) ? ex.body.value : {});
 
+/** The value at a path of a JSON value (undefined when a step is missing). */
+function at(value: unknown, path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const step of path) {
+    if (Array.isArray(v) && typeof step === 'number') v = v[step];
+    else if (isJsonObject(v) && typeof step === 'string' && Object.hasOwn(v, step)) v = v[step];
+    else return undefined;
+  }
+  return v;
+}
+
+/** A number's decimal text in one canonical form (sign, digits without leading or trailing zeros, exponent). */
+export function canonicalDecimal(text: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m) return text;
+  let digits = `${m[2]}${m[3] ?? ''}`.replace(/^0+/, '');
+  let exponent = Number(m[4] ?? 0) - (m[3]?.length ?? 0);
+  if (digits === '') return '0';
+  while (digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    exponent++;
+  }
+  return `${m[1]}${digits}e${exponent}`;
+}
+
+/** The decimal text of the number at a path of a JSON text, read without losing digits (null: none there). */
+function numberTextAt(text: string, path: readonly (string | number)[]): string | null {
+  try {
+    const v = at(parseLossless(text), path);
+    return isLosslessNumber(v) ? v.value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What an edge case stored, as the checks read it: the read after the 200 when there is one (a 200
+ * that misstates a field is its after-200 requirement's fault), else the 200 itself.
+ */
+function edgeAnswers(ex: Exchange): { label: string; text: string; value: unknown }[] {
+  const read = ex.after;
+  if (read?.outcome.kind === 'response' && read.outcome.status === 200 && read.body?.ok)
+    return [{ label: 'the GET after it', text: read.outcome.text, value: read.body.value }];
+  return [{ label: 'the 200', text: ex.outcome.kind === 'response' ? ex.outcome.text : '', value: body200(ex) }];
+}
+
+/** The rows of the edges table that judge more than a status (docs/contract.md, "Edges of the wire"). */
+const EDGE_CHECKS: readonly Check[] = [
+  {
+    requirement: 'EDGE-BIG-INTEGER',
+    applies: (ex) => isUpdate200(ex) && ex.case.edge?.numberText !== undefined && ex.case.edge.path !== undefined,
+    verify(ex) {
+      const { numberText, path } = ex.case.edge as { numberText: string; path: (string | number)[] };
+      const bad = edgeAnswers(ex)
+        .map((a) => ({ ...a, got: numberTextAt(a.text, path) }))
+        .filter((a) => a.got === null || canonicalDecimal(a.got) !== canonicalDecimal(numberText));
+      return bad.length === 0
+        ? null
+        : bad
+            .map(
+              (a) =>
+                `Received: ${a.got ?? 'no number'} at /${path.join('/')} in ${a.label} / Expected: ${numberText} as sent, or 400`,
+            )
+            .join('; ');
+    },
+  },
+  {
+    requirement: 'EDGE-DUPLICATE-MEMBERS',
+    applies: (ex) => isUpdate200(ex) && ex.case.edge?.candidates !== undefined && ex.case.edge.path !== undefined,
+    verify(ex) {
+      const { candidates, path } = ex.case.edge as { candidates: unknown[]; path: (string | number)[] };
+      const bad = edgeAnswers(ex).filter((a) => !candidates.some((c) => jsonEqual(c, at(a.value, path))));
+      return bad.length === 0
+        ? null
+        : bad
+            .map(
+              (a) =>
+                `Received: ${show(at(a.value, path))} at /${path.join('/')} in ${a.label} / Expected: one of ${candidates.map((c) => show(c)).join(', ')}`,
+            )
+            .join('; ');
+    },
+  },
+  {
+    requirement: 'EDGE-SIZE',
+    // a size limit answers with the operation's error body, whatever its status
+    applies: (ex, ctx) =>
+      judgeable(ex) && ex.case.edge?.row === 'size' && status(ex) === 413 && !!ctx.validators.response(400)?.validate,
+    verify(ex, ctx) {
+      const errors = ex.body?.ok
+        ? (ctx.validators.response(400)?.validate?.(ex.body.value) ?? [])
+        : [{ message: 'not JSON' }];
+      return errors.length === 0
+        ? null
+        : `Received: a 413 body that is not an ErrorResponse: ${errors.map((e) => e.message).join('; ')}`;
+    },
+  },
+  {
+    requirement: 'EDGE-READABLE',
+    applies: (ex) => isUpdate200(ex) && ex.after !== undefined,
+    verify(ex, ctx) {
+      const read = ex.after as Exchange;
+      const o = read.outcome;
+      if (o.kind !== 'response') return `Received: the GET after the 200 failed (${o.failure}: ${o.message})`;
+      if (o.status !== 200 || !read.body?.ok || !isJsonObject(read.body.value))
+        return `Received: GET after the 200 answered ${o.status}${read.body?.ok ? '' : ' without a JSON body'} / Expected: 200 with the asset`;
+      const got = read.body.value;
+      const shown = body200(ex);
+      const sent = isJsonObject(ex.sent) ? ex.sent : {};
+      // the fields the body set, as sent or as the 200 showed them (a field the 200 misstates is its
+      // own requirement's fault; a field the row judges itself, a duplicate say, is left to the row)
+      const differ = Object.keys(ctx.bodyProperties).filter(
+        (f) =>
+          Object.hasOwn(sent, f) &&
+          Object.hasOwn(shown, f) &&
+          (!Object.hasOwn(got, f) || (!sameValue(shown[f], got[f]) && !sameValue(sent[f], got[f]))),
+      );
+      return differ.length === 0
+        ? null
+        : `Received: the GET after the 200 shows ${differ.map((f) => `${f} ${show(got[f], 60)}`).join(', ')} / Expected: what the 200 showed (${differ.map((f) => `${f} ${show(shown[f], 60)}`).join(', ')})`;
+    },
+  },
+];
+
 const CHECKS: readonly Check[] = [
   {
     requirement: 'RESP-TIMELY',
@@ -163,7 +288,8 @@ const CHECKS: readonly Check[] = [
   },
   {
     requirement: 'RESP-STATUS-DOCUMENTED',
-    applies: judgeable,
+    // A status docs/contract.md allows for this kind of request (413 for a body over 1 MiB) is not undocumented.
+    applies: (ex) => judgeable(ex) && !ex.case.expect.some((e) => e.allowed.includes(status(ex) as number)),
     verify(ex, ctx) {
       const s = status(ex) as number;
       return ctx.validators.response(s)
@@ -231,6 +357,14 @@ const CHECKS: readonly Check[] = [
   statusExpectation('ID-MALFORMED'),
   statusExpectation('ID-CASE-ALLOWED'),
   statusExpectation('ID-CASE-200'),
+  statusExpectation('ID-SPELLING'),
+  statusExpectation('EDGE-SURROGATE'),
+  statusExpectation('EDGE-NUMBER-RANGE'),
+  statusExpectation('EDGE-BIG-INTEGER'),
+  statusExpectation('EDGE-DUPLICATE-MEMBERS'),
+  statusExpectation('EDGE-DEPTH'),
+  statusExpectation('EDGE-SIZE'),
+  ...EDGE_CHECKS,
   {
     requirement: 'UPD-UNKNOWN-ONLY-NO-CHANGE',
     readsKnown: true,

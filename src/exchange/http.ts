@@ -13,6 +13,8 @@ export interface OutgoingRequest {
   headers: Record<string, string>;
   /** The body: text (sent as UTF-8) or bytes; absent for no body. */
   body?: string | Uint8Array;
+  /** A larger cap for this request's response body than the client's (an answer to a body over 1 MiB). */
+  maxResponseBytes?: number;
 }
 
 interface HttpResponse {
@@ -350,7 +352,7 @@ export class HttpClient {
   }
 
   #dispatch(request: OutgoingRequest, dispatcher: Dispatcher, deadline: Deadline): Promise<Outcome> {
-    const { maxBodyBytes } = this.#options;
+    const maxBodyBytes = Math.max(this.#options.maxBodyBytes, request.maxResponseBytes ?? 0);
     return new Promise<Outcome>((resolve) => {
       const accept = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
       const collector = new Collector(resolve, maxBodyBytes, deadline, accept);

@@ -20,6 +20,8 @@ export interface Exchange {
   body?: ParsedBody;
   /** The control sent before it: the same body to the asset with the valid key (see Requirement.factor). */
   control?: Exchange;
+  /** A read of the asset right after this 200 (edges property): the asset must still be readable. */
+  after?: Exchange;
 }
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };
@@ -72,6 +74,7 @@ function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequ
     url: urlFor(contract, target.baseUrl, c.id.value),
     headers,
     body: bodyText(c.body),
+    ...(c.maxResponseBytes ? { maxResponseBytes: c.maxResponseBytes } : {}),
   };
 }
 
@@ -93,6 +96,7 @@ export interface Performed {
  */
 function sentValue(body: Body): unknown {
   if (body.kind === 'json') return body.value;
+  if (body.sent !== undefined) return body.sent;
   try {
     return JSON.parse(body.text) as unknown;
   } catch {
@@ -122,7 +126,12 @@ export async function getAsset(
   essential = false,
 ): Promise<Exchange> {
   const headers = baseHeaders(contract, { kind: 'valid' }, target.apiKey);
-  const request: OutgoingRequest = { method: 'GET', url: urlFor(contract, target.baseUrl, id), headers };
+  const request: OutgoingRequest = {
+    method: 'GET',
+    url: urlFor(contract, target.baseUrl, id),
+    headers,
+    ...(c.maxResponseBytes ? { maxResponseBytes: c.maxResponseBytes } : {}),
+  };
   const { outcome } = await client.send(request, essential);
   return exchangeOf(c, request, undefined, outcome);
 }

@@ -9,9 +9,13 @@ import fc from 'fast-check';
 import { isJsonObject, type JsonObject } from '../json.ts';
 import { escapePointer } from '../spec/load.ts';
 import { edgeKey, edgeString } from './strings.ts';
-import { allowedTypes, anyJson, valueFor, wrongTypeValue } from './values.ts';
+import { allowedTypes, anyJson, jsonDouble, valueFor, wrongTypeValue } from './values.ts';
 
-export type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string };
+/**
+ * What is sent: a value (serialised with JSON.stringify) or exact text; `sent`, for exact text, is
+ * what a 200 is compared with (absent: the text parsed, when it is JSON).
+ */
+export type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string; sent?: Record<string, unknown> };
 
 /** What an invalid body violates: a JSON Schema keyword at a pointer, or JSON syntax itself. */
 export interface SchemaBreak {
@@ -296,7 +300,7 @@ export function rawBody(schema: JsonObject): fc.Arbitrary<LabelledBody & { rawKi
     fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, '', 'name', [], [{}]),
     edgeString({ maxLength: 20 }),
     fc.array(anyJson(1), { maxLength: 4 }),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    jsonDouble(),
   );
   return fc.oneof(
     {

@@ -1,9 +1,14 @@
 /** A generated test case: plain data that says what to send and what the contract allows back. */
 import type { RequirementId } from '../requirements.ts';
 import type { Body, SchemaBreak } from './bodies.ts';
+import type { EdgeCase } from './edges.ts';
 import { type KeyChoice, keyLabel } from './ids.ts';
 
-type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase';
+/** spelling: the asset's id written another way that RFC 9562 readers accept (no hyphens, braces, urn:uuid:). */
+type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase' | 'spelling';
+
+/** What an edge case of the JSON text carries for the rows that judge the stored value (see edges.ts). */
+type EdgeLabel = Pick<EdgeCase, 'row' | 'description' | 'path' | 'numberText' | 'candidates'>;
 
 export interface AllowedStatuses {
   requirement: RequirementId;
@@ -21,6 +26,10 @@ export interface Case {
   expect: readonly AllowedStatuses[];
   /** A 200 to this case is an update of the run's asset: the after-200 rules apply. */
   updatesTarget: boolean;
+  /** An edge of the JSON text (edges.ts): its row, and what the row judges in a 200. */
+  edge?: EdgeLabel;
+  /** Responses to this case may be this large (a body over 1 MiB may be answered in full). */
+  maxResponseBytes?: number;
   /** The body names no known property: a 200 must leave the known fields as they were. */
   noKnownChange?: boolean;
 }

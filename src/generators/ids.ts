@@ -57,14 +57,27 @@ export function malformedId(targetId: string, isValidId: (id: string) => boolean
       ),
       fc.constant(targetId.slice(0, -1)), // one digit short
       fc.constant(`${targetId}0`), // one digit long
-      fc.constant(targetId.replace(/-/g, '')), // no hyphens
-      fc.constant(`{${targetId}}`), // braces
+      // (the id without hyphens or in braces is the same uuid to RFC 9562 readers: see idSpelling)
       fc.constant(`${targetId.slice(0, -1)}g`), // a non-hex digit
       fc.constant(` ${targetId}`),
       fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }),
       edgeString({ minLength: 1, maxLength: 40 }),
     )
     .filter((s) => routable(s) && !isValidId(s));
+}
+
+/**
+ * The asset's id written another way that RFC 9562 readers accept (docs/contract.md, "Edges of the
+ * wire"): a server may take it for the same asset (200), or refuse it (400, 404); never another asset.
+ */
+export function idSpelling(targetId: string): fc.Arbitrary<{ value: string; how: string }> {
+  const bare = targetId.replace(/-/g, '');
+  return fc.constantFrom(
+    { value: bare, how: 'without hyphens' },
+    { value: bare.toUpperCase(), how: 'upper case without hyphens' },
+    { value: `{${targetId}}`, how: 'in braces' },
+    { value: `urn:uuid:${targetId}`, how: 'with a urn:uuid: prefix' },
+  );
 }
 
 export type KeyChoice =
@@ -156,13 +169,13 @@ export const DERIVATIONS: Record<Derivation, DerivationDef> = {
 
 /**
  * The derivations that give a key other than the valid one (a key without letters has no case to
- * swap), and no shorter than 8 characters: a shorter piece of a key would be redacted wherever
- * those few characters appear.
+ * swap), of at least 8 characters: a shorter one would be redacted wherever those few characters
+ * appear (a key that short gets no derived keys).
  */
 export function derivations(key: string): Derivation[] {
   return (Object.keys(DERIVATIONS) as Derivation[]).filter((how) => {
     const derived = DERIVATIONS[how].derive(key);
-    return derived !== key && derived.length >= Math.min(8, key.length);
+    return derived !== key && derived.length >= 8;
   });
 }
 

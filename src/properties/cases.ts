@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
-import { badKey, malformedId, unknownUuid } from '../generators/ids.ts';
+import { badKey, idSpelling, malformedId, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
 import {
   anyInvalidBody,
@@ -220,6 +220,29 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
             { requirement: 'ID-MALFORMED', allowed: [400, 404] },
           ]),
         ),
+  }),
+  caseProperty({
+    // not parallel: a 200 updates the asset, and its control does
+    name: 'id-spelling',
+    title: "The asset's id spelled another way (no hyphens, braces, urn:uuid:) is the same asset or refused",
+    requirements: ['ID-SPELLING', ...AFTER_200],
+    skipReason: (ctx) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.targetId)
+        ? null
+        : 'the asset id is not a hyphenated uuid',
+    cases: (ctx) =>
+      fc.tuple(idSpelling(ctx.targetId), plainBody(ctx)).map(([id, b]) =>
+        make(
+          'id-spelling',
+          { kind: 'spelling', value: id.value },
+          VALID_KEY,
+          b,
+          [{ requirement: 'ID-SPELLING', allowed: [200, 400, 404] }],
+          {
+            updatesTarget: true,
+          },
+        ),
+      ),
   }),
   caseProperty({
     name: 'uppercase-id',

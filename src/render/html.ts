@@ -12,7 +12,7 @@ import {
   type RequirementReport,
   type RunReport,
 } from '../report/model.ts';
-import { requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
+import { HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -45,7 +45,7 @@ function counterexampleHtml(r: RequirementReport, cx: CounterexampleReport, head
     ? `<p>Sequence (the last request showed the violation):</p><ol>${cx.steps.map((s) => `<li><code>${escapeHtml(s.line)}</code></li>`).join('')}</ol>`
     : '';
   const state = cx.stateBefore
-    ? `<li>The asset before the case (a replay sets it first): <code>${escapeHtml(JSON.stringify(cx.stateBefore))}</code></li>`
+    ? `<li>The asset before the case (a replay sets it first): <code>${escapeHtml(JSON.stringify(cx.stateBefore))}</code>${cx.history ? ` (${escapeHtml(HISTORY)})` : ''}</li>`
     : '';
   return `${heading ? `<h4>${escapeHtml(heading)}</h4>` : ''}<ul class="meta"><li>Minimal case (property <code>${escapeHtml(cx.property)}</code>): ${escapeHtml(cx.description)}</li>${state}
 ${cx.violated.map((v) => `<li>${v.requirement === r.id ? '<b>' : ''}${escapeHtml(v.requirement)}${v.requirement === r.id ? '</b>' : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>

@@ -6,7 +6,7 @@ import {
   type RequirementReport,
   type RunReport,
 } from '../report/model.ts';
-import { requestText, responseText, summaryCounts, tableCell, verdictLabel } from './text.ts';
+import { HISTORY, requestText, responseText, summaryCounts, tableCell, verdictLabel } from './text.ts';
 
 const fence = (s: string): string => {
   const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -77,6 +77,7 @@ function counterexampleSection(r: RequirementReport, cx: CounterexampleReport): 
     lines.push(
       `- The asset before the case (a replay sets it first): \`${tableCell(JSON.stringify(cx.stateBefore))}\``,
     );
+  if (cx.history) lines.push(`- ${HISTORY[0]?.toUpperCase()}${HISTORY.slice(1)}.`);
   for (const v of cx.violated) {
     const id = v.requirement === r.id ? `**${v.requirement}**` : v.requirement;
     lines.push(`- ${id}: ${v.message}`);

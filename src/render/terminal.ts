@@ -10,7 +10,7 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { verdictLabel } from './text.ts';
+import { HISTORY, verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -74,6 +74,7 @@ function counterexampleLines(r: RequirementReport, cx: CounterexampleReport): st
       );
   else out.push(`  case:   ${cx.description}`);
   if (cx.stateBefore) out.push(`  asset before: ${show(cx.stateBefore, 200)}`);
+  if (cx.history) out.push(`  (${HISTORY})`);
   for (const v of cx.violated.filter((v) => v.requirement === r.id)) out.push(`  ${v.message}`);
   out.push(`  curl:   ${cx.curl.length > 400 ? `${cx.curl.slice(0, 400)}… (full line in report.md)` : cx.curl}`);
   out.push(`  replay: ${cx.replay}`);

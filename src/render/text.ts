@@ -13,6 +13,10 @@ export function verdictLabel(r: RequirementReport, strict: boolean): string {
   return r.outcome === 'new-failure' ? `${label}, NEW` : label;
 }
 
+/** What a counterexample that depends on more than the asset's values says of its replay. */
+export const HISTORY =
+  'tried again from these values it did not show: it depends on more of the history, and a replay may not show it';
+
 /** Text for one cell of a Markdown table: pipes escaped, line breaks made spaces. */
 export const tableCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -126,6 +126,7 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
     violated: cx.violations.map((v) => ({ requirement: v.requirement, message: v.message })),
     ...(cx.kind ? { kind: cx.kind } : {}),
     ...(cx.stateBefore ? { stateBefore: cx.stateBefore } : {}),
+    ...(cx.history ? { history: true } : {}),
     curl: curlLine(last.request, contract.auth, apiKey, last.case.key),
     replay: inputs.replay({
       property: cx.property,

@@ -29,6 +29,8 @@ export interface Counterexample {
    * case whose outcome may depend on them; a replay puts the asset in this state first.
    */
   stateBefore?: Record<string, unknown>;
+  /** It did not show again from that state either: it depends on more of the history (a replay may miss it). */
+  history?: boolean;
 }
 
 export interface PropertyResult {
@@ -113,6 +115,8 @@ export interface CounterexampleReport extends ExchangeReport {
   kind?: string;
   /** The asset's values the case met, when they differ from those before the run: a replay sets them first. */
   stateBefore?: Record<string, unknown>;
+  /** Tried again from that state, it did not show: it depends on more of the history than the asset's values. */
+  history?: boolean;
   curl: string;
   replay: string;
 }

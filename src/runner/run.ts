@@ -174,7 +174,7 @@ async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: E
   ctx.selfReference = created !== null || (sendBack !== null && references.every((n) => Object.hasOwn(sendBack, n)));
   ctx.withheld = created || !sendBack ? [] : references.filter((n) => !Object.hasOwn(sendBack, n));
   try {
-    if (config.startFrom && !(await putState(ctx, target, client, config.startFrom)))
+    if (config.startFrom && !(await putState(ctx, target, client, config.startFrom, true)))
       throw new RunError('could not put the asset in the recorded state (--start-from): the update was not accepted');
     const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
     const engine = await runProperties(env, {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { parse as parseLossless } from 'lossless-json';
 
 export interface AssetRecord {
   id: string;
@@ -104,6 +105,28 @@ function readFields(parsed: Record<string, unknown>): { update: Update; problems
 }
 
 /** Reads a PUT body with the server's own rules: the update, or why it is refused. */
+/**
+ * A number JavaScript cannot keep as written: outside the double range (1e400 would become
+ * Infinity, then null), or an integer beyond 2^53 (it would be rounded). Refused rather than
+ * changed (RFC 7493 2.2; docs/contract.md, "Edges of the wire").
+ */
+function numberProblem(text: string): string | null {
+  let problem: string | null = null;
+  const check = (digits: string): number => {
+    const n = Number(digits);
+    if (!Number.isFinite(n)) problem ??= `the number ${digits} is outside the range of a double`;
+    else if (/^-?\d+$/.test(digits) && (BigInt(digits) > 2n ** 53n || BigInt(digits) < -(2n ** 53n)))
+      problem ??= `the integer ${digits} is beyond 2^53 and cannot be kept exactly`;
+    return n;
+  };
+  try {
+    parseLossless(text, null, check);
+  } catch {
+    // (lossless-json refuses duplicate members with different values; JSON.parse keeps the last: that reading stands)
+  }
+  return problem;
+}
+
 export function readUpdateBody(text: string, contentType: string | undefined): Update | Refusal {
   const refuse = (code: string, message: string): Refusal => ({ status: 400, code, message });
   if (!/^application\/json\b/i.test(contentType ?? ''))
@@ -114,6 +137,8 @@ export function readUpdateBody(text: string, contentType: string | undefined): U
   } catch {
     return refuse('INVALID_JSON', 'the body is not valid JSON');
   }
+  const number = numberProblem(text);
+  if (number) return refuse('INVALID_NUMBER', number);
   if (!isObject(parsed)) return refuse('INVALID_BODY', 'the body must be a JSON object');
   const { update, problems } = readFields(parsed);
   if (problems.length > 0) return refuse('INVALID_REQUEST', problems.join('; '));

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
-import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
+import { badKey, derivations, keyText, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
 import { confirmCase } from '../../src/properties/property.ts';
@@ -163,8 +163,9 @@ describe('ids and keys', () => {
     expect(near(TARGET).length).toBeGreaterThan(0);
     expect(near(sequential)).toEqual([]);
   });
-  test('bad keys are missing or wrong, never a variant of the real key', () => {
+  test('bad keys are missing, wrong (never near the real key) or derived from it, and never the real key', () => {
     const kinds = new Set<string>();
+    const hows = new Set<string>();
     fc.assert(
       fc.property(badKey(KEY), (k) => {
         kinds.add(k.kind);
@@ -172,10 +173,17 @@ describe('ids and keys', () => {
           expect(k.value.toLowerCase()).not.toBe(KEY.toLowerCase());
           expect(k.value.includes(KEY.slice(0, 8))).toBe(false);
         }
+        // a derived key holds only how it is made; the key it makes is never the valid one
+        if (k.kind === 'derived') {
+          hows.add(k.how);
+          expect(keyText(k, KEY)).not.toBe(KEY);
+          expect(JSON.stringify(k)).not.toContain(KEY.slice(0, 8));
+        }
         expect(k.kind).not.toBe('valid');
       }),
       { seed: SEED, numRuns: 300 },
     );
-    expect([...kinds].sort()).toEqual(['missing', 'wrong']);
+    expect([...kinds].sort()).toEqual(['derived', 'missing', 'wrong']);
+    expect([...hows].sort()).toEqual([...derivations(KEY)].sort());
   });
 });

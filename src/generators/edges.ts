@@ -1,0 +1,469 @@
+/**
+ * Bodies as exact JSON text, at the edges of the standards (RFC 8259 JSON, RFC 7493 I-JSON): one
+ * table of edge classes, each row generated from the body schema (where a string, a free-form
+ * object or an unknown member may go) and judged by the requirement its contract row names
+ * (docs/contract.md, "Edges of the wire"). A case is a plain valid body with one slot holding the
+ * edge, written into the JSON text as is; the same body with a plain value in that slot is its
+ * control (one factor at a time). Rows that are judged elsewhere or cannot be sent say so.
+ */
+import fc from 'fast-check';
+import type { JsonObject } from '../json.ts';
+import type { RequirementId } from '../requirements.ts';
+import { allowedTypes } from './values.ts';
+
+/** A place in the body where an edge can go, found from the schema. */
+interface Slot {
+  /** The top-level property holding it. */
+  field: string;
+  /** JSON pointer of the value (or member) in the body. */
+  pointer: string;
+  /** Where in the body the slot's value sits (keys and indices from the root). */
+  path: (string | number)[];
+  /** What the slot holds: a string value, a member name, or any JSON value. */
+  holds: 'string' | 'key' | 'value';
+  /** Builds the body with `inner` in the slot (a member name when holds is 'key'). */
+  body(inner: unknown): Record<string, unknown>;
+}
+
+/** What the schema offers the edge generators. */
+export interface EdgeSchema {
+  properties: Record<string, JsonObject>;
+  /** Properties a body may carry with a new value (updatable, not a reference, sendable). */
+  usable: (name: string) => boolean;
+  /** Unknown members are allowed (additionalProperties is not false). */
+  allowsUnknown: boolean;
+}
+
+export interface EdgeCase {
+  row: string;
+  /** The exact text sent. */
+  text: string;
+  /** The control: the same body with a plain value in the slot (valid, sent first). */
+  control: Record<string, unknown>;
+  /** What the checks compare a 200 with (absent: nothing of the body; a field left out is judged by this row only). */
+  sent?: Record<string, unknown>;
+  /** Malformed text: what breaks it (the case is then an invalid body). */
+  malformed?: string;
+  description: string;
+  /** Where the edge sits, for the rows that judge the stored value there. */
+  path?: (string | number)[];
+  /** A number whose decimal text must be kept as sent (compared as decimal text). */
+  numberText?: string;
+  /** Duplicate members: the values one of which may be stored. */
+  candidates?: unknown[];
+  /** The answer may be as large as the body (size row): the cap for this case's responses. */
+  maxResponseBytes?: number;
+}
+
+export interface EdgeRow {
+  id: string;
+  /** Where the rule comes from. */
+  standard: string;
+  title: string;
+  /** The requirement that judges it and the statuses its contract row allows. */
+  requirement: RequirementId;
+  allowed: readonly number[];
+  /** The case generator, or null with the reason it is not generated here. */
+  arbitrary: ((schema: EdgeSchema) => fc.Arbitrary<EdgeCase[]> | null) | null;
+  /** Where it is generated or judged when not by the `edges` property, or why not at all. */
+  elsewhere?: string;
+}
+
+const MARK = '\u0000edge\u0000';
+const MARK_TEXT = JSON.stringify(MARK);
+
+/** The body's JSON text with the slot's marker replaced by `raw` (exact text). */
+const withRaw = (body: Record<string, unknown>, raw: string): string => JSON.stringify(body).replace(MARK_TEXT, raw);
+
+const isString = (s: JsonObject): boolean => allowedTypes(s).length === 1 && allowedTypes(s)[0] === 'string';
+const isStringArray = (s: JsonObject): boolean =>
+  allowedTypes(s).length === 1 &&
+  allowedTypes(s)[0] === 'array' &&
+  typeof s['items'] === 'object' &&
+  isString(s['items'] as JsonObject);
+/** A free-form object: any members with any values (user_metadata). */
+const isFreeObject = (s: JsonObject): boolean =>
+  allowedTypes(s).length === 1 &&
+  allowedTypes(s)[0] === 'object' &&
+  s['properties'] === undefined &&
+  s['additionalProperties'] !== false &&
+  (typeof s['additionalProperties'] !== 'object' || Object.keys(s['additionalProperties'] as object).length === 0);
+
+/** Nests `inner` under `depth` objects of one member "d" (depth 0: inner itself). */
+function nest(inner: unknown, depth: number): unknown {
+  let v = inner;
+  for (let i = 0; i < depth; i++) v = { d: v };
+  return v;
+}
+
+/** The string slots: string properties, items of string arrays, and a free object's member values. */
+function stringSlots(schema: EdgeSchema): Slot[] {
+  const out: Slot[] = [];
+  for (const [field, s] of Object.entries(schema.properties)) {
+    if (!schema.usable(field)) continue;
+    const plain = typeof s['minLength'] === 'number' && s['minLength'] > 0 ? 'a' : '';
+    if (isString(s) && s['format'] === undefined && s['pattern'] === undefined)
+      out.push({ field, pointer: `/${field}`, path: [field], holds: 'string', body: (v) => ({ [field]: v }) });
+    if (isStringArray(s))
+      out.push({
+        field,
+        pointer: `/${field}/1`,
+        path: [field, 1],
+        holds: 'string',
+        body: (v) => ({ [field]: [`${plain}x`, v] }),
+      });
+  }
+  return [
+    ...out,
+    ...valueSlots(schema, 1)
+      .filter((x) => x.field !== '' && x.holds !== 'key')
+      .slice(0, 1),
+    ...keySlots(schema),
+  ];
+}
+
+/** Member-name slots of free objects. */
+function keySlots(schema: EdgeSchema): Slot[] {
+  return Object.entries(schema.properties)
+    .filter(([field, s]) => schema.usable(field) && isFreeObject(s))
+    .map(([field]) => ({
+      field,
+      pointer: `/${field}`,
+      path: [field],
+      holds: 'key' as const,
+      body: (k: unknown) => ({ [field]: { [String(k)]: 1 } }),
+    }));
+}
+
+/** Value slots: a free object's member at depth 0..maxDepth, an array item in it, an unknown member. */
+function valueSlots(schema: EdgeSchema, maxDepth: number): Slot[] {
+  const out: Slot[] = [];
+  for (const [field, s] of Object.entries(schema.properties)) {
+    if (!schema.usable(field) || !isFreeObject(s)) continue;
+    for (let depth = 0; depth <= maxDepth; depth++) {
+      const path = [field, ...Array.from({ length: depth }, () => 'd'), 'v'];
+      // the slot is the last member of its object, so a trailing comma after it is one
+      out.push({
+        field,
+        pointer: `/${path.join('/')}`,
+        path,
+        holds: 'value',
+        body: (v) => ({ [field]: nest({ k: 1, v }, depth) }),
+      });
+    }
+    out.push({
+      field,
+      pointer: `/${field}/list/1`,
+      path: [field, 'list', 1],
+      holds: 'value',
+      body: (v) => ({ [field]: { list: [1, v] } }),
+    });
+  }
+  const known = Object.keys(schema.properties).find(
+    (f) => schema.usable(f) && isString(schema.properties[f] as JsonObject),
+  );
+  if (schema.allowsUnknown && known)
+    out.push({
+      field: '',
+      pointer: '/x-edge',
+      path: ['x-edge'],
+      holds: 'value',
+      body: (v) => ({ [known]: 'edge control', 'x-edge': v }),
+    });
+  return out;
+}
+
+/** A case: the slot filled with the raw text, its control filled with `plain`. */
+function inSlot(
+  row: string,
+  slot: Slot,
+  raw: string,
+  what: string,
+  plain: unknown,
+  extra: Partial<EdgeCase> = {},
+): EdgeCase {
+  const control = slot.body(slot.holds === 'key' ? 'k' : plain);
+  const text = withRaw(slot.body(MARK), raw);
+  // By default a 200 is compared with the body less the slot's field (the row judges the slot).
+  const rest = Object.fromEntries(Object.entries(control).filter(([k]) => k !== slot.field && k !== 'x-edge'));
+  return { row, text, control, sent: rest, description: `${what} at ${slot.pointer}`, path: slot.path, ...extra };
+}
+
+const pick = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
+
+/** Every form of a row once per run, each in a slot picked at random: the forms are covered, the places sampled. */
+function eachForm<F>(
+  slots: readonly Slot[],
+  forms: readonly F[],
+  build: (slot: Slot, form: F) => EdgeCase,
+): fc.Arbitrary<EdgeCase[]> | null {
+  if (slots.length === 0) return null;
+  return fc.tuple(...forms.map((form) => pick(slots).map((slot) => build(slot, form))));
+}
+
+/** JSON.parse of exact text (these texts are valid JSON): what JavaScript reads. */
+const read = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+
+const SURROGATES = ['"a\\ud800b"', '"\\udc00"', '"x\\udbff"', '"\\udfff\\ud800"'];
+const ESCAPES = [
+  '"\\"\\\\\\/\\b\\f\\n\\r\\t"',
+  '"\\u0041\\u00e9\\u20AC\\u20ac"',
+  '"\\uD83D\\uDE00 and \\ud83d\\ude00"',
+  '"nul\\u0000and\\u001f"',
+  '"\\u2028\\u2029\\ufeff"',
+];
+const NUMBER_FORMS = [
+  '-0',
+  '1E2',
+  '1e-7',
+  '0.1000000000000000055511151231257827',
+  '1.0',
+  '-0.0',
+  '5e-324',
+  '1.7976931348623157e308',
+];
+const OUT_OF_RANGE = ['1e400', '-1e400', '1E+309'];
+const BIG_INTEGERS = ['9007199254740993', '-9007199254740993', '12345678901234567890'];
+const MALFORMED: readonly [raw: string, what: string][] = [
+  ['NaN', 'NaN'],
+  ['Infinity', 'Infinity'],
+  ['-Infinity', '-Infinity'],
+  ['1,', 'a trailing comma'],
+  ['/* comment */ 1', 'a block comment'],
+  ['// comment\n1', 'a line comment'],
+  ["'single'", 'single quotes'],
+  ['+1', 'a plus sign'],
+  ['01', 'a leading zero'],
+  ['.5', 'a bare fraction'],
+  ['0x10', 'a hexadecimal number'],
+  ['"\\x41"', 'an escape JSON does not have'],
+  ['"tab\there"', 'a raw control character in a string'],
+  ['undefined', 'undefined'],
+];
+
+/** A string edge kept exactly (compared by the after-200 requirements, every code unit). */
+const kept =
+  (row: string, what: string, plain: unknown) =>
+  (slot: Slot, raw: string): EdgeCase => {
+    const c = inSlot(row, slot, raw, `${what} ${raw}`, plain);
+    return { ...c, sent: read(c.text) };
+  };
+
+/** The control of a slot: its plain body. */
+const plainOf = (slot: Slot): Record<string, unknown> => slot.body(slot.holds === 'key' ? 'k' : 'a');
+
+export const EDGE_ROWS: readonly EdgeRow[] = [
+  {
+    id: 'lone-surrogate',
+    standard: 'RFC 8259 8.2, RFC 7493 2.1',
+    title: 'a string with a lone UTF-16 surrogate escape (name, tag, metadata key or value)',
+    requirement: 'EDGE-SURROGATE',
+    allowed: [200, 400],
+    arbitrary: (schema) => eachForm(stringSlots(schema), SURROGATES, kept('lone-surrogate', 'lone surrogate', 'a')),
+  },
+  {
+    id: 'escapes',
+    standard: 'RFC 8259 7',
+    title: 'strings written with every escape form (short escapes, \\u in either case, escaped pairs, escaped ASCII)',
+    requirement: 'UPD-VALID-200',
+    allowed: [200],
+    arbitrary: (schema) => eachForm(stringSlots(schema), ESCAPES, kept('escapes', 'escapes', 'a')),
+  },
+  {
+    id: 'number-forms',
+    standard: 'RFC 8259 6',
+    title: 'numbers as written: -0, exponents, long mantissas, the smallest and largest doubles',
+    requirement: 'UPD-VALID-200',
+    allowed: [200],
+    arbitrary: (schema) => eachForm(valueSlots(schema, 2), NUMBER_FORMS, kept('number-forms', 'the number', 1)),
+  },
+  {
+    id: 'number-out-of-range',
+    standard: 'RFC 8259 6, RFC 7493 2.2',
+    title: 'a number outside the double range (1e400)',
+    requirement: 'EDGE-NUMBER-RANGE',
+    allowed: [400],
+    arbitrary: (schema) =>
+      eachForm(valueSlots(schema, 2), OUT_OF_RANGE, (slot, raw) =>
+        inSlot('number-out-of-range', slot, raw, `the number ${raw}`, 1),
+      ),
+  },
+  {
+    id: 'big-integer',
+    standard: 'RFC 7493 2.2',
+    title: 'an integer beyond 2^53, kept as sent (decimal text) or refused',
+    requirement: 'EDGE-BIG-INTEGER',
+    allowed: [200, 400],
+    arbitrary: (schema) =>
+      eachForm(valueSlots(schema, 2), BIG_INTEGERS, (slot, raw) =>
+        inSlot('big-integer', slot, raw, `the integer ${raw}`, 1, { numberText: raw }),
+      ),
+  },
+  {
+    id: 'duplicate-members',
+    standard: 'RFC 8259 4, RFC 7493 2.3',
+    title: 'duplicate member names in one object',
+    requirement: 'EDGE-DUPLICATE-MEMBERS',
+    allowed: [200, 400],
+    arbitrary: duplicates,
+  },
+  {
+    id: 'whitespace',
+    standard: 'RFC 8259 2',
+    title: 'insignificant whitespace (tabs, CR LF, spaces) between every token',
+    requirement: 'UPD-VALID-200',
+    allowed: [200],
+    arbitrary: (schema) =>
+      eachForm(stringSlots(schema), ['\t', '\r\n', ' \n\t '], (slot, ws) => {
+        const control = plainOf(slot);
+        const text = `${ws}${JSON.stringify(control, null, ws).replace(/":/g, `"${ws}:${ws}`)}${ws}`;
+        return { row: 'whitespace', text, control, sent: control, description: `whitespace ${JSON.stringify(ws)}` };
+      }),
+  },
+  {
+    id: 'malformed-token',
+    standard: 'RFC 8259 2, 6, 7',
+    title: 'NaN, Infinity, a trailing comma, a comment, single quotes and other non-JSON, at any depth',
+    requirement: 'BODY-NOT-OBJECT-400',
+    allowed: [400],
+    arbitrary: (schema) =>
+      eachForm(valueSlots(schema, 3), MALFORMED, (slot, [raw, what]) => ({
+        ...inSlot('malformed-token', slot, raw, what, 1),
+        malformed: `${what} at ${slot.pointer}`,
+      })),
+  },
+  {
+    id: 'bom',
+    standard: 'RFC 8259 8.1',
+    title: 'a byte order mark before the text (a parser may ignore it or refuse it)',
+    requirement: 'RESP-NO-5XX',
+    allowed: [],
+    arbitrary: (schema) =>
+      eachForm(stringSlots(schema), ['\ufeff'], (slot, bom) => {
+        const control = plainOf(slot);
+        return {
+          row: 'bom',
+          text: `${bom}${JSON.stringify(control)}`,
+          control,
+          sent: control,
+          description: 'a BOM first',
+        };
+      }),
+  },
+  {
+    id: 'depth',
+    standard: 'RFC 8259 9',
+    title: 'a free-form object nested 100, 257 and 1,000 levels deep (objects and arrays)',
+    requirement: 'EDGE-DEPTH',
+    allowed: [200, 400],
+    arbitrary: (schema) =>
+      eachForm(keySlots(schema), [100, 257, 1000], (slot, depth) => {
+        const arrays = depth % 2 === 1;
+        const leaf = arrays
+          ? `${'['.repeat(depth)}1${']'.repeat(depth)}`
+          : `${'{"d":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        const deep = { ...slot, body: (v: unknown) => ({ [slot.field]: { deep: v } }) };
+        const c = inSlot('depth', deep, leaf, `${depth} levels of ${arrays ? 'arrays' : 'objects'}`, 1);
+        return { ...c, sent: read(c.text) };
+      }),
+  },
+  {
+    id: 'size',
+    standard: 'RFC 8259 9',
+    title: 'a valid body larger than 1 MiB (1.1 or 2.5 MB)',
+    requirement: 'EDGE-SIZE',
+    allowed: [200, 400, 413],
+    arbitrary: (schema) => {
+      // A top-level string without a length limit first: the next update replaces it, even on a
+      // server that merges objects (a blob merged into user_metadata would stay there for good).
+      const strings = stringSlots(schema).filter(
+        (s) => s.path.length === 1 && s.holds === 'string' && schema.properties[s.field]?.['maxLength'] === undefined,
+      );
+      const slots =
+        strings.length > 0
+          ? strings
+          : keySlots(schema).map((s) => ({ ...s, body: (v: unknown) => ({ [s.field]: { blob: v } }) }));
+      if (slots.length === 0) return null;
+      // one size a run: the costliest row is the one to keep rare
+      return fc.tuple(pick(slots), pick([1_100_000, 2_500_000])).map(([slot, size]) => {
+        const c = inSlot('size', slot, JSON.stringify('x'.repeat(size)), `${(size / 1e6).toFixed(1)} MB`, 'x');
+        return [{ ...c, sent: read(c.text), maxResponseBytes: 3 * size + (1 << 20) }];
+      });
+    },
+  },
+  {
+    id: 'id-spelling',
+    standard: 'RFC 9562 4',
+    title: "the asset's id spelled another way (no hyphens, braces, a urn:uuid: prefix)",
+    requirement: 'ID-SPELLING',
+    allowed: [200, 400, 404],
+    arbitrary: null,
+    elsewhere: 'generated by the id-spelling property',
+  },
+  {
+    id: 'derived-key',
+    standard: 'RFC 9110 11',
+    title: 'a key made from the valid one (case swapped, cut, extended, the rest changed)',
+    requirement: 'AUTH-401',
+    allowed: [401],
+    arbitrary: null,
+    elsewhere: 'generated by the auth property (and sequences)',
+  },
+  {
+    id: 'key-spaces',
+    standard: 'RFC 9110 5.5',
+    title: 'the key with a leading or trailing space',
+    requirement: 'AUTH-401',
+    allowed: [],
+    arbitrary: null,
+    elsewhere: 'not generated: a field value has no leading or trailing whitespace, so the server reads the valid key',
+  },
+  {
+    id: 'truncated',
+    standard: 'RFC 8259 2',
+    title: 'the text cut off anywhere, an empty body, a lone brace',
+    requirement: 'BODY-NOT-OBJECT-400',
+    allowed: [400],
+    arbitrary: null,
+    elsewhere: 'generated by the malformed-body property',
+  },
+  {
+    id: 'timestamps',
+    standard: 'RFC 3339 5.6',
+    title: 'updated_at in every 200: a date-time with a time-zone offset',
+    requirement: 'A200-UPDATED-AT',
+    allowed: [],
+    arbitrary: null,
+    elsewhere: 'judged on every 200 body (responses, not requests)',
+  },
+];
+
+/** Duplicate members: a string property given twice at the top, and a free object's member twice. */
+function duplicates(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
+  const top = stringSlots(schema).filter((s) => s.holds === 'string' && s.path.length === 1);
+  const members = keySlots(schema);
+  const forms = [
+    ...top
+      .slice(0, 1)
+      .map((slot) => ({ slot, a: '"first"', b: '"second"', key: slot.field, values: ['first', 'second'] })),
+    ...members.slice(0, 1).map((slot) => ({ slot, a: '1', b: '2', key: 'k', values: [1, 2] })),
+  ];
+  if (forms.length === 0) return null;
+  return fc.constant(
+    forms.map(({ slot, a, b, key, values }): EdgeCase => {
+      const control = slot.holds === 'key' ? { [slot.field]: { [key]: 1 } } : { [slot.field]: 'first' };
+      const twice = `${JSON.stringify(key)}:${a},${JSON.stringify(key)}:${b}`;
+      const text = slot.holds === 'key' ? `{${JSON.stringify(slot.field)}:{${twice}}}` : `{${twice}}`;
+      const path = slot.holds === 'key' ? [slot.field, key] : [slot.field];
+      return {
+        row: 'duplicate-members',
+        text,
+        control,
+        sent: {},
+        description: `the member "${key}" twice at /${path.slice(0, -1).join('/')}`,
+        path,
+        candidates: values,
+      };
+    }),
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * The edges property: every row of the edge table (generators/edges.ts) in every run, as exact JSON
+ * text. Each case is preceded by its control (the same body with a plain value where the edge is)
+ * and judged only when the control got 200; a 200 to the edge is followed by a read of the asset,
+ * which must still work and show what the 200 showed. A run starts from the asset's values before
+ * the run, so that a replay meets what the run met.
+ */
+import fc from 'fast-check';
+import { judge, RESPONSE_CHECKS, rememberKnown } from '../checks/checks.ts';
+import { type Exchange, getAsset, perform } from '../exchange/perform.ts';
+import type { Case } from '../generators/case.ts';
+import { EDGE_ROWS, type EdgeCase, type EdgeRow, type EdgeSchema } from '../generators/edges.ts';
+import { show } from '../json.ts';
+import {
+  type Attempt,
+  isReference,
+  jsonBody,
+  make,
+  type PropertyDef,
+  type RunEnv,
+  type Shown,
+  type SuiteContext,
+  schemaOf,
+  sendable,
+  theAsset,
+  unanswered,
+  VALID_KEY,
+} from './property.ts';
+
+/** What the schema offers the edge generators, for this run. */
+export function edgeSchema(ctx: SuiteContext): EdgeSchema {
+  return {
+    properties: ctx.bodyProperties,
+    usable: (name) =>
+      (!ctx.updatable || ctx.updatable.includes(name)) &&
+      !isReference(ctx.bodyProperties[name] ?? {}) &&
+      sendable(ctx, name),
+    allowsUnknown: schemaOf(ctx)['additionalProperties'] !== false,
+  };
+}
+
+/** The rows this property generates against this contract (a row may find no slot in the schema). */
+export function generatedRows(ctx: SuiteContext): { row: EdgeRow; arbitrary: fc.Arbitrary<EdgeCase[]> }[] {
+  const schema = edgeSchema(ctx);
+  return EDGE_ROWS.flatMap((row) => {
+    const arbitrary = row.arbitrary?.(schema) ?? null;
+    return arbitrary ? [{ row, arbitrary }] : [];
+  });
+}
+
+function edgeCaseOf(e: EdgeCase, row: EdgeRow, ctx: SuiteContext): Case {
+  const expect =
+    row.allowed.length > 0 && row.requirement !== 'RESP-NO-5XX'
+      ? [{ requirement: row.requirement, allowed: row.allowed }]
+      : [];
+  const { row: id, description, path, numberText, candidates } = e;
+  return make(
+    'edges',
+    theAsset(ctx),
+    VALID_KEY,
+    {
+      body: { kind: 'raw', text: e.text, ...(e.sent ? { sent: e.sent } : {}) },
+      ...(e.malformed
+        ? { invalid: { keyword: 'json', pointer: '', description: `malformed JSON (${e.malformed})` } }
+        : {}),
+    },
+    expect,
+    {
+      updatesTarget: true,
+      edge: {
+        row: id,
+        description,
+        ...(path ? { path } : {}),
+        ...(numberText ? { numberText } : {}),
+        ...(candidates ? { candidates } : {}),
+      },
+      ...(e.maxResponseBytes ? { maxResponseBytes: e.maxResponseBytes } : {}),
+    },
+  );
+}
+
+const status = (ex: Exchange): number | null => (ex.outcome.kind === 'response' ? ex.outcome.status : null);
+
+/** The controls of one run: a control body the asset accepted once in this run is known to be accepted. */
+type Controls = Map<string, Exchange>;
+
+/** The control of a case (sent once per run and body); null when it was not accepted or not answered. */
+async function controlFor(e: EdgeCase, env: RunEnv, controls: Controls, out: Attempt): Promise<Exchange | null> {
+  const key = JSON.stringify(e.control);
+  const known = controls.get(key);
+  if (known) return known;
+  const { ctx, target, client } = env;
+  const control = make('edges', theAsset(ctx), VALID_KEY, jsonBody(e.control), [], { updatesTarget: true });
+  const sent = await perform(control, ctx.contract, target, client);
+  if (sent.rateLimited || unanswered(sent.exchange)) return null;
+  const checked = judge(sent.exchange, ctx, RESPONSE_CHECKS);
+  out.exchanges.push(sent.exchange);
+  out.steps.push(controlLine(e));
+  out.evaluated.push(...checked.evaluated);
+  out.violations.push(...checked.violations);
+  if (status(sent.exchange) !== 200) return null;
+  rememberKnown(sent.exchange, ctx);
+  controls.set(key, sent.exchange);
+  return sent.exchange;
+}
+
+/** One case: its control (once per run), the edge, a read after a 200. Null: not judged (control refused, 429, unanswered). */
+async function runCase(e: EdgeCase, row: EdgeRow, env: RunEnv, controls: Controls): Promise<Attempt | null> {
+  const { ctx, target, client } = env;
+  const one: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [] };
+  const control = await controlFor(e, env, controls, one);
+  if (!control) return one.exchanges.length > 0 ? one : null;
+  const c = edgeCaseOf(e, row, ctx);
+  const { exchange, rateLimited } = await perform(c, ctx.contract, target, client);
+  if (rateLimited || unanswered(exchange)) return one;
+  exchange.control = control;
+  // The read after a 200 is part of the edge's exchange (ex.after): the counterexample ends with the edge itself.
+  if (status(exchange) === 200 && env.hasGet)
+    exchange.after = await getAsset(ctx.contract, target, client, ctx.targetId, c);
+  const { evaluated, violations } = judge(exchange, ctx);
+  rememberKnown(exchange, ctx);
+  // A counterexample shows the control first, even when an earlier case of the run sent it.
+  return {
+    exchanges: [control, exchange],
+    steps: [controlLine(e), `${row.id}: ${e.description}${exchange.after ? ' (then a GET of the asset)' : ''}`],
+    violations: [...one.violations, ...violations],
+    evaluated: [...one.evaluated, ...evaluated],
+  };
+}
+
+const controlLine = (e: EdgeCase): string => `control, the same body with a plain value there: ${show(e.control, 120)}`;
+
+export const EDGES: PropertyDef<EdgeCase[][]> = {
+  name: 'edges',
+  title:
+    'Exact JSON text at the edges of RFC 8259 and 7493: surrogates, numbers, duplicates, depth, size, malformed tokens',
+  requirements: [
+    'EDGE-SURROGATE',
+    'EDGE-NUMBER-RANGE',
+    'EDGE-BIG-INTEGER',
+    'EDGE-DUPLICATE-MEMBERS',
+    'EDGE-DEPTH',
+    'EDGE-SIZE',
+    'EDGE-READABLE',
+  ],
+  skipReason: (ctx) => (generatedRows(ctx).length === 0 ? 'the body schema offers no place for an edge' : null),
+  // Every form of every row in every run (about 50 cases): two runs at the default 100.
+  runs: (runs) => Math.max(1, Math.ceil(runs / 50)),
+  arbitrary: (env) => fc.tuple(...generatedRows(env.ctx).map((r) => r.arbitrary)),
+  async execute(groups, env, shown: Shown): Promise<Attempt> {
+    const rows = generatedRows(env.ctx).map((r) => r.row);
+    const all: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [] };
+    const { ctx, target, client, baseline } = env;
+    // from the values before the run, so that a replay meets what the run met
+    if (baseline) {
+      const reset = make('edges', theAsset(ctx), VALID_KEY, jsonBody(baseline), [], { updatesTarget: true });
+      const { exchange } = await perform(reset, ctx.contract, target, client);
+      rememberKnown(exchange, ctx);
+    }
+    const controls: Controls = new Map();
+    for (const [i, cases] of groups.entries())
+      for (const e of cases) {
+        const one = await runCase(e, rows[i] as EdgeRow, env, controls);
+        if (!one) continue;
+        all.evaluated.push(...one.evaluated);
+        // The counterexample is the case that showed something new: its control and the edge. (A
+        // replay runs every case: the one replayed may come after others that the run had shown.)
+        if (!env.replaying && one.violations.some((v) => !shown.has(v))) return { ...one, evaluated: all.evaluated };
+        all.exchanges.push(...one.exchanges);
+        all.steps.push(...one.steps);
+        all.violations.push(...one.violations);
+      }
+    return all;
+  },
+};
