@@ -50,7 +50,7 @@ describe('the edge table', () => {
   test('every form of a row comes in every run (the forms are covered, their places sampled)', () => {
     const ctx = { ...context(), apiKey: 'k' };
     const malformed = generatedRows(ctx).find((r) => r.row.id === 'malformed-token');
-    const [first] = fc.sample(malformed?.arbitrary ?? fc.constant([]), { seed: 1, numRuns: 1 });
+    const [first] = malformed ? fc.sample(malformed.arbitrary, { seed: 1, numRuns: 1 }) : [];
     const whats = new Set((first ?? []).map((c) => c.description));
     for (const token of ['NaN', 'Infinity', '-Infinity', 'a trailing comma', 'a block comment', 'single quotes'])
       expect(
