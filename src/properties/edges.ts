@@ -28,7 +28,7 @@ import {
 } from './property.ts';
 
 /** What the schema offers the edge generators, for this run. */
-export function edgeSchema(ctx: SuiteContext): EdgeSchema {
+function edgeSchema(ctx: SuiteContext): EdgeSchema {
   return {
     properties: ctx.bodyProperties,
     usable: (name) =>
