@@ -1,12 +1,13 @@
 /**
  * Generated parts of the docs, never typed twice: the README's options table (from the options
- * table of src/cli/options.ts) and the requirements table of docs/judging.md (from the catalogue
- * in src/requirements.ts). `npm run docs` rewrites the blocks between the markers; a unit test
+ * table of src/cli/options.ts), the requirements table of docs/judging.md (from the catalogue
+ * in src/requirements.ts) and its edge table (from src/generators/edges.ts). `npm run docs` rewrites the blocks between the markers; a unit test
  * fails when one is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { optionsTable } from '../src/cli/options.ts';
+import { EDGE_ROWS } from '../src/generators/edges.ts';
 import { tableCell } from '../src/render/text.ts';
 import { REQUIREMENTS } from '../src/requirements.ts';
 
@@ -30,6 +31,19 @@ function requirementsTable(): string {
   return lines.join('\n');
 }
 
+/** The edge table: each class, its standard, where it is generated, what judges it, what is allowed. */
+function edgesTable(): string {
+  const lines = ['| Edge class | Standard | Generated | Judged by | Allowed |', '|---|---|---|---|---|'];
+  for (const r of EDGE_ROWS) {
+    const where = r.arbitrary ? 'the edges property, each run' : (r.elsewhere ?? '');
+    const allowed = r.allowed.length > 0 ? r.allowed.join(', ') : 'any but 5xx';
+    lines.push(
+      `| ${tableCell(r.title)} (\`${r.id}\`) | ${r.standard} | ${tableCell(where)} | \`${r.requirement}\` | ${allowed} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 interface Block {
   file: string;
   name: string;
@@ -40,6 +54,7 @@ interface Block {
 export const BLOCKS: readonly Block[] = [
   { file: file('README.md'), name: 'options', from: 'src/cli/options.ts', make: optionsTable },
   { file: file('docs/judging.md'), name: 'requirements', from: 'src/requirements.ts', make: requirementsTable },
+  { file: file('docs/judging.md'), name: 'edges', from: 'src/generators/edges.ts', make: edgesTable },
 ];
 
 const markers = (b: Block): [string, string] => [

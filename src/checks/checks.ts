@@ -6,6 +6,7 @@
 
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Exchange } from '../exchange/perform.ts';
+import { breakKind } from '../generators/bodies.ts';
 import { allowedTypes } from '../generators/values.ts';
 import { isJsonObject, type JsonObject, jsonEqual, sameSet, sameValue, show } from '../json.ts';
 import { factorOf, type RequirementId } from '../requirements.ts';
@@ -132,13 +133,9 @@ function statusExpectation(requirement: RequirementId): Check {
       return allowed.includes(s) ? null : `Received: ${s} / Expected: ${allowed.join(' or ')}`;
     },
     // An invalid body's kind is where it breaks the schema (a different keyword or member is a different fault).
-    kind: (ex) => (ex.case.invalid ? invalidKind(ex.case.invalid) : String(status(ex))),
+    kind: (ex) => (ex.case.invalid ? breakKind(ex.case.invalid) : String(status(ex))),
   };
 }
-
-/** An invalid body's keyword and pointer, array indices left out (/tags/3 and /tags/0 are one kind). */
-const invalidKind = (invalid: { keyword: string; pointer: string }): string =>
-  `${invalid.keyword} at ${invalid.pointer.replace(/\/\d+(?=\/|$)/g, '/*') || '/'}`;
 
 /** A 200 that answers an update of the run's asset, with a JSON object body. */
 const isUpdate200 = (ex: Exchange): boolean =>

@@ -127,6 +127,44 @@ const FORMAT_BREAKERS: Record<string, fc.Arbitrary<string>> = {
 };
 
 type Broken = { value: unknown; violation: SchemaBreak };
+
+/** A schema break's keyword and pointer, array indices left out (/tags/3 and /tags/0 are one kind): "type at /name". */
+export const breakKind = (invalid: { keyword: string; pointer: string }): string =>
+  `${invalid.keyword} at ${invalid.pointer.replace(/\/\d+(?=\/|$)/g, '/*') || '/'}`;
+
+const CONSTRAINTS = [
+  'type',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'required',
+] as const;
+
+/**
+ * Every constraint of a body schema, as "keyword at pointer" (breakKind's form): what the run may
+ * break. The report counts the cases that broke each one, so a constraint never tried shows.
+ */
+export function schemaKeywords(schema: JsonObject, pointer = ''): string[] {
+  const out = CONSTRAINTS.filter((k) => schema[k] !== undefined).map((keyword) => breakKind({ keyword, pointer }));
+  if (schema['additionalProperties'] === false) out.push(breakKind({ keyword: 'additionalProperties', pointer }));
+  for (const [name, sub] of Object.entries(properties(schema)))
+    out.push(...schemaKeywords(sub, `${pointer}/${escapePointer(name)}`));
+  if (isJsonObject(schema['items'])) out.push(...schemaKeywords(schema['items'], `${pointer}/0`));
+  return out;
+}
 type IsFormat = (format: string, value: string) => boolean;
 
 const broken =

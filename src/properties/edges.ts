@@ -92,7 +92,12 @@ async function controlFor(e: EdgeCase, env: RunEnv, controls: Controls, out: Att
   const { ctx, target, client } = env;
   const control = make('edges', theAsset(ctx), VALID_KEY, jsonBody(e.control), [], { updatesTarget: true });
   const sent = await perform(control, ctx.contract, target, client);
-  if (sent.rateLimited || unanswered(sent.exchange)) return null;
+  if (sent.rateLimited) return null;
+  if (unanswered(sent.exchange)) {
+    out.exchanges.push(sent.exchange);
+    out.steps.push(controlLine(e));
+    return null;
+  }
   const checked = judge(sent.exchange, ctx, RESPONSE_CHECKS);
   out.exchanges.push(sent.exchange);
   out.steps.push(controlLine(e));
@@ -112,7 +117,7 @@ async function runCase(e: EdgeCase, row: EdgeRow, env: RunEnv, controls: Control
   if (!control) return one.exchanges.length > 0 ? one : null;
   const c = edgeCaseOf(e, row, ctx);
   const { exchange, rateLimited } = await perform(c, ctx.contract, target, client);
-  if (rateLimited || unanswered(exchange)) return one;
+  if (rateLimited || unanswered(exchange)) return { ...one, exchanges: [...one.exchanges, exchange] };
   exchange.control = control;
   // The read after a 200 is part of the edge's exchange (ex.after): the counterexample ends with the edge itself.
   if (status(exchange) === 200 && env.hasGet)
@@ -160,6 +165,8 @@ export const EDGES: PropertyDef<EdgeCase[][]> = {
     const controls: Controls = new Map();
     for (const [i, cases] of groups.entries())
       for (const e of cases) {
+        // A target that stopped answering, or the property's time is up: the run can show nothing more here.
+        if (all.exchanges.some(unanswered) || (env.deadline !== undefined && Date.now() > env.deadline)) return all;
         const one = await runCase(e, rows[i] as EdgeRow, env, controls);
         if (!one) continue;
         all.evaluated.push(...one.evaluated);

@@ -5,6 +5,8 @@
  */
 import {
   type CounterexampleReport,
+  type Coverage,
+  type CoverageRow,
   counterexampleHeading,
   counterexamplesOf,
   type ExchangeReport,
@@ -12,7 +14,7 @@ import {
   type RequirementReport,
   type RunReport,
 } from '../report/model.ts';
-import { HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
+import { coverageLines, HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -52,6 +54,24 @@ ${cx.violated.map((v) => `<li>${v.requirement === r.id ? '<b>' : ''}${escapeHtml
 ${steps}${exchangeHtml(cx)}<p>curl (export CONFORMANCE_API_KEY first):</p><pre>${escapeHtml(cx.steps ? cx.steps.map((s) => `# ${s.n}\n${s.curl}`).join('\n') : cx.curl)}</pre><p>Replay:</p><pre>${escapeHtml(cx.replay)}</pre>`;
 }
 
+/** The coverage tables; a row no exchange exercised is marked. */
+function coverageHtml(c: Coverage | undefined): string {
+  if (!c) return '';
+  const table = (title: string, rows: readonly CoverageRow[]): string =>
+    `<h3>${escapeHtml(title)}</h3><table class="coverage"><thead><tr><th>Row</th><th>Cases</th><th>Note</th></tr></thead><tbody>${rows
+      .map(
+        (r) =>
+          `<tr${r.cases === 0 ? ' class="skip"' : ''}><td><code>${escapeHtml(r.name)}</code></td><td class="num">${r.cases === 0 ? '0 (not exercised)' : r.cases}</td><td>${escapeHtml(r.note ?? '')}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+  const edges = c.edges.map((e) => ({ ...e, note: `${e.standard}; judged by ${e.requirement}; ${e.note ?? ''}` }));
+  return `<h2>Coverage</h2><ul class="meta">${coverageLines(c)
+    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .join(
+      '',
+    )}</ul>${table('Constraints of the body schema, broken', c.keywords)}${table('Statuses received', c.statuses)}${table('Edge classes', edges)}`;
+}
+
 export function renderHtml(report: RunReport): string {
   const verdict = report.exitCode === 0 ? 'PASS' : 'FAIL';
   const rows = report.requirements
@@ -83,6 +103,7 @@ ${report.stopped ? `<li><b>Stopped early</b>: ${escapeHtml(report.stopped)}</li>
 <table id="verdicts"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th><th>Title</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${coverageHtml(report.coverage)}
 ${failures ? `<h2>Failures</h2>\n${failures}` : ''}
 </body></html>
 `;

@@ -1,12 +1,14 @@
 /** report.md: the verdict per requirement, then each failure with its request, response and repro. */
 import {
   type CounterexampleReport,
+  type Coverage,
+  type CoverageRow,
   counterexampleHeading,
   counterexamplesOf,
   type RequirementReport,
   type RunReport,
 } from '../report/model.ts';
-import { HISTORY, requestText, responseText, summaryCounts, tableCell, verdictLabel } from './text.ts';
+import { coverageLines, HISTORY, requestText, responseText, summaryCounts, tableCell, verdictLabel } from './text.ts';
 
 const fence = (s: string): string => {
   const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -107,11 +109,40 @@ function counterexampleSection(r: RequirementReport, cx: CounterexampleReport): 
   return lines;
 }
 
+/** The coverage tables: what the run exercised, every row listed (a row with 0 cases was not tried). */
+function coverageTables(c: Coverage | undefined): string[] {
+  if (!c) return [];
+  const table = (title: string, rows: readonly CoverageRow[], extra?: (r: CoverageRow) => string): string[] => [
+    '',
+    `### ${title}`,
+    '',
+    `| ${title.split(' ')[0]} | Cases | Note |`,
+    '|---|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${tableCell(r.name)} | ${r.cases === 0 ? '**0 (not exercised)**' : r.cases} | ${tableCell(extra ? extra(r) : (r.note ?? ''))} |`,
+    ),
+  ];
+  return [
+    '',
+    '## Coverage',
+    '',
+    ...coverageLines(c).map((l) => `- ${l}`),
+    ...table('Constraints of the body schema, broken', c.keywords),
+    ...table('Statuses received', c.statuses),
+    ...table('Edge classes (docs/contract.md, "Edges of the wire")', c.edges, (r) => {
+      const e = c.edges.find((x) => x.name === r.name);
+      return `${e?.standard ?? ''}; judged by ${e?.requirement ?? ''}; ${r.note ?? ''}`;
+    }),
+  ];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const failures = report.requirements.filter((r) => r.counterexample);
   const lines = [
     ...header(report),
     ...verdictTable(report),
+    ...coverageTables(report.coverage),
     ...(failures.length > 0 ? ['', '## Failures'] : []),
     ...failures.flatMap(failure),
   ];

@@ -10,7 +10,7 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { HISTORY, verdictLabel } from './text.ts';
+import { coverageLines, HISTORY, verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -139,8 +139,10 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   const stopped = report.stopped
     ? ['', paint(33, `stopped early: ${report.stopped}; requirements not reached are skipped`)]
     : [];
+  const coverage = report.coverage ? ['', ...coverageLines(report.coverage).map((l) => `coverage, ${l}`)] : [];
   return [
     ...verdictRows(report, paint),
+    ...coverage,
     ...failures(report, paint),
     ...stopped,
     ...assetAfterwards(report, paint),

@@ -1,5 +1,12 @@
 /** Text pieces every renderer shares: a verdict's label, and an exchange written out as HTTP. */
-import { type ExchangeReport, failsRun, type RequirementReport } from '../report/model.ts';
+import {
+  type Coverage,
+  type CoverageRow,
+  type ExchangeReport,
+  failsRun,
+  type RequirementReport,
+  unexercised,
+} from '../report/model.ts';
 
 export function verdictLabel(r: RequirementReport, strict: boolean): string {
   if (r.outcome === 'fixed') return 'pass (FIXED: known to fail)';
@@ -46,4 +53,18 @@ export function summaryCounts(s: {
 }): string {
   const following = s.following ? `, ${s.following} following from another failure` : '';
   return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${s.skipped} skipped`;
+}
+
+/** One line per coverage table: how much of it the run exercised, and what it did not. */
+export function coverageLines(c: Coverage): string[] {
+  const line = (label: string, rows: readonly CoverageRow[]): string => {
+    const missed = unexercised(rows);
+    const tried = rows.length - missed.length;
+    return `${label}: ${tried} of ${rows.length}${missed.length ? `; not exercised: ${missed.map((r) => r.name).join(', ')}` : ''}`;
+  };
+  return [
+    line('schema constraints broken', c.keywords),
+    line('statuses received', c.statuses),
+    line('edge classes', c.edges),
+  ];
 }

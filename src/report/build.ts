@@ -3,6 +3,8 @@
  * with its exchanges, curl lines and replay command, and every string redacted.
  */
 import type { Exchange } from '../exchange/perform.ts';
+import { schemaKeywords } from '../generators/bodies.ts';
+import { EDGE_ROWS } from '../generators/edges.ts';
 import { keyLabel, keySecrets } from '../generators/ids.ts';
 import { isJsonObject } from '../json.ts';
 import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
@@ -12,6 +14,7 @@ import {
   type Cleanup,
   type Counterexample,
   type CounterexampleReport,
+  type Coverage,
   type ExchangeReport,
   exitCodeOf,
   type Leftover,
@@ -51,6 +54,7 @@ export interface ReportInputs {
   leftovers: Leftover[] | null;
   properties: PropertyResult[];
   tallies: Map<RequirementId, RequirementTally>;
+  coverage: Map<string, number>;
   requests: RequestCounts;
   startedAt: Date;
   restored: RestoreResult | undefined;
@@ -159,6 +163,34 @@ function followsFrom(tally: RequirementTally, id: RequirementId): RequirementId 
   return from.length > 0 && from.every((f) => f !== null) ? (from[0] ?? null) : null;
 }
 
+/** The coverage tables: every constraint, status and edge row, with the exchanges that exercised it. */
+function coverageOf(contract: Contract, counts: Map<string, number>): Coverage {
+  const seen = (prefix: string): string[] =>
+    [...counts.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  const keywords = [...new Set([...schemaKeywords(contract.requestBody.schema), ...seen('keyword:')])];
+  const documented = contract.responses.map((r) => r.status);
+  const statuses = [...new Set([...documented, ...seen('status:')])].sort();
+  return {
+    keywords: keywords.map((name) => ({
+      name,
+      cases: counts.get(`keyword:${name}`) ?? 0,
+      ...(name.startsWith('json ') ? { note: 'malformed JSON (not a schema keyword)' } : {}),
+    })),
+    statuses: statuses.map((name) => ({
+      name,
+      cases: counts.get(`status:${name}`) ?? 0,
+      note: documented.includes(name) ? 'documented' : 'not documented',
+    })),
+    edges: EDGE_ROWS.map((row) => ({
+      name: row.id,
+      standard: row.standard,
+      requirement: row.requirement,
+      cases: counts.get(`edge:${row.id}`) ?? 0,
+      note: row.elsewhere ? `${row.title}; ${row.elsewhere}` : row.title,
+    })),
+  };
+}
+
 /** Why a requirement was not judged. */
 function skipReason(r: Requirement, inputs: ReportInputs): string {
   if (r.id === 'CREATE-HASH-BLAKE3' && !inputs.target.createdAsset) return 'judged only with --create-asset';
@@ -218,6 +250,7 @@ export function buildReport(inputs: ReportInputs): RunReport {
     requests: inputs.requests,
     properties: inputs.properties,
     requirements,
+    coverage: coverageOf(contract, inputs.coverage),
     restore: inputs.restored ?? {
       status: 'not-possible',
       fields: [],

@@ -1,7 +1,14 @@
 /** One report from the reports of shards of the same run (each shard ran some of the properties). */
 import { UsageError } from '../errors.ts';
 import { REQUIREMENTS } from '../requirements.ts';
-import { exitCodeOf, type RequirementReport, type RunReport, summaryOf } from './model.ts';
+import {
+  type Coverage,
+  type CoverageRow,
+  exitCodeOf,
+  type RequirementReport,
+  type RunReport,
+  summaryOf,
+} from './model.ts';
 
 function mergeRequirement(id: string, reports: RunReport[]): RequirementReport {
   const req = REQUIREMENTS.find((r) => r.id === id) as (typeof REQUIREMENTS)[number];
@@ -31,6 +38,27 @@ function mergeRequirement(id: string, reports: RunReport[]): RequirementReport {
   };
 }
 
+/** Coverage tables of shards: the same rows, the cases added up (rows any shard has, in first-seen order). */
+function mergeRows<R extends CoverageRow>(tables: (readonly R[])[]): R[] {
+  const rows = new Map<string, R>();
+  for (const table of tables)
+    for (const row of table) {
+      const known = rows.get(row.name);
+      rows.set(row.name, known ? { ...known, cases: known.cases + row.cases } : { ...row });
+    }
+  return [...rows.values()];
+}
+
+function mergeCoverage(reports: RunReport[]): Coverage | undefined {
+  const all = reports.map((r) => r.coverage).filter((c): c is Coverage => c !== undefined);
+  if (all.length === 0) return undefined;
+  return {
+    keywords: mergeRows(all.map((c) => c.keywords)),
+    statuses: mergeRows(all.map((c) => c.statuses)),
+    edges: mergeRows(all.map((c) => c.edges)),
+  };
+}
+
 export function mergeReports(reports: RunReport[]): RunReport {
   const [first] = reports;
   if (!first) throw new UsageError('merge needs at least one report');
@@ -48,6 +76,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
     },
     properties: reports.flatMap((r) => r.properties),
     requirements,
+    ...(mergeCoverage(reports) ? { coverage: mergeCoverage(reports) } : {}),
     stopped: reports.map((r) => r.stopped).filter(Boolean)[0] ?? null,
     summary: summaryOf(requirements),
     exitCode: exitCodeOf(requirements, strict),

@@ -155,6 +155,26 @@ export interface RequirementReport {
   followsFrom?: RequirementId;
 }
 
+/** One row of the coverage tables: what it is, how many exchanges of the run exercised it. */
+export interface CoverageRow {
+  name: string;
+  cases: number;
+  note?: string;
+}
+
+/**
+ * What the run tried, so that a reader sees what it did not: each constraint of the body schema
+ * (cases that broke it), each status (documented or received), each row of the edge table.
+ */
+export interface Coverage {
+  keywords: CoverageRow[];
+  statuses: CoverageRow[];
+  edges: (CoverageRow & { standard: string; requirement: string })[];
+}
+
+/** The rows of a coverage table that no exchange exercised. */
+export const unexercised = (rows: readonly CoverageRow[]): CoverageRow[] => rows.filter((r) => r.cases === 0);
+
 export interface RequestCounts {
   sent: number;
   rateLimited: number;
@@ -182,6 +202,8 @@ export interface RunReport {
   requests: RequestCounts;
   properties: PropertyResult[];
   requirements: RequirementReport[];
+  /** What the run exercised (absent in older reports). */
+  coverage?: Coverage;
   /** Whether the asset's values were put back after the run. */
   restore: RestoreResult;
   /** Failures that follow from another (followsFrom) are counted apart, not as MUST or SHOULD failures. */

@@ -9,6 +9,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import type { Violation } from '../checks/checks.ts';
 import { InternalError, StopSending } from '../errors.ts';
+import type { Exchange } from '../exchange/perform.ts';
+import { breakKind } from '../generators/bodies.ts';
+import { edgeRowOf } from '../generators/edges.ts';
 import { jsonEqual } from '../json.ts';
 import { type AnyProperty, PROPERTIES } from '../properties/index.ts';
 import { type Attempt, type RunEnv, type Shown, sendable } from '../properties/property.ts';
@@ -42,6 +45,19 @@ export interface EngineOptions {
 export interface EngineResult {
   properties: PropertyResult[];
   tallies: Map<RequirementId, RequirementTally>;
+  /** Exchanges judged per coverage key (see coverageKeys). */
+  coverage: Map<string, number>;
+}
+
+/** What an exchange exercised: the status it got, the schema constraint its body broke, the edge row it sent. */
+function coverageKeys(ex: Exchange): string[] {
+  const status = ex.outcome.kind === 'response' ? ex.outcome.status : null;
+  const row = edgeRowOf(ex.case, status);
+  return [
+    ...(status === null ? [] : [`status:${status}`]),
+    ...(ex.case.invalid ? [`keyword:${breakKind(ex.case.invalid)}`] : []),
+    ...(row ? [`edge:${row}`] : []),
+  ];
 }
 
 const MAX_TIMEOUTS_PER_PROPERTY = 5;
@@ -80,6 +96,7 @@ interface PropertyRun {
   env: RunEnv;
   options: EngineOptions;
   tallies: Map<RequirementId, RequirementTally>;
+  coverage: Map<string, number>;
   result: PropertyResult;
   shown: Shown;
   arbitrary: fc.Arbitrary<unknown>;
@@ -95,6 +112,7 @@ function newPropertyRun(
   env: RunEnv,
   options: EngineOptions,
   tallies: Map<RequirementId, RequirementTally>,
+  coverage: Map<string, number>,
 ): PropertyRun {
   const started = Date.now();
   const deadline = started + options.propertyTimeLimitMs;
@@ -120,6 +138,7 @@ function newPropertyRun(
     env: local,
     options,
     tallies,
+    coverage,
     result: {
       name: def.name,
       title: def.title,
@@ -170,6 +189,8 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
     fc.pre(false);
   }
   result.cases += attempt.exchanges.length;
+  for (const ex of attempt.exchanges)
+    for (const key of coverageKeys(ex)) run.coverage.set(key, (run.coverage.get(key) ?? 0) + 1);
   for (const id of attempt.evaluated) {
     const tally = run.tallies.get(id);
     if (tally) tally.cases++;
@@ -304,6 +325,7 @@ async function runProperty(
   env: RunEnv,
   options: EngineOptions,
   tallies: Map<RequirementId, RequirementTally>,
+  coverage: Map<string, number>,
 ): Promise<PropertyResult> {
   const started = Date.now();
   const skip =
@@ -320,7 +342,7 @@ async function runProperty(
       failed: [],
       skipReason: skip,
     };
-  const run = newPropertyRun(def, env, options, tallies);
+  const run = newPropertyRun(def, env, options, tallies, coverage);
   // Each round ends at a violation not shown yet; the next one looks for the next. A round that
   // records nothing ends the search (each round records at least one, so this ends).
   const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULT_COUNTEREXAMPLES);
@@ -346,6 +368,7 @@ export async function runProperties(env: RunEnv, options: EngineOptions): Promis
   const tallies = new Map<RequirementId, RequirementTally>(
     REQUIREMENTS.map((r) => [r.id, { cases: 0, counterexamples: [] }]),
   );
+  const coverage = new Map<string, number>();
   const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
   const results = new Map<string, PropertyResult>();
   const runAll = async (defs: readonly AnyProperty[]): Promise<void> => {
@@ -353,12 +376,12 @@ export async function runProperties(env: RunEnv, options: EngineOptions): Promis
       const index = selected.indexOf(def);
       options.onEvent?.({ type: 'property-start', property: def, index, total: selected.length });
       // Labelling costs a hook on every promise: only when asked (benchmarks attributing requests).
-      const go = () => runProperty(def, env, options, tallies);
+      const go = () => runProperty(def, env, options, tallies, coverage);
       const result = options.labelRequests ? await currentProperty.run(def.name, go) : await go();
       results.set(def.name, result);
       options.onEvent?.({ type: 'property-end', result, index, total: selected.length });
     }
   };
   await runAll(selected);
-  return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies };
+  return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies, coverage };
 }

@@ -244,6 +244,7 @@ function report(state: RunState, assetId: string, hasGet: boolean, engine: Engin
     leftovers: state.leftovers,
     properties: engine.properties,
     tallies: engine.tallies,
+    coverage: engine.coverage,
     requests: {
       sent: client.stats.requests,
       rateLimited: client.stats.rateLimited,

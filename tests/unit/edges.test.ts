@@ -8,6 +8,9 @@ import { describe, expect, test } from 'vitest';
 import { canonicalDecimal } from '../../src/checks/checks.ts';
 import { EDGE_ROWS } from '../../src/generators/edges.ts';
 import { generatedRows } from '../../src/properties/edges.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
+import { unexercised } from '../../src/report/model.ts';
+import { runConformance } from '../../src/runner/run.ts';
 import { context, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 
 const parses = (text: string): boolean => {
@@ -68,5 +71,24 @@ describe('numbers compared as decimal text', () => {
     expect(canonicalDecimal('-0.50')).toBe(canonicalDecimal('-5e-1'));
     expect(canonicalDecimal('9007199254740993')).not.toBe(canonicalDecimal('9007199254740992'));
     expect(canonicalDecimal('12345678901234567890')).not.toBe(canonicalDecimal('12345678901234567000'));
+  });
+});
+
+describe('coverage in the report', () => {
+  test('a default run of the embedded server exercises every row the edge table says is generated', async () => {
+    const report = await runConformance({ specFile: SPEC, runs: 100, seed: 21, strict: false, timeoutMs: 5000 });
+    const coverage = report.coverage;
+    expect(coverage).toBeDefined();
+    const generated = new Set(EDGE_ROWS.filter((r) => r.arbitrary !== null || r.covers).map((r) => r.id));
+    for (const row of coverage?.edges ?? [])
+      if (generated.has(row.name)) expect(row.cases, row.name).toBeGreaterThan(0);
+      else expect(row.cases, row.name).toBe(0);
+    // every constraint of the body schema was broken by some case
+    expect(unexercised(coverage?.keywords ?? []).map((r) => r.name)).toEqual([]);
+    for (const s of ['200', '400', '401', '404'])
+      expect(coverage?.statuses.find((r) => r.name === s)?.cases ?? 0, s).toBeGreaterThan(0);
+    // a row not exercised is listed, so that a reader sees what the run did not try
+    expect(renderMarkdown(report)).toMatch(/key-spaces \| 0 \(not exercised\)|`key-spaces`|key-spaces \| \*\*0/);
+    expect(report.exitCode).toBe(0);
   });
 });
