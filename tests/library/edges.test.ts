@@ -37,6 +37,8 @@ const FAULTS = [
   'duplicates-as-list',
   'size-413-not-error-response',
   'respelled-id-upsert',
+  'respelled-id-422',
+  'depth-limit-422',
 ];
 const ALLOWED = [
   'lone-surrogates-400',
