@@ -155,6 +155,7 @@ export const EDGES: PropertyDef<EdgeCase[][]> = {
     'EDGE-READABLE',
   ],
   skipReason: (ctx) => (generatedRows(ctx).length === 0 ? 'the body schema offers no place for an edge' : null),
+  resets: true,
   // Every form of every row in every run (about 50 cases, their places at random): one run at the
   // default 100, more for more (--runs 1000: 10, each form in 10 places).
   runs: (runs) => Math.max(1, Math.ceil(runs / 100)),

@@ -83,6 +83,8 @@ export interface PropertyDef<T = unknown> {
   parallel?: boolean;
   /** How many values it runs for a run's --runs (default: that many). */
   runs?(runs: number): number;
+  /** Each value starts by putting the asset back to its values before the run: the state it met does not matter. */
+  resets?: boolean;
 }
 
 const DISCARDED: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [], discarded: true };

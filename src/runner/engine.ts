@@ -253,8 +253,9 @@ async function stateFor(
   v: Violation,
   known: Record<string, unknown> | undefined,
 ): Promise<Pick<Counterexample, 'stateBefore' | 'history'>> {
-  // (no known state: a property sent in parallel, whose cases leave a conforming target's asset alone)
-  if (!known || run.replay) return {};
+  // (no known state: a property sent in parallel, whose cases leave a conforming target's asset alone;
+  // a property whose values start from the values before the run needs none)
+  if (!known || run.replay || run.def.resets) return {};
   if (await showsAgainFrom(run, value, v, run.env.baseline)) return {};
   const state = startingState(run.env, known);
   if (state && (await showsAgainFrom(run, value, v, state))) return { stateBefore: state };
