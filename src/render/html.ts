@@ -24,7 +24,7 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;colo
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1.05rem;margin:1.6rem 0 .4rem}
 table{border-collapse:collapse;margin:.8rem 0}th,td{border:1px solid #d5d9e2;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f2f4f8}td.num{text-align:right}
-.pass{background:#e8f6ec}.fail{background:#fde8e8}.warn{background:#fff4d6}.skip{color:#707888}.fixed{background:#e2f3fb}
+.pass{background:#e8f6ec}.fail{background:#fde8e8}.warn{background:#fff4d6}.skip,.unexercised{color:#707888}.fixed{background:#e2f3fb}
 pre{background:#f6f7f9;border:1px solid #e1e4ea;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:.3rem 0}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.meta li{margin:.15rem 0}code{background:#f2f4f8;padding:0 .2rem}
 `;
@@ -61,7 +61,7 @@ function coverageHtml(c: Coverage | undefined): string {
     `<h3>${escapeHtml(title)}</h3><table class="coverage"><thead><tr><th>Row</th><th>Cases</th><th>Note</th></tr></thead><tbody>${rows
       .map(
         (r) =>
-          `<tr${r.cases === 0 ? ' class="skip"' : ''}><td><code>${escapeHtml(r.name)}</code></td><td class="num">${r.cases === 0 ? '0 (not exercised)' : r.cases}</td><td>${escapeHtml(r.note ?? '')}</td></tr>`,
+          `<tr${r.cases === 0 ? ' class="unexercised"' : ''}><td><code>${escapeHtml(r.name)}</code></td><td class="num">${r.cases === 0 ? '0 (not exercised)' : r.cases}</td><td>${escapeHtml(r.note ?? '')}</td></tr>`,
       )
       .join('')}</tbody></table>`;
   const edges = c.edges.map((e) => ({ ...e, note: `${e.standard}; judged by ${e.requirement}; ${e.note ?? ''}` }));

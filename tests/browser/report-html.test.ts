@@ -64,6 +64,9 @@ describe('report.html', () => {
         rmSync(profile, { recursive: true, force: true });
         const rows = dom.match(/<tr class="(pass|fail|warn|skip|fixed)">/g) ?? [];
         expect(rows.length).toBe(readReport(d).requirements.length);
+        // the coverage tables, a row no exchange exercised marked as such
+        expect(dom).toContain('<h2>Coverage</h2>');
+        expect(dom).toMatch(/<tr class="unexercised"><td><code>key-spaces<\/code>/);
         expect(dom).toMatch(/<tr class="fail"><td><a href="#RESP-BODY-SCHEMA">RESP-BODY-SCHEMA<\/a>/);
         expect(dom).toMatch(
           /<section id="RESP-BODY-SCHEMA">[\s\S]*<b>Request<\/b>[\s\S]*<b>Response<\/b>[\s\S]*curl -sS -i -X PUT/,
