@@ -177,7 +177,8 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
   const before = run.def.parallel ? undefined : { ...run.env.ctx.known };
   try {
     attempt = await run.def.execute(value, run.env, shown);
-    if (before) attempt.stateBefore = before;
+    // (a discarded attempt may be a shared constant: never written to)
+    if (before && !attempt.discarded) attempt.stateBefore = before;
   } catch (error) {
     if (!(error instanceof StopSending)) throw error;
     result.interrupted = true;
@@ -253,13 +254,13 @@ async function stateFor(
   v: Violation,
   known: Record<string, unknown> | undefined,
 ): Promise<Pick<Counterexample, 'stateBefore' | 'history'>> {
-  // (no known state: a property sent in parallel, whose cases leave a conforming target's asset alone;
+  // (no known state: a property whose cases run in lanes, leaving a conforming target's asset alone;
   // a property whose values start from the values before the run needs none)
   if (!known || run.replay || run.def.resets) return {};
   if (await showsAgainFrom(run, value, v, run.env.baseline)) return {};
   const state = startingState(run.env, known);
   if (state && (await showsAgainFrom(run, value, v, state))) return { stateBefore: state };
-  // e.g. a request of a property sent beside it changed the asset in between (a 200 to an invalid body)
+  // e.g. a server whose answers depend on earlier requests, not only on the asset's values (an old record returned)
   return { ...(state ? { stateBefore: state } : {}), history: true };
 }
 
