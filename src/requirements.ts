@@ -418,8 +418,8 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-READABLE',
     level: 'MUST',
-    title: 'After a 200 to an edge case, the asset stays readable: a GET is 200 and shows what the 200 showed',
-    scope: 'a GET after each 200 of the edges property',
+    title: 'After a 200 to an edge case, the asset stays readable: a GET answers 200 with the asset',
+    scope: 'a GET after each 200 of the edges property (what it shows of the change is judged by STATE-PERSISTS)',
     cite: [contract(WIRE, 'after any 200: the asset stays readable: a later GET is 200 and shows the change')],
   },
 
@@ -452,7 +452,7 @@ export const REQUIREMENTS = [
     level: 'MUST',
     derived: true,
     title: 'An update answered 200 persists: a later read shows it',
-    scope: 'reads after updates (GET, or the next 200 without GET)',
+    scope: 'reads after updates (GET, or the next 200 without GET); the GET after each 200 of the edges property',
     cite: [
       contract(
         AFTER,

@@ -183,14 +183,42 @@ function numberTextAt(text: string, path: readonly (string | number)[]): string 
 }
 
 /**
- * What an edge case stored, as the checks read it: the read after the 200 when there is one (a 200
- * that misstates a field is its after-200 requirement's fault), else the 200 itself.
+ * What an edge case stored, as the checks read it at `path`: the 200, and the read after it unless
+ * that read shows another value there than the 200 did (a change lost on the way is persistence's
+ * fault, STATE-PERSISTS), or the 200 does not show the path at all.
  */
-function edgeAnswers(ex: Exchange): { label: string; text: string; value: unknown }[] {
+function edgeAnswers(
+  ex: Exchange,
+  path: readonly (string | number)[],
+): { label: string; text: string; value: unknown }[] {
+  const answer = { label: 'the 200', text: ex.outcome.kind === 'response' ? ex.outcome.text : '', value: body200(ex) };
   const read = ex.after;
-  if (read?.outcome.kind === 'response' && read.outcome.status === 200 && read.body?.ok)
-    return [{ label: 'the GET after it', text: read.outcome.text, value: read.body.value }];
-  return [{ label: 'the 200', text: ex.outcome.kind === 'response' ? ex.outcome.text : '', value: body200(ex) }];
+  if (read?.outcome.kind !== 'response' || read.outcome.status !== 200 || !read.body?.ok) return [answer];
+  const after = { label: 'the GET after it', text: read.outcome.text, value: read.body.value };
+  const shown = at(answer.value, path);
+  if (shown === undefined) return [after];
+  return jsonEqual(shown, at(after.value, path)) ? [answer, after] : [answer];
+}
+
+/** The asset as the read right after a 200 showed it (edges property), or null. */
+function readBack(ex: Exchange): JsonObject | null {
+  const read = ex.after;
+  return read?.outcome.kind === 'response' &&
+    read.outcome.status === 200 &&
+    read.body?.ok &&
+    isJsonObject(read.body.value)
+    ? read.body.value
+    : null;
+}
+
+/** The fields a body set that a read does not show as sent nor as the 200 showed them. */
+function persistedDiffer(ctx: CheckContext, sent: JsonObject, shown: JsonObject, got: JsonObject): string[] {
+  return Object.keys(ctx.bodyProperties).filter(
+    (f) =>
+      Object.hasOwn(sent, f) &&
+      Object.hasOwn(shown, f) &&
+      (!Object.hasOwn(got, f) || (!sameValue(shown[f], got[f]) && !sameValue(sent[f], got[f]))),
+  );
 }
 
 /** The rows of the edges table that judge more than a status (docs/contract.md, "Edges of the wire"). */
@@ -200,7 +228,7 @@ const EDGE_CHECKS: readonly Check[] = [
     applies: (ex) => isUpdate200(ex) && ex.case.edge?.numberText !== undefined && ex.case.edge.path !== undefined,
     verify(ex) {
       const { numberText, path } = ex.case.edge as { numberText: string; path: (string | number)[] };
-      const bad = edgeAnswers(ex)
+      const bad = edgeAnswers(ex, path)
         .map((a) => ({ ...a, got: numberTextAt(a.text, path) }))
         .filter((a) => a.got === null || canonicalDecimal(a.got) !== canonicalDecimal(numberText));
       return bad.length === 0
@@ -218,7 +246,12 @@ const EDGE_CHECKS: readonly Check[] = [
     applies: (ex) => isUpdate200(ex) && ex.case.edge?.candidates !== undefined && ex.case.edge.path !== undefined,
     verify(ex) {
       const { candidates, path } = ex.case.edge as { candidates: unknown[]; path: (string | number)[] };
-      const bad = edgeAnswers(ex).filter((a) => !candidates.some((c) => jsonEqual(c, at(a.value, path))));
+      // one of the values, in the 200 or in the read after it (the other one misstating it is another
+      // requirement's fault: the 200's, or persistence's)
+      const answers = edgeAnswers(ex, path);
+      const read = ex.after?.body?.ok ? [{ label: 'the GET after it', text: '', value: ex.after.body.value }] : [];
+      const kept = [...answers, ...read].some((a) => candidates.some((c) => jsonEqual(c, at(a.value, path))));
+      const bad = kept ? [] : answers;
       return bad.length === 0
         ? null
         : bad
@@ -245,28 +278,33 @@ const EDGE_CHECKS: readonly Check[] = [
   },
   {
     requirement: 'EDGE-READABLE',
-    applies: (ex) => isUpdate200(ex) && ex.after !== undefined,
-    verify(ex, ctx) {
+    // The read after the 200 answered (a read that hangs or is cut off is the wire's fault, not the asset's).
+    applies: (ex) => isUpdate200(ex) && ex.after?.outcome.kind === 'response',
+    verify(ex) {
       const read = ex.after as Exchange;
-      const o = read.outcome;
-      if (o.kind !== 'response') return `Received: the GET after the 200 failed (${o.failure}: ${o.message})`;
-      if (o.status !== 200 || !read.body?.ok || !isJsonObject(read.body.value))
-        return `Received: GET after the 200 answered ${o.status}${read.body?.ok ? '' : ' without a JSON body'} / Expected: 200 with the asset`;
-      const got = read.body.value;
+      const o = read.outcome as Extract<Exchange['outcome'], { kind: 'response' }>;
+      return o.status === 200 && read.body?.ok && isJsonObject(read.body.value)
+        ? null
+        : `Received: the GET after the 200 answered ${o.status}${read.body?.ok ? '' : ' without a JSON body'} / Expected: 200 with the asset`;
+    },
+  },
+  {
+    // What the read shows of the change is persistence's rule, whoever sent the update (one fault, one requirement).
+    requirement: 'STATE-PERSISTS',
+    applies: (ex) => isUpdate200(ex) && readBack(ex) !== null,
+    verify(ex, ctx) {
+      const got = readBack(ex) as JsonObject;
       const shown = body200(ex);
       const sent = isJsonObject(ex.sent) ? ex.sent : {};
       // the fields the body set, as sent or as the 200 showed them (a field the 200 misstates is its
       // own requirement's fault; a field the row judges itself, a duplicate say, is left to the row)
-      const differ = Object.keys(ctx.bodyProperties).filter(
-        (f) =>
-          Object.hasOwn(sent, f) &&
-          Object.hasOwn(shown, f) &&
-          (!Object.hasOwn(got, f) || (!sameValue(shown[f], got[f]) && !sameValue(sent[f], got[f]))),
-      );
+      const differ = persistedDiffer(ctx, sent, shown, got);
       return differ.length === 0
         ? null
-        : `Received: the GET after the 200 shows ${differ.map((f) => `${f} ${show(got[f], 60)}`).join(', ')} / Expected: what the 200 showed (${differ.map((f) => `${f} ${show(shown[f], 60)}`).join(', ')})`;
+        : `Received: the GET right after the 200 shows ${differ.map((f) => `${f} ${show(got[f], 60)}`).join(', ')} / Expected: what was sent or what the 200 showed (${differ.map((f) => `${f} ${show(shown[f], 60)}`).join(', ')})`;
     },
+    kind: (ex, ctx) =>
+      fieldsKind(persistedDiffer(ctx, isJsonObject(ex.sent) ? ex.sent : {}, body200(ex), readBack(ex) ?? {})),
   },
 ];
 

@@ -153,6 +153,7 @@ export const EDGES: PropertyDef<EdgeCase[][]> = {
     'EDGE-DEPTH',
     'EDGE-SIZE',
     'EDGE-READABLE',
+    'STATE-PERSISTS',
   ],
   skipReason: (ctx) => (generatedRows(ctx).length === 0 ? 'the body schema offers no place for an edge' : null),
   resets: true,
