@@ -257,8 +257,10 @@ async function stateFor(
   // (no known state: a property whose cases run in lanes, leaving a conforming target's asset alone;
   // a property whose values start from the values before the run needs none)
   if (!known || run.replay || run.def.resets) return {};
-  if (await showsAgainFrom(run, value, v, run.env.baseline)) return {};
   const state = startingState(run.env, known);
+  // without the values before the run (no read of them) nothing can be tried again: the state as known
+  if (!run.env.baseline) return state ? { stateBefore: state } : {};
+  if (await showsAgainFrom(run, value, v, run.env.baseline)) return {};
   if (state && (await showsAgainFrom(run, value, v, state))) return { stateBefore: state };
   // e.g. a server whose answers depend on earlier requests, not only on the asset's values (an old record returned)
   return { ...(state ? { stateBefore: state } : {}), history: true };
