@@ -258,6 +258,9 @@ async function stateFor(
   // a property whose values start from the values before the run needs none)
   if (!known || run.replay || run.def.resets) return {};
   const state = startingState(run.env, known);
+  // A target that has stopped answering in time would make each try cost a timeout (a restore's is
+  // the full one): the state as known, untried.
+  if (run.env.client.timedOut || v.requirement === 'RESP-TIMELY') return state ? { stateBefore: state } : {};
   // without the values before the run (no read of them) nothing can be tried again: the state as known
   if (!run.env.baseline) return state ? { stateBefore: state } : {};
   if (await showsAgainFrom(run, value, v, run.env.baseline)) return {};
