@@ -1,5 +1,5 @@
 /** From parsed options to the configuration of a run. */
-import { PROPERTIES } from '../properties/index.ts';
+import { PROPERTY_NAMES } from '../properties/names.ts';
 import { defaultReplayCommand, type RunConfig } from '../runner/run.ts';
 import type { Options } from './options.ts';
 
@@ -7,9 +7,9 @@ import type { Options } from './options.ts';
 function shardProperties(options: Options): string[] | undefined {
   if (!options.shard) return options.properties;
   const [i, n] = options.shard;
-  return PROPERTIES.filter(
-    (p, index) => index % n === i - 1 && (!options.properties || options.properties.includes(p.name)),
-  ).map((p) => p.name);
+  return PROPERTY_NAMES.filter(
+    (name, index) => index % n === i - 1 && (!options.properties || options.properties.includes(name)),
+  );
 }
 
 /** Builds the run's configuration from parsed options. */

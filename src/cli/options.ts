@@ -3,13 +3,12 @@
  * parser and help. The parser, `--help` and the README's options table are all made from it. A
  * flag wins over its variable. Any problem is a UsageError: the CLI prints its one line and exits 2.
  */
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
-import { PROPERTIES } from '../properties/index.ts';
+import { PROPERTY_NAMES } from '../properties/names.ts';
 import { tableCell } from '../render/text.ts';
-
-export const DEFAULT_SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
+import { TOOL } from '../report/model.ts';
+import { DEFAULT_SPEC } from '../spec/load.ts';
 
 export interface Options {
   baseUrl?: string;
@@ -29,6 +28,7 @@ export interface Options {
   counterexamples: number;
   list: boolean;
   help: boolean;
+  version: boolean;
   color: boolean;
   concurrency: number;
   rate: number;
@@ -101,7 +101,7 @@ function propertyList(text: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const known = PROPERTIES.map((d) => d.name);
+  const known: readonly string[] = PROPERTY_NAMES;
   for (const p of names)
     if (!known.includes(p)) throw new UsageError(`unknown property "${p}" (known: ${known.join(', ')})`);
   return names;
@@ -220,7 +220,7 @@ export const OPTIONS: readonly OptionDef[] = [
     value: 'A,B',
     shownDefault: 'all',
     parse: propertyList,
-    help: `Run only these properties (comma-separated): ${PROPERTIES.map((p) => p.name).join(', ')}.`,
+    help: `Run only these properties (comma-separated): ${PROPERTY_NAMES.join(', ')}.`,
   },
   {
     flag: 'path',
@@ -351,6 +351,7 @@ export const OPTIONS: readonly OptionDef[] = [
   },
   { flag: 'list', key: 'list', type: 'boolean', help: 'List the properties and requirements; send nothing.' },
   { flag: 'help', key: 'help', type: 'boolean', help: 'Show this help.' },
+  { flag: 'version', key: 'version', type: 'boolean', help: "Print the suite's version." },
 ];
 
 const EXIT_CODES =
@@ -358,9 +359,9 @@ const EXIT_CODES =
 
 export function usage(): string {
   const lines = [
-    'Usage: npm run conformance -- [options]',
-    '       npm run conformance -- compare [label=]A/report.json [label=]B/report.json ... [--out DIR]',
-    '       npm run conformance -- merge shard1/report.json shard2/report.json ... [--report-dir DIR]',
+    `Usage: ${TOOL.command} [options]`,
+    `       ${TOOL.command} compare [label=]A/report.json [label=]B/report.json ... [--out DIR]`,
+    `       ${TOOL.command} merge shard1/report.json shard2/report.json ... [--report-dir DIR]`,
     '',
     'Options (each also read from the environment variable shown):',
   ];

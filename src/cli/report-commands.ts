@@ -6,6 +6,7 @@ import { compareHtml, compareMarkdown, readColumn } from '../render/compare.ts';
 import { renderSummary } from '../render/terminal.ts';
 import { writeReports } from '../render/write.ts';
 import { mergeReports } from '../report/merge.ts';
+import { TOOL } from '../report/model.ts';
 import type { Redactor } from '../report/redact.ts';
 
 /** The report files and the output directory of `compare A B --out DIR` / `merge A B --report-dir DIR`. */
@@ -18,9 +19,7 @@ function filesAndDir(command: string, rest: readonly string[]): { files: string[
   const unknown = files.find((f) => f.startsWith('--'));
   if (unknown) throw new UsageError(`${command}: unknown option ${unknown} (only ${flag})`);
   if (files.length === 0)
-    throw new UsageError(
-      `${command} needs report.json files: npm run conformance -- ${command} A/report.json B/report.json`,
-    );
+    throw new UsageError(`${command} needs report.json files: ${TOOL.command} ${command} A/report.json B/report.json`);
   return { files, dir };
 }
 

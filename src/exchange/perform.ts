@@ -4,7 +4,7 @@
  */
 import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
-import { type KeyChoice, keyText } from '../generators/ids.ts';
+import { type KeyChoice, keyText } from '../generators/keys.ts';
 import type { Contract } from '../spec/load.ts';
 import { ACCEPTED_CODINGS } from './coding.ts';
 import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';

@@ -2,7 +2,7 @@
 import type { RequirementId } from '../requirements.ts';
 import type { Body, SchemaBreak } from './bodies.ts';
 import type { EdgeCase } from './edges.ts';
-import { type KeyChoice, keyLabel } from './ids.ts';
+import { type KeyChoice, keyLabel } from './keys.ts';
 
 /** spelling: the asset's id written another way that RFC 9562 readers accept (no hyphens, braces, urn:uuid:). */
 type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase' | 'spelling';

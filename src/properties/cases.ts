@@ -8,6 +8,7 @@ import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/
 import type { Case } from '../generators/case.ts';
 import { badKey, idSpelling, malformedId, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
+import { titled } from './names.ts';
 import {
   anyInvalidBody,
   executeCase,
@@ -121,8 +122,7 @@ function unknownIdCases(ctx: SuiteContext): fc.Arbitrary<Case> {
 
 export const CASE_PROPERTIES: readonly CaseProperty[] = [
   caseProperty({
-    name: 'valid-update',
-    title: 'Valid updates of the asset are accepted and reflected',
+    ...titled('valid-update'),
     requirements: ['UPD-VALID-200', ...AFTER_200],
     skipReason: (ctx) => (plainProperties(ctx).length === 0 ? 'the body schema has no property to update' : null),
     cases: (ctx) =>
@@ -133,8 +133,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
       ),
   }),
   caseProperty({
-    name: 'reference-update',
-    title: 'Updates carrying a reference id (preview_id) get 200, 400 or 404',
+    ...titled('reference-update'),
     requirements: ['UPD-REFERENCE', ...AFTER_200],
     skipReason: (ctx) => {
       const references = referenceProperties(ctx);
@@ -145,8 +144,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     cases: referenceCases,
   }),
   caseProperty({
-    name: 'unknown-only',
-    title: 'Bodies of unknown properties only get 200 (changing nothing) or 400',
+    ...titled('unknown-only'),
     requirements: ['UPD-UNKNOWN-ONLY', 'UPD-UNKNOWN-ONLY-NO-CHANGE', 'A200-ID-ECHO', 'A200-UPDATED-AT'],
     skipReason: (ctx) =>
       schemaOf(ctx)['additionalProperties'] === false ? 'the body schema forbids unknown properties' : null,
@@ -167,8 +165,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
   }),
   caseProperty({
     parallel: true,
-    name: 'invalid-body',
-    title: 'Bodies that violate the schema get 400',
+    ...titled('invalid-body'),
     requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
     skipReason: () => null,
     cases: (ctx) =>
@@ -179,8 +176,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
   }),
   caseProperty({
     parallel: true,
-    name: 'malformed-body',
-    title: 'Malformed JSON, empty bodies and non-objects get 400',
+    ...titled('malformed-body'),
     requirements: ['BODY-NOT-OBJECT-400'],
     skipReason: () => null,
     cases: (ctx) =>
@@ -190,24 +186,21 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
   }),
   caseProperty({
     // not parallel: its controls update the asset
-    name: 'auth',
-    title: 'Requests without a valid API key get 401',
+    ...titled('auth'),
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
     skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
     cases: authCases,
   }),
   caseProperty({
     // not parallel: its controls update the asset
-    name: 'unknown-id',
-    title: 'Unknown asset ids get 404 (or 400 with an invalid body)',
+    ...titled('unknown-id'),
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
     skipReason: () => null,
     cases: unknownIdCases,
   }),
   caseProperty({
     parallel: true,
-    name: 'malformed-id',
-    title: 'Ids that are not valid by the id schema get 400 or 404',
+    ...titled('malformed-id'),
     requirements: ['ID-MALFORMED'],
     skipReason: () => null,
     cases: (ctx) =>
@@ -224,10 +217,9 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
   }),
   caseProperty({
     // not parallel: a 200 updates the asset, and its control does
-    name: 'id-spelling',
+    ...titled('id-spelling'),
     // four spellings: a quarter of the runs sends each several times
     runs: (runs) => Math.max(4, Math.ceil(runs / 4)),
-    title: "The asset's id spelled another way (no hyphens, braces, urn:uuid:) is the same asset or refused",
     requirements: ['ID-SPELLING', ...AFTER_200],
     skipReason: (ctx) =>
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.targetId)
@@ -248,8 +240,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
       ),
   }),
   caseProperty({
-    name: 'uppercase-id',
-    title: 'The asset id in upper case is the same asset',
+    ...titled('uppercase-id'),
     requirements: ['ID-CASE-ALLOWED', 'ID-CASE-200', ...AFTER_200],
     skipReason: (ctx) => (ctx.targetId.toUpperCase() === ctx.targetId ? 'the asset id has no lower-case letter' : null),
     cases: (ctx) =>

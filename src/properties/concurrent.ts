@@ -10,6 +10,7 @@ import { type Exchange, getAsset, perform } from '../exchange/perform.ts';
 import type { Case } from '../generators/case.ts';
 import { valueFor } from '../generators/values.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../json.ts';
+import { titled } from './names.ts';
 import {
   type Attempt,
   isReference,
@@ -104,8 +105,7 @@ function asSentOrAnswered(bodies: Record<string, unknown>[], exchanges: Exchange
 }
 
 export const CONCURRENT: PropertyDef<Record<string, unknown>[]> = {
-  name: 'concurrent',
-  title: `${CONCURRENCY} full-body updates at once end in one of them`,
+  ...titled('concurrent'),
   requirements: ['STATE-CONCURRENT-ONE-WINS'],
   skipReason: (ctx) => (fullFields(ctx).length < 2 ? 'fewer than two updatable fields: no mix is possible' : null),
   arbitrary: (env) => {

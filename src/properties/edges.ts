@@ -11,6 +11,7 @@ import { type Exchange, getAsset, perform } from '../exchange/perform.ts';
 import type { Case } from '../generators/case.ts';
 import { EDGE_ROWS, type EdgeCase, type EdgeRow, type EdgeSchema } from '../generators/edges.ts';
 import { show } from '../json.ts';
+import { titled } from './names.ts';
 import {
   type Attempt,
   isReference,
@@ -142,9 +143,7 @@ async function runCase(e: EdgeCase, row: EdgeRow, env: RunEnv, controls: Control
 const controlLine = (e: EdgeCase): string => `control, the same body with a plain value there: ${show(e.control, 120)}`;
 
 export const EDGES: PropertyDef<EdgeCase[][]> = {
-  name: 'edges',
-  title:
-    'Exact JSON text at the edges of RFC 8259 and 7493: surrogates, numbers, duplicates, depth, size, malformed tokens',
+  ...titled('edges'),
   requirements: [
     'EDGE-SURROGATE',
     'EDGE-NUMBER-RANGE',

@@ -11,7 +11,7 @@ import type { HttpClient } from '../exchange/http.ts';
 import { type Exchange, perform, type Target } from '../exchange/perform.ts';
 import { invalidBody, type LabelledBody, rawBody, validBody } from '../generators/bodies.ts';
 import { type AllowedStatuses, type Case, describeCase } from '../generators/case.ts';
-import type { KeyChoice } from '../generators/ids.ts';
+import type { KeyChoice } from '../generators/keys.ts';
 import type { JsonObject } from '../json.ts';
 import { factorOf, type RequirementId } from '../requirements.ts';
 

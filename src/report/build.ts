@@ -5,7 +5,7 @@
 import type { Exchange } from '../exchange/perform.ts';
 import { schemaKeywords } from '../generators/bodies.ts';
 import { EDGE_ROWS } from '../generators/edges.ts';
-import { keyLabel, keySecrets } from '../generators/ids.ts';
+import { keyLabel, keySecrets } from '../generators/keys.ts';
 import { isJsonObject } from '../json.ts';
 import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
 import type { Contract } from '../spec/load.ts';

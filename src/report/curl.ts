@@ -1,6 +1,6 @@
 /** One-line, copy-pasteable reproductions: a curl command with the key taken from the environment. */
 import type { OutgoingRequest } from '../exchange/http.ts';
-import { DERIVATIONS, type KeyChoice } from '../generators/ids.ts';
+import { DERIVATIONS, type KeyChoice } from '../generators/keys.ts';
 
 const KEY_ENV = 'CONFORMANCE_API_KEY';
 

@@ -3,11 +3,20 @@
  * produces the raw results (tallies, counterexamples, property results); `build.ts` turns them
  * into a RunReport; every renderer and the exit code read the verdicts through `failsRun`.
  */
+import { readFileSync } from 'node:fs';
 import type { Violation } from '../checks/checks.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import type { Level, RequirementId } from '../requirements.ts';
 
-export const TOOL = { name: 'comfy-assets-conformance', version: '0.1.0' };
+/** The suite's name and version, from its package.json (src/ and dist/ are both one level below it). */
+export const TOOL: { name: string; version: string; command: string } = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const name = String(pkg['name']);
+  return { name, version: String(pkg['version']), command: `npx ${name}` };
+})();
 
 // --- raw results of the engine ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@
  * the report (with the API key redacted everywhere). The CLI and the vitest suite both call this.
  */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { checkContext } from '../checks/context.ts';
 import { RunError } from '../errors.ts';
@@ -12,9 +13,9 @@ import type { Target } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
 import { isReference, type SuiteContext } from '../properties/property.ts';
 import { buildReport, type ReplayCommand } from '../report/build.ts';
-import type { Cleanup, Leftover, RestoreResult, RunReport } from '../report/model.ts';
+import { type Cleanup, type Leftover, type RestoreResult, type RunReport, TOOL } from '../report/model.ts';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../server/index.ts';
-import { type Contract, loadContract } from '../spec/load.ts';
+import { type Contract, DEFAULT_SPEC, loadContract } from '../spec/load.ts';
 import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
 import { preflight } from './preflight.ts';
@@ -80,11 +81,11 @@ export type SetupEvent =
 export function defaultReplayCommand(config: RunConfig): ReplayCommand {
   return ({ property, seed, path, state }) =>
     [
-      'npm run conformance --',
+      TOOL.command,
       ...(config.baseUrl
         ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${config.assetId ?? ''}`]
         : []),
-      ...(config.specFile.endsWith('spec/openapi-cloud.yaml') ? [] : [`--spec ${config.specFile}`]),
+      ...(resolve(config.specFile) === DEFAULT_SPEC ? [] : [`--spec ${config.specFile}`]),
       `--property ${property}`,
       `--seed ${seed}`,
       `--runs ${config.runs}`,

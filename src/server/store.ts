@@ -111,8 +111,9 @@ function readFields(parsed: Record<string, unknown>): { update: Update; problems
  * changed (RFC 7493 2.2; docs/contract.md, "Edges of the wire").
  */
 function numberProblem(text: string): string | null {
-  // only a long run of digits or a three-digit exponent can be such a number (the full parse is slow on megabytes)
-  if (!/\d{16}|[eE][+-]?\d{3}/.test(text)) return null;
+  // Only an integer of 16 digits or more, or a positive exponent of 308 or more, can be such a number
+  // (the full parse is slow: doubles of 17 digits and negative exponents are in every valid body).
+  if (!/(?<![\d.])\d{16,}(?![\d.eE])|[eE]\+?0*(?:30[89]|3[1-9]\d|[4-9]\d\d|[1-9]\d{3,})/.test(text)) return null;
   let problem: string | null = null;
   const check = (digits: string): number => {
     const n = Number(digits);

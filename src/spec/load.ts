@@ -6,9 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { SpecError } from '../errors.ts';
 import { isJsonObject, type JsonObject } from '../json.ts';
+
+/** The contract the suite ships with (in the package, beside src/ or dist/). */
+export const DEFAULT_SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
 
 export interface ResponseSpec {
   /** '200', '4XX' or 'default', as the document writes it. */

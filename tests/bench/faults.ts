@@ -5,9 +5,11 @@
  */
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { startReferenceServer } from '../../src/server/index.ts';
+import { build } from '../helpers/build.ts';
 import { FAULT_CASES } from '../helpers/fault-cases.ts';
 import { spawnCli } from '../helpers/spawn.ts';
 
+build();
 const KEY = 'fault-bench-key-0123456789';
 const only = process.argv.slice(2);
 const cases = [{ server: 'reference', title: 'no fault', prepare: undefined }, ...FAULT_CASES].filter(

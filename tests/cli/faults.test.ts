@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
-import { keySecrets } from '../../src/generators/ids.ts';
+import { keySecrets } from '../../src/generators/keys.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { FAULT_CASES } from '../helpers/fault-cases.ts';

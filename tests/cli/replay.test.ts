@@ -34,7 +34,7 @@ const readReport = (dir: string): RunReport => JSON.parse(readFileSync(join(dir,
 
 /** The arguments of a printed replay line, as a shell would pass them (single quotes removed). */
 function argsOf(line: string): string[] {
-  return (line.replace(/^npm run conformance -- /, '').match(/'(?:[^']|'\\'')*'|\S+/g) ?? []).map((a) =>
+  return (line.replace(/^npx comfy-assets-conformance /, '').match(/'(?:[^']|'\\'')*'|\S+/g) ?? []).map((a) =>
     a.startsWith("'") ? a.slice(1, -1).replaceAll("'\\''", "'") : a,
   );
 }

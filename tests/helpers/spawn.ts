@@ -14,11 +14,14 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/cli/main.ts` with these arguments (and a fresh report directory unless one is given). */
+/**
+ * Starts the built CLI (`dist/cli/main.js`, what the package's bin runs; see build.ts) with these
+ * arguments (and a fresh report directory unless one is given).
+ */
 export function spawnCli(args: string[], env: Record<string, string> = {}): Spawned {
   const reportDir = args.includes('--report-dir') ? [] : ['--report-dir', mkdtempSync(join(tmpdir(), 'spawned-'))];
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, ...reportDir], {
+  const child = spawn(process.execPath, ['dist/cli/main.js', ...args, ...reportDir], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
-import { badKey, derivations, keyText, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
+import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
+import { derivations, keyText } from '../../src/generators/keys.ts';
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
 import { confirmCase } from '../../src/properties/property.ts';

@@ -143,9 +143,9 @@ describe('replay', () => {
       const report = readReport(d);
       const failure = report.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED');
       const printed = failure?.counterexample?.replay ?? '';
-      expect(printed).toMatch(/^npm run conformance -- /);
+      expect(printed).toMatch(/^npx comfy-assets-conformance /);
       // run it as printed (the shell's quotes removed)
-      const argv = (printed.replace(/^npm run conformance -- /, '').match(/'[^']*'|\S+/g) ?? []).map((a) =>
+      const argv = (printed.replace(/^npx comfy-assets-conformance /, '').match(/'[^']*'|\S+/g) ?? []).map((a) =>
         a.replace(/^'|'$/g, ''),
       );
       const again = await cli([...argv, '--report-dir', dir()]);

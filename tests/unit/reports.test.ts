@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { BLOCKS, withBlock } from '../../scripts/docs.ts';
-import { DERIVATIONS, derivations, keySecrets } from '../../src/generators/ids.ts';
+import { DERIVATIONS, derivations, keySecrets } from '../../src/generators/keys.ts';
 import { renderJunit } from '../../src/render/junit.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { curlLine, shellQuote } from '../../src/report/curl.ts';
@@ -119,7 +119,7 @@ describe('report files', async () => {
     expect(md).toMatch(/\| \[RESP-BODY-SCHEMA\]\(#resp-body-schema\) \| MUST \| FAIL \|/);
     expect(md).toContain('### RESP-BODY-SCHEMA');
     expect(md).toContain('curl -sS -i -X PUT');
-    expect(md).toContain('npm run conformance -- --property');
+    expect(md).toContain('npx comfy-assets-conformance --property');
   });
   test('junit.xml: a test case per requirement; a MUST failure is a failure', () => {
     const xml = renderJunit(report);

@@ -4,14 +4,14 @@
  * model, and shrinks a failing sequence to the shortest one.
  */
 import fc from 'fast-check';
+import { titled } from '../names.ts';
 import { type Attempt, jsonBody, make, type PropertyDef, theAsset, VALID_KEY } from '../property.ts';
 import { type Command, commands } from './commands.ts';
 import { newModel } from './model.ts';
 import { Real, read, request, StopSequence } from './real.ts';
 
 export const STATEFUL: PropertyDef<Iterable<Command>> = {
-  name: 'stateful',
-  title: 'Sequences of requests: updates persist, rejected requests change nothing, unsent fields stay',
+  ...titled('stateful'),
   requirements: [
     'STATE-UNSENT-PRESERVED',
     'STATE-REJECTED-NO-CHANGE',

@@ -5,7 +5,7 @@
 import { fieldsKind, judge, SEQUENCE_CHECKS, type Violation } from '../../checks/checks.ts';
 import { type Exchange, getAsset, perform } from '../../exchange/perform.ts';
 import type { Case } from '../../generators/case.ts';
-import { keyLabel } from '../../generators/ids.ts';
+import { keyLabel } from '../../generators/keys.ts';
 import { isJsonObject, type JsonObject, sameValue, show } from '../../json.ts';
 import type { RequirementId } from '../../requirements.ts';
 import {

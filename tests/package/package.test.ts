@@ -1,0 +1,171 @@
+/**
+ * The package as users get it: `npm pack`, the tarball installed in an empty project, and there
+ * the bin (`npx comfy-assets-conformance`), the library, its types and the example project's
+ * vitest file (examples/tiny-server). Needs the npm registry or its cache for the dependencies.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
+import { ROOT } from '../helpers/spawn.ts';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const KEY = 'package-test-key-0123456789';
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end, whatever its exit code. */
+async function run(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(file, args, {
+      cwd,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+      timeout: 240_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const npmInstall = (cwd: string, ...specs: string[]): Promise<Ran> =>
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], cwd);
+
+let work: string;
+let tarball: string;
+let project: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'package-test-'));
+  const packed = await run('npm', ['pack', '--silent', '--pack-destination', work], ROOT);
+  expect(packed.code, packed.stderr).toBe(0);
+  tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) as string);
+  project = join(work, 'empty');
+  cpSync(join(ROOT, 'tests/package/empty'), project, { recursive: true });
+  const installed = await npmInstall(project, tarball);
+  expect(installed.code, installed.stderr).toBe(0);
+  // for the types' check only: what a TypeScript project of a server author has (devDependencies)
+  const dev = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies as Record<string, string>;
+  const tools = await npmInstall(project, '-D', `@types/node@${dev['@types/node']}`, `vitest@${dev['vitest']}`);
+  expect(tools.code, tools.stderr).toBe(0);
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the installed package', () => {
+  const bin = (): string => join(project, 'node_modules/.bin/comfy-assets-conformance');
+
+  test('ships the built code, the default spec, README and licence, and no TypeScript runtime', async () => {
+    const files = await run('tar', ['-tzf', tarball], work);
+    const listed = files.stdout.split('\n');
+    for (const f of [
+      'dist/cli/main.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/vitest.js',
+      'spec/openapi-cloud.yaml',
+    ])
+      expect(listed).toContain(`package/${f}`);
+    expect(listed).toContain('package/README.md');
+    expect(listed).toContain('package/LICENSE');
+    expect(listed.filter((f) => /^package\/(src|tests|fixtures)\//.test(f))).toEqual([]);
+    const tree = await run('npm', ['ls', '--all', '--parseable', '--omit=dev'], project);
+    expect(tree.stdout).toContain('comfy-assets-conformance');
+    expect(tree.stdout).not.toMatch(/node_modules\/(tsx|ts-node|typescript|esbuild|@swc)(\/|$)/m);
+  });
+
+  test('npx comfy-assets-conformance runs the suite against the embedded server: exit 0', async () => {
+    const ran = await run('npx', ['--no-install', 'comfy-assets-conformance', '--seed', '1', '--runs', '20'], project);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('CONFORMS');
+    expect(readdirSync(join(project, 'conformance-report'))).toContain('report.html');
+  });
+
+  test('--version is the package version; --list and --help answer without a run', async () => {
+    expect((await run(bin(), ['--version'], project)).stdout.trim()).toBe(pkg.version);
+    const listed = await run(bin(), ['--list'], project);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('A200-STRING-EXACT');
+    const help = await run(bin(), ['--help'], project);
+    expect(help.stdout).toMatch(/^Usage: npx comfy-assets-conformance \[options\]/);
+  });
+
+  test('a bad option: exit 2 with one line', async () => {
+    const ran = await run(bin(), ['--runs', '0'], project);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr.trim()).toBe('conformance: --runs must be between 1 and 1000000, got 0');
+  });
+
+  describe('against a server of the library', () => {
+    let server: ReferenceServer;
+    beforeAll(async () => {
+      const variant = fixtureServer('name-trimmed')?.variant;
+      server = await startReferenceServer({ apiKey: KEY, ...(variant ? { variant } : {}) });
+    });
+    afterAll(() => server.close());
+
+    test('a mutant fails its requirement: exit 1, a replay line that names the package, the key never shown', async () => {
+      const ran = await run(
+        bin(),
+        ['--base-url', server.baseUrl, '--asset-id', server.assetId, '--seed', '1', '--property', 'valid-update'],
+        project,
+        { CONFORMANCE_API_KEY: KEY },
+      );
+      expect(ran.code, ran.stderr).toBe(1);
+      expect(ran.stdout).toMatch(/A200-STRING-EXACT\s+MUST\s+FAIL/);
+      expect(ran.stdout).toMatch(/replay: npx comfy-assets-conformance --base-url /);
+      expect(ran.stdout + ran.stderr).not.toContain(KEY);
+    });
+  });
+
+  test('the library runs from an ES module and from TypeScript, with its types', async () => {
+    const ran = await run('node', ['library.mjs'], project);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual({ exitCode: 0, mustFailed: 0, tool: pkg.name, usage: 'UsageError' });
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const typed = await run('node', [tsc, '-p', 'tsconfig.json'], project);
+    expect(typed.code, typed.stdout).toBe(0);
+  });
+});
+
+describe('the example project (examples/tiny-server)', () => {
+  let example: string;
+  beforeAll(async () => {
+    example = join(work, 'tiny-server');
+    cpSync(join(ROOT, 'examples/tiny-server'), example, {
+      recursive: true,
+      filter: (src) => !/node_modules|conformance-report/.test(src),
+    });
+    const manifest = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8'));
+    expect(manifest.devDependencies[pkg.name]).toBe(`file:../../${pkg.name}-${pkg.version}.tgz`);
+    manifest.devDependencies[pkg.name] = `file:${tarball}`;
+    writeFileSync(join(example, 'package.json'), JSON.stringify(manifest, null, 2));
+    const installed = await npmInstall(example);
+    expect(installed.code, installed.stderr).toBe(0);
+  }, 300_000);
+
+  test('passes with the vitest entry: a test per requirement, the reports written', async () => {
+    const ran = await run('npx', ['--no-install', 'vitest', 'run'], example);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/Tests\s+\S*\d+ passed/);
+    expect(readdirSync(join(example, 'conformance-report'))).toContain('junit.xml');
+  });
+
+  test('fails on the right requirement when its server is given one fault', async () => {
+    const ran = await run('npx', ['--no-install', 'vitest', 'run'], example, { TINY_FAULT: 'trim-name' });
+    expect(ran.code).toBe(1);
+    const failed = [...(ran.stdout + ran.stderr).matchAll(/FAIL .*> ([A-Z0-9-]+) \((MUST|SHOULD)\)/g)].map((m) => m[1]);
+    expect([...new Set(failed)]).toEqual(['A200-STRING-EXACT']);
+    expect(ran.stdout + ran.stderr).toMatch(/replay: npx comfy-assets-conformance /);
+  });
+});
