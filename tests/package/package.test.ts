@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { ROOT } from '../helpers/spawn.ts';
@@ -98,6 +99,29 @@ describe('the installed package', () => {
     expect(listed.stdout).toContain('A200-STRING-EXACT');
     const help = await run(bin(), ['--help'], project);
     expect(help.stdout).toMatch(/^Usage: npx comfy-assets-conformance \[options\]/);
+  });
+
+  test("the action's run step: its inputs become the suite's variables, the key stays the caller's", async () => {
+    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+      runs: { steps: { run?: string; env?: Record<string, string> }[] };
+    };
+    const step = action.runs.steps.find((s) => s.run?.includes('dist/cli/main.js'));
+    const inputs: Record<string, string> = { runs: '5', seed: '3', strict: 'true', 'report-dir': 'action-report' };
+    const caller: Record<string, string> = { CONFORMANCE_TIMEOUT_MS: '7000', CONFORMANCE_STRICT: '' };
+    // the two forms of expression action.yml uses: `inputs.x || env.X` and `(inputs.x == 'true' && 'true') || env.X`
+    const value = (expression: string): string => {
+      const m = /^\$\{\{ \(?inputs\.([\w-]+)( == 'true' && 'true'\))? \|\| env\.(\w+) \}\}$/.exec(expression);
+      if (!m) throw new Error(`unexpected expression ${expression}`);
+      const given = inputs[m[1] as string] ?? '';
+      return (m[2] ? (given === 'true' ? 'true' : '') : given) || (caller[m[3] as string] ?? '');
+    };
+    const env = Object.fromEntries(Object.entries(step?.env ?? {}).map(([k, v]) => [k, value(v)]));
+    const ran = await run(bin(), [], project, { ...env, CONFORMANCE_API_KEY: '' });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain('seed 3, 5 runs per property, strict');
+    const report = JSON.parse(readFileSync(join(project, 'action-report/report.json'), 'utf8'));
+    expect(report.settings).toMatchObject({ timeoutMs: 7000 });
+    expect(report.strict).toBe(true);
   });
 
   test('a bad option: exit 2 with one line', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
+import { OPTIONS } from '../../src/cli/options.ts';
 import { readExpectations } from '../../src/report/expectations.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
@@ -252,7 +253,13 @@ describe('the nightly workflow', () => {
         if?: string;
         strategy?: { matrix: { shard: number[] } };
         env?: Record<string, string>;
-        steps: { uses?: string; run?: string; if?: string; with?: Record<string, string> }[];
+        steps: {
+          uses?: string;
+          run?: string;
+          if?: string;
+          with?: Record<string, string | number | boolean>;
+          env?: Record<string, string>;
+        }[];
       }
     >;
     env: { SHARDS: number };
@@ -264,36 +271,62 @@ describe('the nightly workflow', () => {
   test("shards the properties, each shard on an asset of its own, seeded by the date, with the target's expectations", () => {
     const job = wf.jobs['conformance'];
     expect(job?.strategy?.matrix.shard).toHaveLength(wf.env.SHARDS);
-    expect(job?.env?.['CONFORMANCE_API_KEY']).toBe('${{ secrets.CONFORMANCE_API_KEY }}');
-    expect(job?.env?.['CONFORMANCE_BASE_URL']).toBe('${{ secrets.CONFORMANCE_BASE_URL }}');
     const steps = job?.steps ?? [];
-    expect(steps.some((s) => s.run === 'npm ci')).toBe(true);
     expect(steps.find((s) => s.run?.includes('date -u +%Y%m%d'))).toBeDefined();
-    const run = steps.find((s) => s.run?.includes('npm run conformance'))?.run ?? '';
-    for (const part of [
-      '--create-asset',
-      '--shard ${{ matrix.shard }}/${{ env.SHARDS }}',
-      '--seed ${{ steps.seed.outputs.seed }}',
-      '--expectations fixtures/expectations/cloud.yaml',
-      '--report-dir',
-    ])
-      expect(run).toContain(part);
+    // through this repository's action, the key only in the environment
+    const run = steps.find((s) => s.uses === './');
+    expect(run?.env?.['CONFORMANCE_API_KEY']).toBe('${{ secrets.CONFORMANCE_API_KEY }}');
+    expect(run?.with).toMatchObject({
+      'base-url': '${{ secrets.CONFORMANCE_BASE_URL }}',
+      'create-asset': true,
+      shard: '${{ matrix.shard }}/${{ env.SHARDS }}',
+      seed: '${{ steps.seed.outputs.seed }}',
+      expectations: 'fixtures/expectations/cloud.yaml',
+      'report-dir': 'conformance-report/shard-${{ matrix.shard }}',
+      'artifact-name': 'conformance-shard-${{ matrix.shard }}',
+    });
+    expect(Object.keys(run?.with ?? {}).filter((k) => !Object.hasOwn(ACTION.inputs, k))).toEqual([]);
     expect(
       readExpectations(fileURLToPath(new URL('../../fixtures/expectations/cloud.yaml', import.meta.url))),
     ).toBeDefined();
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
-    expect(upload?.if).toBe('always()');
   });
   test('merges the shard reports and keeps JUnit and the report as artefacts', () => {
     const job = wf.jobs['report'];
     expect(job?.needs).toBe('conformance');
     expect(job?.if).toBe('always()');
     expect(job?.steps.some((s) => s.uses?.startsWith('actions/download-artifact'))).toBe(true);
-    expect(job?.steps.find((s) => s.run?.includes('npm run conformance -- merge'))).toBeDefined();
+    expect(job?.steps.find((s) => s.run?.includes('dist/cli/main.js merge'))).toBeDefined();
     expect(
       job?.steps.some(
         (s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.['path'] === 'conformance-report/merged',
       ),
     ).toBe(true);
+  });
+});
+
+interface ActionFile {
+  inputs: Record<string, { description: string; required: boolean; default: string }>;
+  runs: { using: string; steps: { uses?: string; run?: string; if?: string; env?: Record<string, string> }[] };
+}
+const ACTION = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8')) as ActionFile;
+
+describe('the CI action (action.yml)', () => {
+  test('takes an input per option with a variable, named as its flag, and never the key', () => {
+    const own = ['artifact-name', 'node-version'];
+    const options = OPTIONS.filter((o) => o.env !== undefined && o.key !== 'apiKey');
+    expect(Object.keys(ACTION.inputs).filter((k) => !own.includes(k))).toEqual(options.map((o) => o.flag));
+    for (const required of ['base-url', 'asset-id', 'create-asset', 'spec', 'runs', 'seed', 'expectations', 'strict'])
+      expect(ACTION.inputs).toHaveProperty(required);
+    expect(Object.keys(ACTION.inputs)).not.toContain('api-key');
+    const run = ACTION.runs.steps.find((s) => s.run?.includes('dist/cli/main.js'));
+    expect(Object.keys(run?.env ?? {})).toEqual(options.map((o) => o.env));
+    expect(JSON.stringify(ACTION)).not.toContain('CONFORMANCE_API_KEY');
+    for (const o of options) expect(run?.env?.[o.env as string]).toContain(`inputs.${o.flag}`);
+  });
+  test('is a composite action that builds the suite, runs it and uploads the reports whatever the outcome', () => {
+    expect(ACTION.runs.using).toBe('composite');
+    expect(ACTION.runs.steps.some((s) => s.run?.startsWith('npm ci'))).toBe(true);
+    const upload = ACTION.runs.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.if).toMatch(/^always\(\)/);
   });
 });
