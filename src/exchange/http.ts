@@ -3,9 +3,25 @@
  * sends garbage or a huge body, rate limits) comes back as data, never as a thrown error:
  * the checks turn it into a verdict.
  */
-import { Agent, Client, type Dispatcher, errors as undiciErrors } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher, Agent as UndiciAgent, Client as UndiciClient, errors as UndiciErrors } from 'undici';
 import { StopSending } from '../errors.ts';
 import { decodeBody } from './coding.ts';
+
+/**
+ * undici's Agent, Client and errors, from their own modules: its index also loads fetch, WebSocket,
+ * the cache and the mock agent (about 100 of a start's milliseconds), and the suite only
+ * dispatches. undici is pinned to one version; a unit test checks these are the index's classes.
+ */
+const requireUndici = createRequire(import.meta.url);
+export const UNDICI_MODULES = {
+  Agent: 'undici/lib/dispatcher/agent.js',
+  Client: 'undici/lib/dispatcher/client.js',
+  errors: 'undici/lib/core/errors.js',
+} as const;
+const Agent = requireUndici(UNDICI_MODULES.Agent) as typeof UndiciAgent;
+const Client = requireUndici(UNDICI_MODULES.Client) as typeof UndiciClient;
+const undiciErrors = requireUndici(UNDICI_MODULES.errors) as typeof UndiciErrors;
 
 export interface OutgoingRequest {
   method: string;
@@ -259,7 +275,7 @@ const TYPICAL_PERCENTILE = 0.95;
 
 export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
-  readonly #agent: Agent;
+  readonly #agent: UndiciAgent;
   readonly #options: ClientOptions;
   /** When the next request may start, for the rate ceiling. */
   #nextSlot = 0;
@@ -342,7 +358,7 @@ export class HttpClient {
     return sorted[Math.floor((sorted.length - 1) * TYPICAL_PERCENTILE)] ?? 0;
   }
 
-  #connectionOptions(): Client.Options {
+  #connectionOptions(): UndiciClient.Options {
     const { timeoutMs, ca } = this.#options;
     return {
       headersTimeout: timeoutMs,

@@ -1,8 +1,9 @@
 /** The client turns every misbehaviour of a target into data, in bounded time. */
 
+import { createRequire } from 'node:module';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
-import { HttpClient, retryAfterMs } from '../../src/exchange/http.ts';
+import { HttpClient, retryAfterMs, UNDICI_MODULES } from '../../src/exchange/http.ts';
 import { closedPort, httpServer, type Running, tcpServer } from '../helpers/faults.ts';
 
 let running: Running | undefined;
@@ -280,5 +281,16 @@ describe('after a timeout, the deadline comes from the answers seen', () => {
     started = Date.now();
     expect((await client.send(hang, true)).outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  });
+});
+
+describe("undici's modules", () => {
+  test("the client's Agent, Client and errors are undici's own (loaded from their modules, not the index)", async () => {
+    const undici = await import('undici');
+    const require = createRequire(import.meta.url);
+    expect(require(UNDICI_MODULES.Agent)).toBe(undici.Agent);
+    expect(require(UNDICI_MODULES.Client)).toBe(undici.Client);
+    expect(require(UNDICI_MODULES.errors).SocketError).toBe(undici.errors.SocketError);
+    expect(require(UNDICI_MODULES.errors).HeadersTimeoutError).toBe(undici.errors.HeadersTimeoutError);
   });
 });
