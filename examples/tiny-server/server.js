@@ -13,7 +13,9 @@ const MAX_BODY = 4 * 1024 * 1024;
 
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasNonFinite = (v) =>
-  typeof v === 'number' ? !Number.isFinite(v) : typeof v === 'object' && v !== null && Object.values(v).some(hasNonFinite);
+  typeof v === 'number'
+    ? !Number.isFinite(v)
+    : typeof v === 'object' && v !== null && Object.values(v).some(hasNonFinite);
 
 /** The update a body asks for, or the reason it is refused. */
 function readUpdate(text, fault) {
@@ -52,7 +54,10 @@ export function startServer({
   fault,
 } = {}) {
   let clock = 0;
-  const now = () => new Date((clock = Math.max(clock, Date.now()))).toISOString();
+  const now = () => {
+    clock = Math.max(clock, Date.now()); // never earlier than the last timestamp given
+    return new Date(clock).toISOString();
+  };
   const created = now();
   const asset = {
     id: assetId,
