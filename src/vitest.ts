@@ -32,8 +32,8 @@ export interface ConformanceSuiteOptions extends RunOptions {
   name?: string;
   /** The requirements to declare a test for (default: all). */
   requirements?: readonly RequirementId[];
-  /** Time the run may take, in ms (default: `runTimeoutMs` and a minute more, else 30 minutes). */
-  timeoutMs?: number;
+  /** Time the run may take before vitest gives up on it, in ms (default: `runTimeoutMs` and a minute more, else 30 minutes). */
+  hookTimeoutMs?: number;
 }
 
 /** What a failure says in the test's error: the case, the violations, a curl line and a replay line. */
@@ -50,21 +50,29 @@ function failureText(r: RequirementReport): string {
   ].join('\n');
 }
 
-/** Why a requirement that does not fail the run has no pass to show, or null when it passed. */
-function notPassed(r: RequirementReport, strict: boolean): string | null {
-  if (r.status === 'skip') return r.reason ?? 'not exercised';
-  if (r.status === 'pass') return null;
-  if (r.followsFrom) return `follows from ${r.followsFrom}: ${failureText(r)}`;
+/**
+ * What a requirement's verdict is as a vitest test: it fails exactly when the requirement fails the
+ * run (failsRun); a skip, a SHOULD not met without strict, a known failure and a failure that
+ * follows from another are skipped with the reason; the rest passed.
+ */
+export function testOutcome(
+  r: RequirementReport,
+  strict: boolean,
+): { outcome: 'pass' | 'fail' | 'skip'; note: string } {
+  if (failsRun(r, strict)) return { outcome: 'fail', note: failureText(r) };
+  if (r.status === 'skip') return { outcome: 'skip', note: r.reason ?? 'not exercised' };
+  if (r.status === 'pass') return { outcome: 'pass', note: '' };
+  if (r.followsFrom) return { outcome: 'skip', note: `follows from ${r.followsFrom}: ${failureText(r)}` };
   if (r.outcome === 'expected-failure' || r.outcome === 'intermittent')
-    return `known failure (${r.expected?.reason ?? 'expectations'}): ${failureText(r)}`;
-  return strict ? null : `SHOULD not met (fails only with strict): ${failureText(r)}`;
+    return { outcome: 'skip', note: `known failure (${r.expected?.reason ?? 'expectations'}): ${failureText(r)}` };
+  return { outcome: 'skip', note: `SHOULD not met (fails only with strict): ${failureText(r)}` };
 }
 
 /** Declares the suite's tests: call it at the top level of a test file (or inside a describe). */
 export function describeConformance(options: ConformanceSuiteOptions = {}): void {
-  const { server, name, timeoutMs, requirements, ...run } = options;
+  const { server, name, hookTimeoutMs, requirements, ...run } = options;
   const seed = run.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const budget = timeoutMs ?? (run.runTimeoutMs ? run.runTimeoutMs + 60_000 : 30 * 60_000);
+  const budget = hookTimeoutMs ?? (run.runTimeoutMs ? run.runTimeoutMs + 60_000 : 30 * 60_000);
   describe(name ?? `comfy-assets-conformance (seed ${seed})`, () => {
     let report: RunReport | undefined;
     let started: ServerUnderTest | undefined;
@@ -86,9 +94,9 @@ export function describeConformance(options: ConformanceSuiteOptions = {}): void
       test(`${requirement.id} (${requirement.level}): ${requirement.title}`, (ctx) => {
         const r = report?.requirements.find((x) => x.id === requirement.id);
         if (!report || !r) return expect.fail(`the run made no verdict on ${requirement.id}`);
-        if (failsRun(r, report.strict)) return expect.fail(failureText(r));
-        const why = notPassed(r, report.strict);
-        if (why !== null) return ctx.skip(why);
+        const { outcome, note } = testOutcome(r, report.strict);
+        if (outcome === 'fail') return expect.fail(note);
+        if (outcome === 'skip') return ctx.skip(note);
         expect(r.status).toBe('pass');
       });
     }
