@@ -81,6 +81,8 @@ export async function runConformance(options: RunOptions = {}): Promise<RunRepor
   const parsed = {
     ...parseOptions(argvOf(reportDir === '' ? rest : options), {}),
     ...(reportDir === '' ? { reportDir } : {}),
+    // progress lines go to a callback, not a terminal: no colour codes
+    color: false,
   };
   const contract = loadContract(parsed.spec);
   checkTargetOptions(parsed, contract);
