@@ -150,6 +150,36 @@ describe('the installed package', () => {
       expect(ran.stdout).toMatch(/replay: npx comfy-assets-conformance --base-url /);
       expect(ran.stdout + ran.stderr).not.toContain(KEY);
     });
+
+    test('a key given by flag through npx is echoed by nothing on the way (npx, the suite, the reports)', async () => {
+      const reference = await startReferenceServer({ apiKey: KEY });
+      const reportDir = join(work, 'flag-report');
+      const ran = await run(
+        'npx',
+        [
+          '--no-install',
+          'comfy-assets-conformance',
+          '--base-url',
+          reference.baseUrl,
+          '--asset-id',
+          reference.assetId,
+          '--api-key',
+          KEY,
+          '--property',
+          'auth',
+          '--runs',
+          '10',
+          '--report-dir',
+          reportDir,
+        ],
+        project,
+        { CONFORMANCE_API_KEY: '' },
+      );
+      await reference.close();
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout + ran.stderr).not.toContain(KEY);
+      for (const file of readdirSync(reportDir)) expect(readFileSync(join(reportDir, file), 'utf8')).not.toContain(KEY);
+    });
   });
 
   test('the library runs from an ES module and from TypeScript, with its types', async () => {
