@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from '../helpers/spawn.ts';
 
@@ -26,15 +27,77 @@ const FLOORS = floors();
 const floorOf = (file: string): number | undefined =>
   FLOORS.find(([path]) => (path.endsWith('/') ? file.startsWith(path) : file === path))?.[1];
 
-/** Every relative import of a file (static and dynamic), as paths from the root. */
+/**
+ * The module specifiers a source text imports, read from TypeScript's syntax tree: every form
+ * (`import x from`, `import type`, a bare side-effect `import '…'`, `export … from`, `export * as
+ * x from`, dynamic `import(…)`, `import x = require(…)`, `require(…)`), in either kind of quotes.
+ */
+function specifiersIn(text: string): string[] {
+  const found: string[] = [];
+  const literal = (node: ts.Node | undefined): void => {
+    if (node && ts.isStringLiteralLike(node)) found.push(node.text);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) literal(node.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      literal(node.moduleReference.expression);
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    )
+      literal(node.arguments[0]);
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
+  return found;
+}
+
+/** Every relative import of a file, as paths from the root. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const specs = [...text.matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => m[1] as string);
-  return specs.map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)));
+  return specifiersIn(readFileSync(join(ROOT, file), 'utf8'))
+    .filter((s) => s.startsWith('.'))
+    .map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)));
 }
 
 const SRC = files('src');
 const GRAPH = new Map(SRC.map((f) => [f, importsOf(f)]));
+
+describe('the import reader', () => {
+  test('sees every form of import, in either kind of quotes', () => {
+    const text = [
+      "import a from './a.ts';",
+      'import type { B } from "./b.ts";',
+      "import './c.ts';",
+      'import "./d.ts";',
+      "export { e } from './e.ts';",
+      'export * from "./f.ts";',
+      "export * as g from './g.ts';",
+      "const h = await import('./h.ts');",
+      'const i = await import("./i.ts");',
+      "import {\n  j,\n} from './j.ts';",
+      "import k = require('./k.ts');",
+      'const l = require("./l.ts");',
+      "// import './not-an-import.ts';",
+    ].join('\n');
+    expect(specifiersIn(text).sort()).toEqual(
+      [
+        './a.ts',
+        './b.ts',
+        './c.ts',
+        './d.ts',
+        './e.ts',
+        './f.ts',
+        './g.ts',
+        './h.ts',
+        './i.ts',
+        './j.ts',
+        './k.ts',
+        './l.ts',
+      ].sort(),
+    );
+  });
+});
 
 describe('docs/architecture.md', () => {
   test('names a floor for every file of src/', () => {
