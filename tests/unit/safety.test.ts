@@ -13,7 +13,13 @@ import { runCli } from '../../src/cli/cli.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { preflight } from '../../src/runner/preflight.ts';
 import { isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
-import { error, type ReferenceServer, startReferenceServer, type Variant } from '../../src/server/index.ts';
+import {
+  applyUpdate,
+  error,
+  type ReferenceServer,
+  startReferenceServer,
+  type Variant,
+} from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
 import { httpServer, tcpServer } from '../helpers/faults.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
@@ -116,6 +122,42 @@ describe('--create-asset', () => {
   });
 });
 
+describe('the restore: put back, then verified', () => {
+  /** Takes every update but one that would put back each value the asset started with: 200, and nothing changes. */
+  const ignoresRestore = (): Variant => {
+    let original: Record<string, unknown> | undefined;
+    return {
+      name: 'ignores-the-restore',
+      applyUpdate: (asset, update) => {
+        original ??= JSON.parse(JSON.stringify(asset)) as Record<string, unknown>;
+        const names = Object.keys(update) as (keyof typeof update)[];
+        const putsBack =
+          names.length >= 3 && names.every((n) => JSON.stringify(update[n]) === JSON.stringify(original?.[n]));
+        if (!putsBack) applyUpdate(asset, update);
+      },
+    };
+  };
+
+  test('a restore answered 200 but not applied is caught by the read that follows it', async () => {
+    const s = await server(ignoresRestore());
+    const before = assetMetadata(s);
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
+    expect(assetMetadata(s)).not.toEqual(before);
+    expect(report.restore.status).toBe('failed');
+    expect(report.restore.message).toMatch(/after the restore .* still differs? from the original/);
+    expect(report.restore.original).toMatchObject({ name: (before as { name: string }).name });
+  });
+
+  test('a restore that is applied is reported restored, and the asset is as it was', async () => {
+    const s = await server();
+    const before = assetMetadata(s);
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
+    expect(report.restore.status).toBe('restored');
+    expect(report.restore.message).toMatch(/verified by GET/);
+    expect(assetMetadata(s)).toEqual(before);
+  });
+});
+
 describe('--asset-id without a way to read the values back', () => {
   test('a non-loopback target without GET is refused before anything changes', async () => {
     const s = await server({ name: 'no-get', get: false });
@@ -160,11 +202,32 @@ describe('pacing', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     await client.close();
   });
-  test('lanes: a parallel run judges the same and stays reproducible from its printed seeds', async () => {
-    const s = await server();
-    const report = await runConformance(config(s, { concurrency: 4, runs: 50 }));
-    expect(report.exitCode).toBe(0);
-    expect(report.settings.concurrency).toBe(4);
+  test('lanes: requests overlap on the server with --concurrency 4, never with 1, and the verdict is the same', async () => {
+    // in flight: from the server's delay (after the request was read) to its reply
+    const overlap = async (concurrency: number): Promise<{ most: number; exitCode: number }> => {
+      let open = 0;
+      let most = 0;
+      const s = await server({
+        name: 'counts-in-flight',
+        delayMs: () => {
+          open++;
+          most = Math.max(most, open);
+          return 2;
+        },
+        reply: (reply) => {
+          open--;
+          return reply;
+        },
+      });
+      const report = await runConformance(config(s, { concurrency, runs: 40, only: ['invalid-body', 'malformed-id'] }));
+      expect(report.settings.concurrency).toBe(concurrency);
+      return { most, exitCode: report.exitCode };
+    };
+    const one = await overlap(1);
+    const four = await overlap(4);
+    expect(one).toEqual({ most: 1, exitCode: 0 });
+    expect(four.most).toBeGreaterThanOrEqual(3);
+    expect(four.exitCode).toBe(0);
   });
 });
 
