@@ -149,11 +149,20 @@ describe('replay', () => {
       const argv = (printed.replace(/^npx comfy-assets-conformance /, '').match(/'[^']*'|\S+/g) ?? []).map((a) =>
         a.replace(/^'|'$/g, ''),
       );
-      const again = await cli([...argv, '--report-dir', dir()]);
+      const againDir = dir();
+      const again = await cli([...argv, '--report-dir', againDir]);
       expect(again.code).toBe(1);
       expect(again.out).toContain('A200-OBJECT-REPLACED');
+      // exactly the printed case, and only it (--path): the same request, no other case generated
+      const replayed = readReport(againDir);
+      const cx = failure?.counterexample;
+      const property = replayed.properties.find((p) => p.name === cx?.property);
+      expect(property?.cases).toBe(cx?.steps?.length ?? 1);
+      const rcx = replayed.requirements.find((r) => r.id === 'A200-OBJECT-REPLACED')?.counterexample;
+      expect(rcx?.request.body).toBe(cx?.request.body);
+      expect(rcx?.path).toBe(cx?.path);
 
-      const replayed = await cli([
+      const fromReport = await cli([
         '--base-url',
         server.baseUrl,
         '--asset-id',
@@ -163,8 +172,8 @@ describe('replay', () => {
         '--report-dir',
         dir(),
       ]);
-      expect(replayed.code).toBe(1);
-      expect(replayed.out).toMatch(/REPRODUCED {2}A200-OBJECT-REPLACED/);
+      expect(fromReport.code).toBe(1);
+      expect(fromReport.out).toMatch(/REPRODUCED {2}A200-OBJECT-REPLACED/);
       // against a server without the fault, nothing reproduces
       const fine = await cli(['--replay', join(d, 'report.json'), '--report-dir', dir()]);
       expect(fine.code).toBe(0);
