@@ -29,6 +29,8 @@ export interface FieldModel {
   base: unknown[] | null;
   /** What happened to it since it was last observed. */
   log: FieldEvent[];
+  /** The step at which it was last observed (-1: never); an event of that step or before was seen. */
+  seenAt: number;
 }
 
 export interface AssetModel {
@@ -54,7 +56,7 @@ const brief = (v: unknown): string => show(v, 80, false);
 
 export function newModel(ctx: SuiteContext): AssetModel {
   const fields = Object.fromEntries(
-    Object.keys(ctx.bodyProperties).map((f) => [f, { values: null, base: null, log: [] }]),
+    Object.keys(ctx.bodyProperties).map((f) => [f, { values: null, base: null, log: [], seenAt: -1 }]),
   );
   return { fields, hashes: {}, maxUpdatedAt: null, sentAny: false, updates: [] };
 }
@@ -102,18 +104,40 @@ function historyOf(fm: FieldModel): string[] {
   });
 }
 
-/** An observed value of a field: from a read, or from a 200 body for a field the request did not send. */
-export function observe(model: AssetModel, rec: Recorder, field: string, value: unknown, step: number): void {
+/**
+ * An observed value of a field: from a read, or from a 200 body for a field the request did not
+ * send, or for an ignorable field it did send (`answerOf`: that 200's step). In the answer that sent
+ * it, an ignorable field that is neither the value sent nor one the field could have had is the
+ * answer's fault (A200-IGNORABLE), when no other 200 set the field since it was last seen and no
+ * rejected request sent that value.
+ */
+export function observe(
+  model: AssetModel,
+  rec: Recorder,
+  field: string,
+  value: unknown,
+  step: number,
+  answerOf?: number,
+): void {
   const fm = model.fields[field];
   if (!fm) return;
+  const seenAt = fm.seenAt;
+  fm.seenAt = step;
   if (fm.values === null) {
     fm.values = [value];
     fm.base = [value];
     fm.log = [];
     return;
   }
-  const requirement = blame(model, fm, value);
+  const blamed = blame(model, fm, value);
+  // a value no rejected request sent, and no 200 but this one set the field since it was last seen
+  const ownAnswer =
+    answerOf !== undefined &&
+    blamed === 'STATE-PERSISTS' &&
+    fm.log.every((e) => e.origin !== 'sent200' || e.step === answerOf || e.step <= seenAt);
+  const requirement = ownAnswer ? 'A200-IGNORABLE' : blamed;
   // Every rule this observation could have caught a break of has been judged.
+  if (answerOf !== undefined) rec.judged('A200-IGNORABLE');
   if (fm.log.some((e) => e.origin === 'rejected')) rec.judged('STATE-REJECTED-NO-CHANGE');
   rec.judged(fm.log.some((e) => e.origin === 'sent200') ? 'STATE-PERSISTS' : 'STATE-UNSENT-PRESERVED');
   const expected = fm.values;

@@ -165,8 +165,10 @@ function accepted(model: AssetModel, real: Real, a: Answer): void {
   // (that echo is the after-200 checks' to judge). An ignorable field's answer says whether it
   // was applied or ignored.
   for (const field of Object.keys(ctx.bodyProperties)) {
-    const echo = Object.hasOwn(a.sent, field) && isUpdatable(ctx, field) && !a.echoIsObservation;
-    if (Object.hasOwn(body, field) && !echo) observe(model, real, field, body[field], a.step);
+    const sent = Object.hasOwn(a.sent, field);
+    const echo = sent && isUpdatable(ctx, field) && !a.echoIsObservation;
+    const answerOf = sent && !a.echoIsObservation ? a.step : undefined;
+    if (Object.hasOwn(body, field) && !echo) observe(model, real, field, body[field], a.step, answerOf);
   }
   // This step set its fields: a later read that disagrees is a lost update.
   if (!a.echoIsObservation) for (const [fm, event] of events) if (!fm.log.includes(event)) fm.log.push(event);
@@ -184,7 +186,7 @@ function namedFields(c: Case, ctx: SuiteContext): string[] {
 function forget(model: AssetModel, fields: string[]): void {
   for (const field of fields) {
     const fm = model.fields[field];
-    if (fm) Object.assign(fm, { values: null, base: null, log: [] });
+    if (fm) Object.assign(fm, { values: null, base: null, log: [], seenAt: -1 });
   }
 }
 
