@@ -1,0 +1,3 @@
+import { conformanceProperty } from './define.ts';
+
+conformanceProperty('id-spelling');
