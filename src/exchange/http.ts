@@ -341,7 +341,9 @@ export class HttpClient {
   async sendOnce(request: OutgoingRequest, essential = false, fresh = false): Promise<Outcome> {
     this.stats.requests++;
     this.#options.tap?.(request);
-    const deadline = this.#deadline(essential);
+    // a request sent again on a connection of its own follows the typical answer once the run has
+    // timed out, essential or not: the first attempt had the full deadline
+    const deadline = this.#deadline(essential && !fresh);
     const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
     const outcome = await this.#dispatch(request, dispatcher, deadline);
     if (fresh) await dispatcher.destroy().catch(() => undefined);
@@ -403,12 +405,17 @@ export class HttpClient {
    * An idempotent request whose connection was closed or reset before any answer is sent once
    * more: a server may close an idle keep-alive connection just as a request goes out on it
    * (RFC 9112, 9.3.1), which says nothing about the API. A second reset is the verdict.
+   * `fresh`: on a connection of its own (a request sent again after a pooled connection failed it).
    */
-  async send(request: OutgoingRequest, essential = false): Promise<{ outcome: Outcome; rateLimited: boolean }> {
+  async send(
+    request: OutgoingRequest,
+    essential = false,
+    fresh = false,
+  ): Promise<{ outcome: Outcome; rateLimited: boolean }> {
     let limited = 0;
     for (;;) {
       if (!essential) await this.#admit();
-      const outcome = await this.#sendResending(request, essential);
+      const outcome = await this.#sendResending(request, essential, fresh);
       const isLimited =
         outcome.kind === 'response' &&
         (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
@@ -439,8 +446,8 @@ export class HttpClient {
    * closed just as the request went out (RFC 9112, 9.3.1), and another pooled one may be closing
    * too. Only a failure on the fresh connection is evidence; both attempts are recorded.
    */
-  async #sendResending(request: OutgoingRequest, essential: boolean): Promise<Outcome> {
-    const first = await this.sendOnce(request, essential);
+  async #sendResending(request: OutgoingRequest, essential: boolean, fresh: boolean): Promise<Outcome> {
+    const first = await this.sendOnce(request, essential, fresh);
     const closedEarly = first.kind === 'failure' && first.failure === 'reset' && first.status === undefined;
     if (!closedEarly || !IDEMPOTENT.has(request.method.toUpperCase())) return first;
     this.stats.resetRetries++;

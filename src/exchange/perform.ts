@@ -110,9 +110,10 @@ export async function perform(
   target: Target,
   client: HttpClient,
   essential = false,
+  fresh = false,
 ): Promise<Performed> {
   const request = buildRequest(c, contract, target);
-  const { outcome, rateLimited } = await client.send(request, essential);
+  const { outcome, rateLimited } = await client.send(request, essential, fresh);
   return { exchange: exchangeOf(c, request, sentValue(c.body), outcome), rateLimited };
 }
 
@@ -124,6 +125,7 @@ export async function getAsset(
   id: string,
   c: Case,
   essential = false,
+  fresh = false,
 ): Promise<Exchange> {
   const headers = baseHeaders(contract, { kind: 'valid' }, target.apiKey);
   const request: OutgoingRequest = {
@@ -132,6 +134,6 @@ export async function getAsset(
     headers,
     ...(c.maxResponseBytes ? { maxResponseBytes: c.maxResponseBytes } : {}),
   };
-  const { outcome } = await client.send(request, essential);
+  const { outcome } = await client.send(request, essential, fresh);
   return exchangeOf(c, request, undefined, outcome);
 }

@@ -6,7 +6,7 @@
 import { rememberKnown } from '../checks/checks.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { HttpClient } from '../exchange/http.ts';
-import { getAsset, perform, type Target } from '../exchange/perform.ts';
+import { type Exchange, getAsset, perform, type Target } from '../exchange/perform.ts';
 import { sameValue } from '../json.ts';
 import type { RestoreResult } from '../report/model.ts';
 import { bodyFieldsOf, type Snapshot, targetCase } from './preflight.ts';
@@ -37,6 +37,33 @@ export async function putState(
   return true;
 }
 
+/**
+ * A request of the restore that got no complete answer (a timeout, a reset, a body cut off) is
+ * sent once more on a connection of its own: PUT and GET are idempotent, and a pooled connection
+ * may be the one that failed it. The asset matters more than the verdict.
+ */
+async function twice(send: (fresh: boolean) => Promise<Exchange>): Promise<Exchange> {
+  const first = await send(false);
+  return first.outcome.kind === 'response' ? first : send(true);
+}
+
+const answered = (ex: Exchange): boolean => ex.outcome.kind === 'response';
+const silent = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.outcome.failure === 'timeout';
+
+/**
+ * Sends the body back: whole, and when the whole body got no complete answer though the target
+ * answers (a reset, a body cut off: a fault tied to some field), each field alone, so that the
+ * fields the fault does not touch are put back all the same. Returns the whole body's exchange.
+ */
+async function putBack(ctx: CheckContext, target: Target, client: HttpClient, body: Record<string, unknown>) {
+  const send = async (values: Record<string, unknown>, fresh: boolean): Promise<Exchange> =>
+    (await perform(targetCase(ctx, values), ctx.contract, target, client, true, fresh)).exchange;
+  const whole = await twice((fresh) => send(body, fresh));
+  if (!answered(whole) && !silent(whole))
+    for (const [field, value] of Object.entries(body)) await send({ [field]: value }, false);
+  return whole;
+}
+
 export async function restore(
   ctx: CheckContext,
   target: Target,
@@ -57,14 +84,17 @@ export async function restore(
   const base = { fields, original: snapshot.values };
   if (fields.length === 0)
     return { ...base, status: 'not-possible', message: 'no field of the snapshot can be sent back' };
-  const { exchange } = await perform(targetCase(ctx, body), ctx.contract, target, client, true);
-  if (exchange.outcome.kind !== 'response' || exchange.outcome.status !== 200) {
-    const got = exchange.outcome.kind === 'response' ? `status ${exchange.outcome.status}` : exchange.outcome.message;
+  const put = await putBack(ctx, target, client, body);
+  const refused = put.outcome.kind === 'response' && put.outcome.status !== 200;
+  // An update without a complete answer may have been applied all the same (or field by field): a
+  // read tells; a target that has gone silent is not read (each try would cost a timeout).
+  if (refused || (!answered(put) && (!hasGet || silent(put)))) {
+    const got = put.outcome.kind === 'response' ? `status ${put.outcome.status}` : put.outcome.message;
     return { ...base, status: 'failed', message: `the restoring update was not accepted (${got})` };
   }
   const check = hasGet
-    ? await getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null), true)
-    : exchange;
+    ? await twice((fresh) => getAsset(ctx.contract, target, client, ctx.targetId, targetCase(ctx, null), true, fresh))
+    : put;
   const now = bodyFieldsOf(ctx, check);
   if (!now) return { ...base, status: 'failed', message: 'the asset could not be read back after the restore' };
   const differ = fields.filter((f) => Object.hasOwn(now, f) && !sameValue(now[f], body[f]));
@@ -74,12 +104,24 @@ export async function restore(
       status: 'failed',
       message: `after the restore ${differ.join(', ')} still differ${differ.length === 1 ? 's' : ''} from the original`,
     };
+  const unanswered =
+    put.outcome.kind === 'response'
+      ? ''
+      : ` (the restoring update got no complete answer: ${put.outcome.message}; each field was sent alone)`;
+  return { ...base, status: 'restored', message: restoredMessage(snapshot, fields, now, hasGet) + unanswered };
+}
+
+/** What a restore that worked says: the fields put back, how it was verified, and what it could not send. */
+function restoredMessage(snapshot: Snapshot, fields: string[], now: Record<string, unknown>, hasGet: boolean): string {
   const unseen = fields.filter((f) => !Object.hasOwn(now, f));
   // e.g. preview_id: null before the run, and a body cannot carry null
   const unsendable = Object.keys(snapshot.values).filter((f) => !fields.includes(f));
-  return {
-    ...base,
-    status: 'restored',
-    message: `put back ${fields.join(', ')}${hasGet ? ', verified by GET' : ', verified by the answer'}${unseen.length ? ` (not shown: ${unseen.join(', ')})` : ''}${unsendable.length ? `; ${unsendable.join(', ')} cannot be sent back as ${unsendable.length === 1 ? 'it was' : 'they were'} (${unsendable.map((f) => `${f} ${JSON.stringify(snapshot.values[f])}`).join(', ')}): the run left ${unsendable.length === 1 ? 'it' : 'them'} alone unless the target accepted another value` : ''}`,
-  };
+  const them = unsendable.length === 1 ? 'it' : 'them';
+  return [
+    `put back ${fields.join(', ')}${hasGet ? ', verified by GET' : ', verified by the answer'}`,
+    unseen.length ? ` (not shown: ${unseen.join(', ')})` : '',
+    unsendable.length
+      ? `; ${unsendable.join(', ')} cannot be sent back as ${unsendable.length === 1 ? 'it was' : 'they were'} (${unsendable.map((f) => `${f} ${JSON.stringify(snapshot.values[f])}`).join(', ')}): the run left ${them} alone unless the target accepted another value`
+      : '',
+  ].join('');
 }

@@ -50,10 +50,16 @@ describe('a default run against each fault ends with a clear verdict, in bounded
       for (const id of c.fails ?? []) expect(failed).toContain(id);
       if (c.exit === 0)
         expect(failed.filter((id) => report.requirements.find((r) => r.id === id)?.level === 'MUST')).toEqual([]);
-      // The asset is as it was (a value the run could not put back was never sent), or, when the
-      // fault kept the run from reading or writing it back, the run says so loudly.
-      if (report.restore.status === 'restored') expect(assetMetadata(server)).toEqual(before);
-      else expect(run.output()).toContain('!!! THE ASSET WAS NOT RESTORED');
+      // The asset is put back and verified, and is as it was (a value the run could not put back was
+      // never sent); or, where the fault keeps the run from writing or reading it back, the run says so loudly.
+      if ((c.restore ?? 'restored') === 'restored') {
+        expect(report.restore.status, report.restore.message).toBe('restored');
+        expect(report.restore.message).toMatch(/verified by GET/);
+        expect(assetMetadata(server)).toEqual(before);
+      } else {
+        expect(report.restore.status).not.toBe('restored');
+        expect(run.output()).toContain('!!! THE ASSET WAS NOT RESTORED');
+      }
       for (const text of [run.output(), ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))]) {
         // neither the key nor a key derived from it
         for (const secret of keySecrets(KEY))

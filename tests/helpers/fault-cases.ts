@@ -16,6 +16,12 @@ export interface FaultCase {
   only?: boolean;
   /** Wall-time bound of the whole run, in seconds (the run without a fault takes about 5 s). */
   boundS: number;
+  /**
+   * How the run must end for the asset (default 'restored': put back and verified, the asset as it
+   * was): 'not-restored' where the fault keeps the run from writing or reading it back, and the run
+   * must say so loudly.
+   */
+  restore?: 'restored' | 'not-restored';
   /** Puts the server's asset in the state the case needs, before the run. */
   prepare?(server: ReferenceServer): void;
 }
@@ -50,6 +56,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
     exit: 1,
     fails: ['RESP-COMPLETE'],
     boundS: 30,
+    // every body, the read of the asset's values included, is in a coding the run cannot read
+    restore: 'not-restored',
   },
   { server: 'x-gzip-responses', title: 'bodies gzip-coded under the name x-gzip', exit: 0, boundS: 30 },
   { server: 'early-hints', title: '103 and 102 interim answers before every final one', exit: 0, boundS: 30 },
@@ -126,7 +134,14 @@ export const FAULT_CASES: readonly FaultCase[] = [
     fails: ['RESP-COMPLETE'],
     boundS: 30,
   },
-  { server: 'goes-silent', title: 'no answer at all after the preflight', exit: 1, fails: ['RESP-TIMELY'], boundS: 60 },
+  {
+    server: 'goes-silent',
+    title: 'no answer at all after the preflight',
+    exit: 1,
+    fails: ['RESP-TIMELY'],
+    boundS: 60,
+    restore: 'not-restored',
+  },
   // The edges of the wire: faults and allowed outcomes of the JSON text, the id's spelling and the key.
   {
     server: 'key-prefix-only',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
@@ -146,6 +147,15 @@ describe('the restore: put back, then verified', () => {
     expect(report.restore.status).toBe('failed');
     expect(report.restore.message).toMatch(/after the restore .* still differs? from the original/);
     expect(report.restore.original).toMatchObject({ name: (before as { name: string }).name });
+  });
+
+  test('a restoring update whose answer is cut off is sent again, and a read shows it was applied', async () => {
+    const s = await server(fixtureServer('truncates-mime-type-answers')?.variant);
+    const before = assetMetadata(s);
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
+    expect(report.restore.status, report.restore.message).toBe('restored');
+    expect(report.restore.message).toMatch(/verified by GET \(the restoring update got no complete answer: /);
+    expect(assetMetadata(s)).toEqual(before);
   });
 
   test('a restore that is applied is reported restored, and the asset is as it was', async () => {
