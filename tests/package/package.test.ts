@@ -151,6 +151,28 @@ describe('the installed package', () => {
       expect(ran.stdout + ran.stderr).not.toContain(KEY);
     });
 
+    test('a server that echoes the key (header, error messages, the name): redacted in every output and report file', async () => {
+      const variant = fixtureServer('echoes-key')?.variant;
+      const echoing = await startReferenceServer({ apiKey: KEY, ...(variant ? { variant } : {}) });
+      const reportDir = join(work, 'echo-report');
+      const ran = await run(
+        bin(),
+        ['--base-url', echoing.baseUrl, '--asset-id', echoing.assetId, '--seed', '2', '--report-dir', reportDir],
+        project,
+        { CONFORMANCE_API_KEY: KEY },
+      );
+      await echoing.close();
+      expect(ran.code, ran.stderr).toBe(1);
+      const texts = [
+        ran.stdout + ran.stderr,
+        ...readdirSync(reportDir).map((f) => readFileSync(join(reportDir, f), 'utf8')),
+      ];
+      for (const text of texts) expect(text).not.toContain(KEY);
+      // what the server sent back was there to redact: the failure shows the name it stored, redacted
+      expect(ran.stdout).toContain('name for [REDACTED]');
+      expect(texts.filter((t) => t.includes('[REDACTED]')).length).toBeGreaterThanOrEqual(4);
+    });
+
     test('a key given by flag through npx is echoed by nothing on the way (npx, the suite, the reports)', async () => {
       const reference = await startReferenceServer({ apiKey: KEY });
       const reportDir = join(work, 'flag-report');
