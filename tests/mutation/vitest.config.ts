@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The unit tier alone, for StrykerJS (npm run test:mutation): its vitest runner takes one config,
+ * not a project of the root one. The same files and timeouts as the unit project of vitest.config.ts.
+ */
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+  },
+});
