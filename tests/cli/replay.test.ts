@@ -2,7 +2,8 @@
  * Replay that reproduces, through the real CLI: a run against each deterministic stateful mutant of
  * the library, then `--replay report.json`, reproduces every counterexample (every kind of every
  * failing requirement); the printed replay line of a stateful failure, run as printed, exits 1 with
- * the same violation; a plain property's failure that needs the asset's state replays from it.
+ * the same violation; a plain property's failure that needs the asset's state replays from it, and
+ * without --start-from the same printed case passes (the state is what makes it fail).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
