@@ -55,7 +55,12 @@ const silent = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.ou
  * answers (a reset, a body cut off: a fault tied to some field), each field alone, so that the
  * fields the fault does not touch are put back all the same. Returns the whole body's exchange.
  */
-async function putBack(ctx: CheckContext, target: Target, client: HttpClient, body: Record<string, unknown>) {
+async function putBack(
+  ctx: CheckContext,
+  target: Target,
+  client: HttpClient,
+  body: Record<string, unknown>,
+): Promise<Exchange> {
   const send = async (values: Record<string, unknown>, fresh: boolean): Promise<Exchange> =>
     (await perform(targetCase(ctx, values), ctx.contract, target, client, true, fresh)).exchange;
   const whole = await twice((fresh) => send(body, fresh));
