@@ -90,17 +90,26 @@ describe('keys derived from the valid one', () => {
 
 describe('redaction', () => {
   test('raw, JSON-escaped, XML-escaped and URL-encoded forms', () => {
-    const key = 'a"b<c>&d/é';
+    const key = 'a"b<c>&d/é\'';
     const redact = makeRedactor([key]);
     for (const form of [
       key,
       JSON.stringify(key).slice(1, -1),
       encodeURIComponent(key),
-      'a"b&lt;c&gt;&amp;d/é'.replace('"', '&quot;'),
+      'a&quot;b&lt;c&gt;&amp;d/é&apos;',
     ]) {
       expect(redact(`x ${form} y`)).toBe(`x ${REDACTED} y`);
     }
     expect(makeRedactor([''])('nothing to hide')).toBe('nothing to hide');
+  });
+  test('the key and the keys derived from it: the longest form first, so that the key goes whole', () => {
+    const key = 'sk-live-0123456789abcdef';
+    const secrets = keySecrets(key);
+    // the key cut to its first half is one of them, and a part of the key
+    expect(secrets.some((s) => s !== key && key.startsWith(s))).toBe(true);
+    const redact = makeRedactor(secrets);
+    expect(redact(`key ${key}, half ${key.slice(0, key.length / 2)}.`)).toBe(`key ${REDACTED}, half ${REDACTED}.`);
+    expect(makeRedactor([...secrets].reverse())(`(${key})`)).toBe(`(${REDACTED})`);
   });
 });
 
