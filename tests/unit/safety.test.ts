@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { bodyOf, isObject } from '../../fixtures/servers/helpers.ts';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { runCli } from '../../src/cli/cli.ts';
@@ -156,6 +157,90 @@ describe('the restore: put back, then verified', () => {
     expect(report.restore.status, report.restore.message).toBe('restored');
     expect(report.restore.message).toMatch(/verified by GET \(the restoring update got no complete answer: /);
     expect(assetMetadata(s)).toEqual(before);
+  });
+
+  /** The reference, but the restoring update (every value the asset started with) is answered as `answer` says. */
+  const atRestore = (answer: 'refuse' | 'hang' | 'unreadable'): Variant => {
+    let original: string | undefined;
+    let restoring = false;
+    const isRestore = (body: unknown): boolean =>
+      isObject(body) &&
+      Object.keys(body).length >= 3 &&
+      Object.entries(body).every(([k, v]) => JSON.stringify(v) === JSON.stringify(JSON.parse(original ?? '{}')[k]));
+    return {
+      name: `${answer}-at-restore`,
+      applyUpdate: (asset, update) => {
+        original ??= JSON.stringify(asset);
+        applyUpdate(asset, update);
+      },
+      intercept: (request) => {
+        restoring ||= request.method === 'PUT' && isRestore(bodyOf(request));
+        // no answer at all to the restoring update
+        return answer === 'hang' && restoring;
+      },
+      reply: (reply, request) => {
+        if (answer === 'refuse' && request.method === 'PUT' && isRestore(bodyOf(request)))
+          return error(500, 'INTERNAL', 'no');
+        return answer === 'unreadable' && restoring && request.method === 'GET' ? error(500, 'INTERNAL', 'no') : reply;
+      },
+    };
+  };
+
+  test('a restoring update answered with another status than 200 is reported, with the original values', async () => {
+    const s = await server(atRestore('refuse'));
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
+    expect(report.restore).toMatchObject({
+      status: 'failed',
+      message: 'the restoring update was not accepted (status 500)',
+    });
+    expect(report.restore.original).toMatchObject({ name: 'reference-asset.png' });
+  });
+
+  test('a restoring update never answered is sent again once, and a silent target is not read back', async () => {
+    const s = await server(atRestore('hang'));
+    const sent: string[] = [];
+    const report = await runConformance(
+      config(s, { only: ['valid-update'], runs: 5, timeoutMs: 400, tap: (r) => sent.push(r.method) }),
+    );
+    expect(report.restore.status).toBe('failed');
+    expect(report.restore.message).toMatch(/^the restoring update was not accepted \(.*(timeout|within)/);
+    // the whole body twice (the second on a new connection), then nothing: no field alone, no read
+    expect(sent.slice(-2)).toEqual(['PUT', 'PUT']);
+  });
+
+  test('a restore whose read-back fails says the asset could not be read back', async () => {
+    const s = await server(atRestore('unreadable'));
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
+    expect(report.restore).toMatchObject({
+      status: 'failed',
+      message: 'the asset could not be read back after the restore',
+    });
+  });
+
+  test('without GET, the values shown by a 200 are put back and verified by the answer', async () => {
+    const s = await server({
+      ...fixtureServer('unknown-only-200')?.variant,
+      name: 'no-get-200',
+      get: false,
+    } as Variant);
+    const before = assetMetadata(s);
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
+    expect(report.restore.status, report.restore.message).toBe('restored');
+    expect(report.restore.message).toMatch(/^put back name, tags, mime_type, user_metadata, verified by the answer$/);
+    expect(assetMetadata(s)).toEqual(before);
+  });
+
+  test('a value that cannot be sent back is named, and left alone', async () => {
+    const s = await server();
+    const asset = s.store.assets.get(s.assetId);
+    if (asset) asset.preview_id = null;
+    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
+    expect(report.restore.status).toBe('restored');
+    expect(report.restore.fields).not.toContain('preview_id');
+    expect(report.restore.message).toMatch(
+      /verified by GET; preview_id cannot be sent back as it was \(preview_id null\): the run left it alone/,
+    );
+    expect(s.store.assets.get(s.assetId)?.preview_id).toBeNull();
   });
 
   test('a restore that is applied is reported restored, and the asset is as it was', async () => {
