@@ -85,7 +85,10 @@ describe.concurrent('conforming servers: each passes, in strict mode too (but fo
       const report = await runConformance(
         config({ strict: true, ...(server.variant ? { embeddedVariant: server.variant } : {}) }),
       );
-      expect(report.properties.filter((p) => p.interrupted).map((p) => p.name), 'properties cut short').toEqual([]);
+      expect(
+        report.properties.filter((p) => p.interrupted).map((p) => p.name),
+        'properties cut short',
+      ).toEqual([]);
       const failed = failures(report);
       expect(Object.keys(failed).sort(), `${server.file}: ${JSON.stringify(failed, null, 1)}`).toEqual(
         Object.keys(server.shouldMisses).sort(),
