@@ -14,6 +14,7 @@ import { checkContext } from '../../src/checks/context.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { preflight } from '../../src/runner/preflight.ts';
+import { putState, restoreBody } from '../../src/runner/restore.ts';
 import { isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
 import {
   applyUpdate,
@@ -250,6 +251,33 @@ describe('the restore: put back, then verified', () => {
     expect(report.restore.status).toBe('restored');
     expect(report.restore.message).toMatch(/verified by GET/);
     expect(assetMetadata(s)).toEqual(before);
+  });
+});
+
+describe('putting the asset in a state (--start-from, and a failure tried again from its state)', () => {
+  test('only the fields a body may carry, unless exact; true only for a 200, and what the answer showed is known', async () => {
+    const s = await server();
+    const ctx = checkContext(loadContract(SPEC), s.assetId);
+    const target = { baseUrl: s.baseUrl, apiKey: KEY };
+    const client = new HttpClient({ timeoutMs: 2000 });
+    const values = { name: 'from a state', tags: ['a'], preview_id: null, user_metadata: { k: 1 } };
+    expect(restoreBody(ctx, { values, source: 'GET' })).toEqual({
+      name: 'from a state',
+      tags: ['a'],
+      user_metadata: { k: 1 },
+    });
+    expect(await putState(ctx, target, client, values)).toBe(true);
+    expect(s.store.assets.get(s.assetId)).toMatchObject({ name: 'from a state', tags: ['a'], user_metadata: { k: 1 } });
+    expect(ctx.known).toMatchObject({ name: 'from a state', tags: ['a'] });
+    // exact: the null goes too, and the reference refuses it
+    expect(await putState(ctx, target, client, values, true)).toBe(false);
+    expect(s.store.assets.get(s.assetId)?.name).toBe('from a state');
+    await client.close();
+    await s.close();
+    // no answer at all
+    const closed = new HttpClient({ timeoutMs: 500 });
+    expect(await putState(ctx, target, closed, { name: 'x' })).toBe(false);
+    await closed.close();
   });
 });
 
