@@ -44,10 +44,12 @@ export async function putState(
  */
 async function twice(send: (fresh: boolean) => Promise<Exchange>): Promise<Exchange> {
   const first = await send(false);
-  return first.outcome.kind === 'response' ? first : send(true);
+  return answered(first) ? first : send(true);
 }
 
-const answered = (ex: Exchange): boolean => ex.outcome.kind === 'response';
+function answered(ex: Exchange): boolean {
+  return ex.outcome.kind === 'response';
+}
 const silent = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.outcome.failure === 'timeout';
 
 /**

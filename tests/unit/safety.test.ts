@@ -126,23 +126,38 @@ describe('--create-asset', () => {
 });
 
 describe('the restore: put back, then verified', () => {
-  /** Takes every update but one that would put back each value the asset started with: 200, and nothing changes. */
-  const ignoresRestore = (): Variant => {
+  /**
+   * The reference, but the restoring update (every value the asset started with, 3 fields or more)
+   * is ignored (200, nothing changes), refused (500), never answered, or followed by reads that fail.
+   */
+  const atRestore = (answer: 'ignore' | 'refuse' | 'hang' | 'unreadable'): Variant => {
     let original: Record<string, unknown> | undefined;
+    let restoring = false;
+    const isRestore = (body: unknown): boolean =>
+      isObject(body) &&
+      Object.keys(body).length >= 3 &&
+      Object.entries(body).every(([k, v]) => JSON.stringify(v) === JSON.stringify(original?.[k]));
     return {
-      name: 'ignores-the-restore',
+      name: `${answer}-at-restore`,
       applyUpdate: (asset, update) => {
         original ??= JSON.parse(JSON.stringify(asset)) as Record<string, unknown>;
-        const names = Object.keys(update) as (keyof typeof update)[];
-        const putsBack =
-          names.length >= 3 && names.every((n) => JSON.stringify(update[n]) === JSON.stringify(original?.[n]));
-        if (!putsBack) applyUpdate(asset, update);
+        if (!(answer === 'ignore' && isRestore(update))) applyUpdate(asset, update);
+      },
+      intercept: (request) => {
+        restoring ||= request.method === 'PUT' && isRestore(bodyOf(request));
+        // no answer at all to the restoring update
+        return answer === 'hang' && restoring;
+      },
+      reply: (reply, request) => {
+        if (answer === 'refuse' && request.method === 'PUT' && isRestore(bodyOf(request)))
+          return error(500, 'INTERNAL', 'no');
+        return answer === 'unreadable' && restoring && request.method === 'GET' ? error(500, 'INTERNAL', 'no') : reply;
       },
     };
   };
 
   test('a restore answered 200 but not applied is caught by the read that follows it', async () => {
-    const s = await server(ignoresRestore());
+    const s = await server(atRestore('ignore'));
     const before = assetMetadata(s);
     const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
     expect(assetMetadata(s)).not.toEqual(before);
@@ -159,33 +174,6 @@ describe('the restore: put back, then verified', () => {
     expect(report.restore.message).toMatch(/verified by GET \(the restoring update got no complete answer: /);
     expect(assetMetadata(s)).toEqual(before);
   });
-
-  /** The reference, but the restoring update (every value the asset started with) is answered as `answer` says. */
-  const atRestore = (answer: 'refuse' | 'hang' | 'unreadable'): Variant => {
-    let original: string | undefined;
-    let restoring = false;
-    const isRestore = (body: unknown): boolean =>
-      isObject(body) &&
-      Object.keys(body).length >= 3 &&
-      Object.entries(body).every(([k, v]) => JSON.stringify(v) === JSON.stringify(JSON.parse(original ?? '{}')[k]));
-    return {
-      name: `${answer}-at-restore`,
-      applyUpdate: (asset, update) => {
-        original ??= JSON.stringify(asset);
-        applyUpdate(asset, update);
-      },
-      intercept: (request) => {
-        restoring ||= request.method === 'PUT' && isRestore(bodyOf(request));
-        // no answer at all to the restoring update
-        return answer === 'hang' && restoring;
-      },
-      reply: (reply, request) => {
-        if (answer === 'refuse' && request.method === 'PUT' && isRestore(bodyOf(request)))
-          return error(500, 'INTERNAL', 'no');
-        return answer === 'unreadable' && restoring && request.method === 'GET' ? error(500, 'INTERNAL', 'no') : reply;
-      },
-    };
-  };
 
   test('a restoring update answered with another status than 200 is reported, with the original values', async () => {
     const s = await server(atRestore('refuse'));
