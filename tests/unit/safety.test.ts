@@ -3,58 +3,25 @@
  * when interrupted), pacing and budgets hold, and every fault of a target ends in a clear verdict
  * or exit 2 with one line, in bounded time.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
-import { bodyOf, isObject } from '../../fixtures/servers/helpers.ts';
-import { fixtureServer } from '../../fixtures/servers/index.ts';
+import { describe, expect, test } from 'vitest';
 import { checkContext } from '../../src/checks/context.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { preflight } from '../../src/runner/preflight.ts';
-import { putState, restoreBody } from '../../src/runner/restore.ts';
-import { isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
-import {
-  applyUpdate,
-  error,
-  type ReferenceServer,
-  startReferenceServer,
-  type Variant,
-} from '../../src/server/index.ts';
+import { isLoopback, runConformance } from '../../src/runner/run.ts';
+import { error } from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
 import { httpServer, tcpServer } from '../helpers/faults.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
+import { referenceServers } from '../helpers/reference.ts';
 
 const KEY = 'safety-key-0123456789';
-const cert = readFileSync(new URL('../../fixtures/tls/localhost-cert.pem', import.meta.url), 'utf8');
-const key = readFileSync(new URL('../../fixtures/tls/localhost-key.pem', import.meta.url), 'utf8');
 
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(variant?: Variant, extra: { tls?: boolean } = {}): Promise<ReferenceServer> {
-  const s = await startReferenceServer({
-    apiKey: KEY,
-    ...(variant ? { variant } : {}),
-    ...(extra.tls ? { tls: { cert, key } } : {}),
-  });
-  servers.push(s);
-  return s;
-}
-const config = (s: ReferenceServer, extra: Partial<RunConfig> = {}): RunConfig => ({
-  specFile: SPEC,
-  baseUrl: s.baseUrl,
-  apiKey: KEY,
-  assetId: s.assetId,
-  runs: 30,
-  seed: 5,
-  strict: false,
-  timeoutMs: 2000,
-  ...extra,
-});
+const { server, config } = referenceServers(KEY);
 
 async function cli(
   argv: string[],
@@ -122,150 +89,6 @@ describe('--create-asset', () => {
     expect(s.store.assets.has('11111111-1111-4111-8111-111111111111')).toBe(true);
     await runConformance(config(s, { assetId: undefined, createAsset: true, deleteLeftovers: true, runs: 5 }));
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
-  });
-});
-
-describe('the restore: put back, then verified', () => {
-  /**
-   * The reference, but the restoring update (every value the asset started with, 3 fields or more)
-   * is ignored (200, nothing changes), refused (500), never answered, or followed by reads that fail.
-   */
-  const atRestore = (answer: 'ignore' | 'refuse' | 'hang' | 'unreadable'): Variant => {
-    let original: Record<string, unknown> | undefined;
-    let restoring = false;
-    const isRestore = (body: unknown): boolean =>
-      isObject(body) &&
-      Object.keys(body).length >= 3 &&
-      Object.entries(body).every(([k, v]) => JSON.stringify(v) === JSON.stringify(original?.[k]));
-    return {
-      name: `${answer}-at-restore`,
-      applyUpdate: (asset, update) => {
-        original ??= JSON.parse(JSON.stringify(asset)) as Record<string, unknown>;
-        if (!(answer === 'ignore' && isRestore(update))) applyUpdate(asset, update);
-      },
-      intercept: (request) => {
-        restoring ||= request.method === 'PUT' && isRestore(bodyOf(request));
-        // no answer at all to the restoring update
-        return answer === 'hang' && restoring;
-      },
-      reply: (reply, request) => {
-        if (answer === 'refuse' && request.method === 'PUT' && isRestore(bodyOf(request)))
-          return error(500, 'INTERNAL', 'no');
-        return answer === 'unreadable' && restoring && request.method === 'GET' ? error(500, 'INTERNAL', 'no') : reply;
-      },
-    };
-  };
-
-  test('a restore answered 200 but not applied is caught by the read that follows it', async () => {
-    const s = await server(atRestore('ignore'));
-    const before = assetMetadata(s);
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
-    expect(assetMetadata(s)).not.toEqual(before);
-    expect(report.restore.status).toBe('failed');
-    expect(report.restore.message).toMatch(/after the restore .* still differs? from the original/);
-    expect(report.restore.original).toMatchObject({ name: (before as { name: string }).name });
-  });
-
-  test('a restoring update whose answer is cut off is sent again, and a read shows it was applied', async () => {
-    const s = await server(fixtureServer('truncates-mime-type-answers')?.variant);
-    const before = assetMetadata(s);
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
-    expect(report.restore.status, report.restore.message).toBe('restored');
-    expect(report.restore.message).toMatch(/verified by GET \(the restoring update got no complete answer: /);
-    expect(assetMetadata(s)).toEqual(before);
-  });
-
-  test('a restoring update answered with another status than 200 is reported, with the original values', async () => {
-    const s = await server(atRestore('refuse'));
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
-    expect(report.restore).toMatchObject({
-      status: 'failed',
-      message: 'the restoring update was not accepted (status 500)',
-    });
-    expect(report.restore.original).toMatchObject({ name: 'reference-asset.png' });
-  });
-
-  test('a restoring update never answered is sent again once, and a silent target is not read back', async () => {
-    const s = await server(atRestore('hang'));
-    const sent: string[] = [];
-    const report = await runConformance(
-      config(s, { only: ['valid-update'], runs: 5, timeoutMs: 400, tap: (r) => sent.push(r.method) }),
-    );
-    expect(report.restore.status).toBe('failed');
-    expect(report.restore.message).toMatch(/^the restoring update was not accepted \(.*(timeout|within)/);
-    // the whole body twice (the second on a new connection), then nothing: no field alone, no read
-    expect(sent.slice(-2)).toEqual(['PUT', 'PUT']);
-  });
-
-  test('a restore whose read-back fails says the asset could not be read back', async () => {
-    const s = await server(atRestore('unreadable'));
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
-    expect(report.restore).toMatchObject({
-      status: 'failed',
-      message: 'the asset could not be read back after the restore',
-    });
-  });
-
-  test('without GET, the values shown by a 200 are put back and verified by the answer', async () => {
-    const s = await server({
-      ...fixtureServer('unknown-only-200')?.variant,
-      name: 'no-get-200',
-      get: false,
-    } as Variant);
-    const before = assetMetadata(s);
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
-    expect(report.restore.status, report.restore.message).toBe('restored');
-    expect(report.restore.message).toMatch(/^put back name, tags, mime_type, user_metadata, verified by the answer$/);
-    expect(assetMetadata(s)).toEqual(before);
-  });
-
-  test('a value that cannot be sent back is named, and left alone', async () => {
-    const s = await server();
-    const asset = s.store.assets.get(s.assetId);
-    if (asset) asset.preview_id = null;
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 5 }));
-    expect(report.restore.status).toBe('restored');
-    expect(report.restore.fields).not.toContain('preview_id');
-    expect(report.restore.message).toMatch(
-      /verified by GET; preview_id cannot be sent back as it was \(preview_id null\): the run left it alone/,
-    );
-    expect(s.store.assets.get(s.assetId)?.preview_id).toBeNull();
-  });
-
-  test('a restore that is applied is reported restored, and the asset is as it was', async () => {
-    const s = await server();
-    const before = assetMetadata(s);
-    const report = await runConformance(config(s, { only: ['valid-update'], runs: 10 }));
-    expect(report.restore.status).toBe('restored');
-    expect(report.restore.message).toMatch(/verified by GET/);
-    expect(assetMetadata(s)).toEqual(before);
-  });
-});
-
-describe('putting the asset in a state (--start-from, and a failure tried again from its state)', () => {
-  test('only the fields a body may carry, unless exact; true only for a 200, and what the answer showed is known', async () => {
-    const s = await server();
-    const ctx = checkContext(loadContract(SPEC), s.assetId);
-    const target = { baseUrl: s.baseUrl, apiKey: KEY };
-    const client = new HttpClient({ timeoutMs: 2000 });
-    const values = { name: 'from a state', tags: ['a'], preview_id: null, user_metadata: { k: 1 } };
-    expect(restoreBody(ctx, { values, source: 'GET' })).toEqual({
-      name: 'from a state',
-      tags: ['a'],
-      user_metadata: { k: 1 },
-    });
-    expect(await putState(ctx, target, client, values)).toBe(true);
-    expect(s.store.assets.get(s.assetId)).toMatchObject({ name: 'from a state', tags: ['a'], user_metadata: { k: 1 } });
-    expect(ctx.known).toMatchObject({ name: 'from a state', tags: ['a'] });
-    // exact: the null goes too, and the reference refuses it
-    expect(await putState(ctx, target, client, values, true)).toBe(false);
-    expect(s.store.assets.get(s.assetId)?.name).toBe('from a state');
-    await client.close();
-    await s.close();
-    // no answer at all
-    const closed = new HttpClient({ timeoutMs: 500 });
-    expect(await putState(ctx, target, closed, { name: 'x' })).toBe(false);
-    await closed.close();
   });
 });
 
