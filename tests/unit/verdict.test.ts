@@ -1,0 +1,67 @@
+/** The one rule of what fails a run (failsRun), the exit code and summary read through it, and how counterexamples are headed. */
+import { describe, expect, test } from 'vitest';
+import {
+  type CounterexampleReport,
+  counterexampleHeading,
+  exitCodeOf,
+  failsRun,
+  type RequirementReport,
+  summaryOf,
+} from '../../src/report/model.ts';
+
+const requirement = (extra: Partial<RequirementReport>): RequirementReport => ({
+  id: 'UPD-VALID-200',
+  level: 'MUST',
+  title: 't',
+  status: 'fail',
+  cases: 1,
+  citation: [],
+  ...extra,
+});
+
+describe('failsRun', () => {
+  test.each([
+    // status, level, outcome, followsFrom, fails (default), fails (strict)
+    ['fail', 'MUST', undefined, undefined, true, true],
+    ['fail', 'SHOULD', undefined, undefined, false, true],
+    ['fail', 'MUST', 'new-failure', undefined, true, true],
+    ['fail', 'MUST', 'expected-failure', undefined, false, false],
+    ['fail', 'MUST', 'intermittent', undefined, false, false],
+    ['fail', 'MUST', undefined, 'A200-ARRAY-SET', false, false],
+    ['pass', 'MUST', undefined, undefined, false, false],
+    ['skip', 'MUST', undefined, undefined, false, false],
+    ['pass', 'MUST', 'fixed', undefined, false, true],
+  ] as const)('%s %s (%s, follows from %s): %s, strict %s', (status, level, outcome, followsFrom, plain, strict) => {
+    const r = requirement({ status, level, ...(outcome ? { outcome } : {}), ...(followsFrom ? { followsFrom } : {}) });
+    expect(failsRun(r, false)).toBe(plain);
+    expect(failsRun(r, true)).toBe(strict);
+    expect(exitCodeOf([requirement({ status: 'pass' }), r], false)).toBe(plain ? 1 : 0);
+    expect(exitCodeOf([r, requirement({ status: 'pass' })], true)).toBe(strict ? 1 : 0);
+  });
+  test('no requirement: exit 0', () => expect(exitCodeOf([], true)).toBe(0));
+});
+
+test('summaryOf counts failures that follow from another apart from MUST and SHOULD failures', () => {
+  expect(
+    summaryOf([
+      requirement({}),
+      requirement({ level: 'SHOULD' }),
+      requirement({ level: 'SHOULD' }),
+      requirement({ followsFrom: 'A200-ARRAY-SET' }),
+      requirement({ level: 'SHOULD', followsFrom: 'A200-ARRAY-SET' }),
+      requirement({ status: 'pass' }),
+      requirement({ status: 'skip' }),
+      requirement({ status: 'skip', level: 'SHOULD' }),
+    ]),
+  ).toEqual({ mustFailed: 1, shouldFailed: 2, passed: 1, skipped: 2, following: 2 });
+});
+
+test('counterexampleHeading: numbered with its kind when there are several, nothing for one', () => {
+  const cx = (kind: string) => ({ kind }) as CounterexampleReport;
+  const several = requirement({ counterexample: cx('type at /name'), more: [cx('400'), cx('')] });
+  expect(counterexampleHeading(several, 0)).toBe('counterexample 1 of 3 (type at /name)');
+  expect(counterexampleHeading(several, 1)).toBe('counterexample 2 of 3 (400)');
+  expect(counterexampleHeading(several, 2)).toBe('counterexample 3 of 3');
+  expect(counterexampleHeading(requirement({ counterexample: cx('400') }), 0)).toBe('');
+  expect(counterexampleHeading(requirement({}), 0)).toBe('');
+});
