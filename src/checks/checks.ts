@@ -308,7 +308,7 @@ const EDGE_CHECKS: readonly Check[] = [
   },
 ];
 
-const CHECKS: readonly Check[] = [
+export const CHECKS: readonly Check[] = [
   {
     requirement: 'RESP-TIMELY',
     // A timeout under the deadline shortened after an earlier one is not evidence (see exchange/http.ts).

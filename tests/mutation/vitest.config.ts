@@ -3,9 +3,10 @@ import { QuickFirstSequencer } from './sequencer.ts';
 
 /**
  * The unit tier alone, for StrykerJS (npm run test:mutation): its vitest runner takes one config,
- * not a project of the root one. The same files and timeouts as the unit project of vitest.config.ts;
- * the test files share one module graph (isolate: false), so that a mutant's run does not import
- * the whole tree again for every file (Stryker switches mutants at run time, not by reloading).
+ * not a project of the root one. The same files and timeouts as the unit project of vitest.config.ts.
+ * Each test file imports src/ afresh (isolate): a static mutant (in code that runs when a module is
+ * loaded, such as the table of checks) is only active in a module loaded after it was switched on;
+ * with one shared module graph, every static mutant survived whatever the tests asserted.
  *
  * MUTATION_TESTS (comma-separated paths) narrows the test files: a surviving mutant runs every test
  * that covers it, about 40 s with the whole tier (its in-process runs), 1 to 5 s with the files that
@@ -18,7 +19,7 @@ export default defineConfig({
     include: narrowed?.length ? narrowed : ['tests/unit/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    isolate: false,
+    isolate: true,
     maxWorkers: 2,
     sequence: { sequencer: QuickFirstSequencer },
   },

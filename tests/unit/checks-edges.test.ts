@@ -100,6 +100,11 @@ describe('EDGE-BIG-INTEGER: the number stored as sent, digit for digit', () => {
     expect(messages(answered(c, body('"x"')), 'EDGE-BIG-INTEGER')).toEqual([
       `Received: no number at /user_metadata/n in the 200 / Expected: ${big} as sent, or 400`,
     ]);
+    expect(
+      messages(answered(c, body('12345678901234567000'), body('12345678901234567000')), 'EDGE-BIG-INTEGER'),
+    ).toEqual([
+      `Received: 12345678901234567000 at /user_metadata/n in the 200 / Expected: ${big} as sent, or 400; Received: 12345678901234567000 at /user_metadata/n in the GET after it / Expected: ${big} as sent, or 400`,
+    ]);
     // the 200 and the read agree as numbers of JavaScript; both texts are read digit for digit
     expect(messages(answered(c, body(big), body('12345678901234567000')), 'EDGE-BIG-INTEGER')).toEqual([
       `Received: 12345678901234567000 at /user_metadata/n in the GET after it / Expected: ${big} as sent, or 400`,
@@ -107,11 +112,18 @@ describe('EDGE-BIG-INTEGER: the number stored as sent, digit for digit', () => {
   });
   test('a read that shows another value is persistence’s fault; a 200 that does not show it leaves the read to judge', () => {
     expect(messages(answered(c, body(big), body('5')), 'EDGE-BIG-INTEGER')).toEqual([]);
+    expect(messages(answered(c, body('12345678901234567000'), body('5')), 'EDGE-BIG-INTEGER')).toEqual([
+      `Received: 12345678901234567000 at /user_metadata/n in the 200 / Expected: ${big} as sent, or 400`,
+    ]);
     const bare = { status: 200, json: { id: TARGET } };
     expect(messages(answered(c, bare, body('12345678901234567000')), 'EDGE-BIG-INTEGER')).toEqual([
       `Received: 12345678901234567000 at /user_metadata/n in the GET after it / Expected: ${big} as sent, or 400`,
     ]);
     // a read that failed, or is not JSON, is not read
+    const failed = { status: 500, json: { code: 'x', message: 'y' } };
+    expect(messages(answered(c, bare, failed), 'EDGE-BIG-INTEGER')).toEqual([
+      `Received: no number at /user_metadata/n in the 200 / Expected: ${big} as sent, or 400`,
+    ]);
     expect(
       messages(answered(c, body(big), { status: 500, json: { code: 'x', message: 'y' } }), 'EDGE-BIG-INTEGER'),
     ).toEqual([]);
@@ -147,6 +159,15 @@ describe('EDGE-DUPLICATE-MEMBERS: one of the values sent, in the 200 or in the r
       'Received: "ab" at /name in the 200 / Expected: one of "a", "b"; Received: "ab" at /name in the GET after it / Expected: one of "a", "b"',
     ]);
   });
+  test('judged only with candidates and a path; a read that never answered is not read', () => {
+    expect(evaluated(answered(edgeCase('{}', { candidates: ['a'] }), named('a')))).not.toContain(
+      'EDGE-DUPLICATE-MEMBERS',
+    );
+    const hung = { ...exchange(c, named('ab')), after: exchange(c, { failure: 'timeout' }) };
+    expect(messages(hung, 'EDGE-DUPLICATE-MEMBERS')).toEqual([
+      'Received: "ab" at /name in the 200 / Expected: one of "a", "b"',
+    ]);
+  });
   test('a path into arrays and objects', () => {
     const deep = edgeCase('{}', { path: ['user_metadata', 'list', 1, 'k'], candidates: [1, 2] });
     const metadata = (k: unknown) => ok200({ user_metadata: { list: [{ k: 9 }, { k }] } });
@@ -158,7 +179,11 @@ describe('EDGE-DUPLICATE-MEMBERS: one of the values sent, in the 200 or in the r
     const wrongSteps = edgeCase('{}', { path: ['user_metadata', 'list', 'k'], candidates: [1, 2] });
     expect(messages(answered(wrongSteps, metadata(2)), 'EDGE-DUPLICATE-MEMBERS')).toHaveLength(1);
     const indexIntoObject = edgeCase('{}', { path: ['user_metadata', 0], candidates: [1, 2] });
-    expect(messages(answered(indexIntoObject, metadata(2)), 'EDGE-DUPLICATE-MEMBERS')).toHaveLength(1);
+    expect(
+      messages(answered(indexIntoObject, ok200({ user_metadata: { 0: 2 } })), 'EDGE-DUPLICATE-MEMBERS'),
+    ).toHaveLength(1);
+    const nameIntoArray = edgeCase('{}', { path: ['tags', 'length'], candidates: [1] });
+    expect(messages(answered(nameIntoArray, ok200({ tags: ['a'] })), 'EDGE-DUPLICATE-MEMBERS')).toHaveLength(1);
   });
 });
 
@@ -168,6 +193,9 @@ describe('EDGE-SIZE: a size limit answers with the error body', () => {
     expect(messages(answered(c, { status: 413, json: { code: 'TOO_LARGE', message: 'm' } }), 'EDGE-SIZE')).toEqual([]);
     expect(messages(answered(c, { status: 413, json: { code: 'TOO_LARGE' } }), 'EDGE-SIZE')).toEqual([
       "Received: a 413 body that is not an ErrorResponse: (root) must have required property 'message'",
+    ]);
+    expect(messages(answered(c, { status: 413, json: {} }), 'EDGE-SIZE')).toEqual([
+      "Received: a 413 body that is not an ErrorResponse: (root) must have required property 'code'; (root) must have required property 'message'",
     ]);
     expect(messages(answered(c, { status: 413, text: 'too large' }), 'EDGE-SIZE')).toEqual([
       'Received: a 413 body that is not an ErrorResponse: not JSON',
@@ -211,6 +239,10 @@ describe('EDGE-READABLE and STATE-PERSISTS: the read right after a 200', () => {
     expect(judge(lost, ctx).violations.find((v) => v.requirement === 'STATE-PERSISTS')?.kind).toBe('name, tags');
     const missing = answered(c, shown, ok200({ tags: ['a'] }));
     expect(judge(missing, ctx).violations.find((v) => v.requirement === 'STATE-PERSISTS')?.kind).toBe('name');
+    // a read that answered another status is not the asset
+    expect(evaluated(answered(c, shown, { status: 500, json: { code: 'x', message: 'y' } }))).not.toContain(
+      'STATE-PERSISTS',
+    );
     // a field the 200 does not show is not judged by the read
     expect(
       messages(answered(c, ok200({ tags: ['a'] }), ok200({ name: 'old', tags: ['a'] })), 'STATE-PERSISTS'),

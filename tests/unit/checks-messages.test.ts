@@ -3,18 +3,19 @@
  * under, and the exchanges it leaves alone because another requirement, or none, judges them.
  */
 import { describe, expect, test } from 'vitest';
-import { judge, rememberKnown } from '../../src/checks/checks.ts';
+import { fieldsKind, judge, rememberKnown } from '../../src/checks/checks.ts';
+import { type CheckContext, checkContext } from '../../src/checks/context.ts';
 import type { Exchange } from '../../src/exchange/perform.ts';
 import type { RequirementId } from '../../src/requirements.ts';
-import { context, err, exchange, makeCase, ok200, TARGET } from '../helpers/helpers.ts';
+import { context, controlled, err, exchange, makeCase, ok200, TARGET } from '../helpers/helpers.ts';
 
 const ctx = context();
 /** The violation of one requirement: its message and kind (undefined when it holds). */
-const failure = (ex: Exchange, requirement: RequirementId, c = ctx) => {
+const failure = (ex: Exchange, requirement: RequirementId, c: CheckContext = ctx) => {
   const v = judge(ex, c).violations.find((x) => x.requirement === requirement);
   return v && { message: v.message, kind: v.kind };
 };
-const judged = (ex: Exchange, requirement: RequirementId, c = ctx): boolean =>
+const judged = (ex: Exchange, requirement: RequirementId, c: CheckContext = ctx): boolean =>
   judge(ex, c).evaluated.includes(requirement);
 const withoutHeader = (ex: Exchange, name: string): Exchange => {
   if (ex.outcome.kind === 'response') delete ex.outcome.headers[name];
@@ -160,7 +161,7 @@ describe('what a 200 shows of the update', () => {
   });
 
   test('a field not sent, not shown, or shown as another type is not judged by these', () => {
-    const ex = exchange(update, ok200({ name: 5, tags: 'x', user_metadata: [1] }));
+    const ex = exchange(update, ok200({ name: { a: 1 }, tags: 'x', user_metadata: [1] }));
     for (const r of ['A200-STRING-EXACT', 'A200-ARRAY-SET', 'A200-OBJECT-REPLACED'] as const)
       expect(judged(ex, r), r).toBe(false);
     const onlyName = exchange(
@@ -213,9 +214,135 @@ describe('what a 200 shows of the update', () => {
   test('what is remembered: the body fields a 200 to an update of the asset shows, nothing else', () => {
     const local = context();
     rememberKnown(exchange(update, ok200({ name: 'seen', other: 1 })), local);
-    expect(local.known).toEqual({ name: 'seen' });
+    expect(local.known).toStrictEqual({ name: 'seen' });
     rememberKnown(exchange({ ...update, updatesTarget: false }, ok200({ name: 'not an update' })), local);
     rememberKnown(exchange(update, err(400)), local);
-    expect(local.known).toEqual({ name: 'seen' });
+    expect(local.known).toStrictEqual({ name: 'seen' });
+  });
+});
+
+describe('one factor, and a contract of another shape', () => {
+  test('a 304 to a case about the id says nothing about the id; a 304 to a wrong key is still judged', () => {
+    const unknown = makeCase({
+      id: { kind: 'unknown', value: '11111111-2222-4333-8444-555555555555' },
+      expect: [{ requirement: 'ID-UNKNOWN-404', allowed: [404] }],
+      updatesTarget: false,
+    });
+    expect(judged(controlled(exchange(unknown, { status: 304, text: '' })), 'ID-UNKNOWN-404')).toBe(false);
+    expect(judged(controlled(exchange(unknown, err(400))), 'ID-UNKNOWN-404')).toBe(true);
+    const wrongKey = makeCase({
+      key: { kind: 'wrong', value: 'nope' },
+      expect: [{ requirement: 'AUTH-401', allowed: [401] }],
+      updatesTarget: false,
+    });
+    expect(failure(controlled(exchange(wrongKey, { status: 304, text: '' })), 'AUTH-401')?.message).toBe(
+      'Received: 304 / Expected: 401',
+    );
+  });
+
+  test('a documented status has its own media type; a contract without one judges no content type', () => {
+    const contract = ctx.contract;
+    const problem = checkContext(
+      {
+        ...contract,
+        responses: contract.responses.map((r) =>
+          r.status === '400' ? { ...r, mediaType: 'application/problem+json' } : r,
+        ),
+      },
+      TARGET,
+    );
+    expect(failure(exchange(makeCase(), err(400)), 'RESP-CONTENT-TYPE', problem)?.message).toBe(
+      'Received: Content-Type "application/json" / Expected: application/problem+json',
+    );
+    const none = checkContext(
+      { ...contract, responses: contract.responses.map((r) => ({ ...r, mediaType: null })) },
+      TARGET,
+    );
+    const undocumented = exchange(makeCase({ expect: [] }), {
+      status: 422,
+      headers: { 'content-type': 'text/html' },
+      text: 'x',
+    });
+    expect(judged(undocumented, 'RESP-CONTENT-TYPE', none)).toBe(false);
+    expect(judged(undocumented, 'RESP-BODY-JSON', none)).toBe(false);
+  });
+
+  test('a documented status is judged by its content type even without a body', () => {
+    const empty = exchange(makeCase({ expect: [] }), {
+      status: 401,
+      headers: { 'content-type': 'text/plain' },
+      text: '',
+    });
+    expect(failure(empty, 'RESP-CONTENT-TYPE')?.message).toBe(
+      'Received: Content-Type "text/plain" / Expected: application/json',
+    );
+  });
+
+  test('what was judged, in order, for an answer that never came', () => {
+    expect(judge(exchange(makeCase(), { failure: 'timeout' }), ctx).evaluated).toEqual([
+      'RESP-TIMELY',
+      'RESP-COMPLETE',
+    ]);
+  });
+});
+
+describe('what a 200 shows, at the edges of its rules', () => {
+  test('a body that was not JSON, answered 200, is judged without a field to compare', () => {
+    const raw = makeCase({ body: { kind: 'raw', text: '{"name":' } });
+    const ex = exchange(raw, ok200({ name: 'x' }));
+    expect(() => judge(ex, ctx)).not.toThrow();
+    expect(judged(ex, 'A200-STRING-EXACT')).toBe(false);
+  });
+
+  test('a field of more than one type (another revision: a name or null) is not compared as a string', () => {
+    const local = context();
+    local.bodyProperties = { ...local.bodyProperties, name: { type: ['string', 'null'] } };
+    const ex = exchange(makeCase({ body: { kind: 'json', value: { name: 'a' } } }), ok200({ name: 'A' }));
+    expect(judged(ex, 'A200-STRING-EXACT', local)).toBe(false);
+    expect(judged(ex, 'A200-STRING-EXACT')).toBe(true);
+  });
+
+  test('A200-IGNORABLE judges the fields not listed as updatable, and only those', () => {
+    const local = context();
+    local.known = { mime_type: 'image/jpeg', name: 'old' };
+    const c = makeCase({ body: { kind: 'json', value: { mime_type: 'image/png', name: 'new' } } });
+    expect(
+      failure(exchange(c, ok200({ mime_type: 'image/png', name: 'other' })), 'A200-IGNORABLE', local),
+    ).toBeUndefined();
+    expect(judged(exchange(makeCase(), ok200({ name: 'x' })), 'A200-IGNORABLE', local)).toBe(false);
+  });
+
+  test('unknown members only: a field unknown before, or not shown, is no change; a value of another type is', () => {
+    const local = context();
+    local.known = { name: 'a', tags: 'x', user_metadata: { k: 1 } };
+    const c = makeCase({ body: { kind: 'json', value: { unknown: 1 } }, noKnownChange: true });
+    expect(
+      failure(
+        exchange(c, ok200({ name: 'a', tags: ['x'], mime_type: 'new', user_metadata: { k: 2 } })),
+        'UPD-UNKNOWN-ONLY-NO-CHANGE',
+        local,
+      ),
+    ).toEqual({
+      message:
+        'Received: tags ["x"], user_metadata {"k":2} / Expected: unchanged (tags "x", user_metadata {"k":1}) after a body with no known property',
+      kind: 'tags, user_metadata',
+    });
+  });
+
+  test('the fields of a kind: each once, sorted', () => {
+    expect(fieldsKind(['tags', 'mime_type', 'tags'])).toBe('mime_type, tags');
+  });
+
+  test('every timestamp field of the 200 schema that is shown is judged; each bad one is named', () => {
+    const twoStamps = context();
+    twoStamps.timestampFields = ['created_at', 'updated_at'];
+    const c = makeCase();
+    expect(judged(exchange(c, ok200({ updated_at: 'yesterday' })), 'A200-UPDATED-AT', twoStamps)).toBe(true);
+    expect(failure(exchange(c, ok200({ created_at: 5 })), 'A200-UPDATED-AT', twoStamps)).toBeUndefined();
+    expect(
+      failure(exchange(c, ok200({ created_at: 'x', updated_at: 'y' })), 'A200-UPDATED-AT', twoStamps)?.message,
+    ).toBe(
+      'Received: created_at "x", updated_at "y" / Expected: RFC 3339 date-time with a time-zone offset (Z or ±hh:mm)',
+    );
   });
 });
