@@ -242,11 +242,11 @@ describe('restore(), called directly: what it sends, and what it says', () => {
     const { run, client } = await setup({
       reply: (reply, request) =>
         request.method === 'GET' && isObject(reply.body) && 'json' in reply.body && isObject(reply.body.json)
-          ? { ...reply, body: { json: { ...reply.body.json, tags: undefined } } }
+          ? { ...reply, body: { json: { ...reply.body.json, tags: undefined, mime_type: undefined } } }
           : reply,
     });
-    expect((await run({ name: 'back', tags: ['a'], preview_id: null })).message).toBe(
-      'put back name, tags, verified by GET (not shown: tags); preview_id cannot be sent back as it was (preview_id null): the run left it alone unless the target accepted another value',
+    expect((await run({ name: 'back', tags: ['a'], mime_type: 'image/png', preview_id: null })).message).toBe(
+      'put back name, tags, mime_type, verified by GET (not shown: tags, mime_type); preview_id cannot be sent back as it was (preview_id null): the run left it alone unless the target accepted another value',
     );
     expect((await run({ name: 'back', preview_id: null, mime_type: 5 })).message).toBe(
       'put back name, verified by GET; preview_id, mime_type cannot be sent back as they were (preview_id null, mime_type 5): the run left them alone unless the target accepted another value',
@@ -330,6 +330,13 @@ describe('restore(), called directly: what it sends, and what it says', () => {
       3, 3, 3, 3, 1, 1, 1,
     ]);
     expect(s.store.assets.get(s.assetId)).toMatchObject(values);
+    await client.close();
+  });
+
+  test('putState: an answer cut off after its status line is not a 200', async () => {
+    const { ctx, target, client } = await setup(cutsWholeBodies(1));
+    expect(await putState(ctx, target, client, values)).toBe(false);
+    expect(await putState(ctx, target, client, values)).toBe(true);
     await client.close();
   });
 });
