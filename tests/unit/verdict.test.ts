@@ -1,4 +1,5 @@
 /** The one rule of what fails a run (failsRun), the exit code and summary read through it, and how counterexamples are headed. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   type CounterexampleReport,
@@ -7,6 +8,8 @@ import {
   failsRun,
   type RequirementReport,
   summaryOf,
+  TOOL,
+  unexercised,
 } from '../../src/report/model.ts';
 
 const requirement = (extra: Partial<RequirementReport>): RequirementReport => ({
@@ -45,6 +48,7 @@ test('summaryOf counts failures that follow from another apart from MUST and SHO
   expect(
     summaryOf([
       requirement({}),
+      requirement({}),
       requirement({ level: 'SHOULD' }),
       requirement({ level: 'SHOULD' }),
       requirement({ followsFrom: 'A200-ARRAY-SET' }),
@@ -52,8 +56,10 @@ test('summaryOf counts failures that follow from another apart from MUST and SHO
       requirement({ status: 'pass' }),
       requirement({ status: 'skip' }),
       requirement({ status: 'skip', level: 'SHOULD' }),
+      // not a failure: does not count as following
+      requirement({ status: 'pass', followsFrom: 'A200-ARRAY-SET' }),
     ]),
-  ).toEqual({ mustFailed: 1, shouldFailed: 2, passed: 1, skipped: 2, following: 2 });
+  ).toEqual({ mustFailed: 2, shouldFailed: 2, passed: 2, skipped: 2, following: 2 });
 });
 
 test('counterexampleHeading: numbered with its kind when there are several, nothing for one', () => {
@@ -64,4 +70,21 @@ test('counterexampleHeading: numbered with its kind when there are several, noth
   expect(counterexampleHeading(several, 2)).toBe('counterexample 3 of 3');
   expect(counterexampleHeading(requirement({ counterexample: cx('400') }), 0)).toBe('');
   expect(counterexampleHeading(requirement({}), 0)).toBe('');
+});
+
+test('unexercised: the coverage rows no exchange exercised', () => {
+  const rows = [
+    { name: 'a', cases: 0 },
+    { name: 'b', cases: 2 },
+    { name: 'c', cases: 0, note: 'n' },
+  ];
+  expect(unexercised(rows)).toEqual([rows[0], rows[2]]);
+});
+
+test('TOOL: the name and version of package.json, and the npx command', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<
+    string,
+    string
+  >;
+  expect(TOOL).toEqual({ name: pkg['name'], version: pkg['version'], command: `npx ${pkg['name']}` });
 });
