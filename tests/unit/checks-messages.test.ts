@@ -265,6 +265,9 @@ describe('one factor, and a contract of another shape', () => {
     });
     expect(judged(undocumented, 'RESP-CONTENT-TYPE', none)).toBe(false);
     expect(judged(undocumented, 'RESP-BODY-JSON', none)).toBe(false);
+    const notJson = exchange(makeCase({ expect: [] }), { status: 422, text: 'x' });
+    expect(judged(notJson, 'RESP-BODY-JSON', none)).toBe(false);
+    expect(judged(notJson, 'RESP-BODY-JSON')).toBe(true);
   });
 
   test('a documented status is judged by its content type even without a body', () => {
@@ -345,4 +348,24 @@ describe('what a 200 shows, at the edges of its rules', () => {
       'Received: created_at "x", updated_at "y" / Expected: RFC 3339 date-time with a time-zone offset (Z or ±hh:mm)',
     );
   });
+});
+
+test('several fields of one kind: each named, joined by "; "', () => {
+  const local = context();
+  local.bodyProperties = { ...local.bodyProperties, title: { type: 'string' } };
+  local.updatable = null;
+  const c = makeCase({ body: { kind: 'json', value: { name: 'a', title: 'b' } } });
+  expect(failure(exchange(c, ok200({ name: 'A', title: 'B' })), 'A200-STRING-EXACT', local)).toEqual({
+    message:
+      'Received: name "A" / Expected: exactly the string sent: "a"; Received: title "B" / Expected: exactly the string sent: "b"',
+    kind: 'name, title',
+  });
+  const ignorable = context();
+  ignorable.known = { mime_type: 'image/jpeg', preview_id: 'p0' };
+  const both = makeCase({ body: { kind: 'json', value: { mime_type: 'image/png', preview_id: 'p1' } } });
+  expect(
+    failure(exchange(both, ok200({ mime_type: 'x', preview_id: 'y' })), 'A200-IGNORABLE', ignorable)?.message,
+  ).toBe(
+    'Received: mime_type "x" / Expected: the value sent "image/png" or the previous one "image/jpeg"; Received: preview_id "y" / Expected: the value sent "p1" or the previous one "p0"',
+  );
 });
