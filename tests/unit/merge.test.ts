@@ -2,39 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { mergeReports } from '../../src/report/merge.ts';
-import { type RequirementReport, type RunReport, TOOL } from '../../src/report/model.ts';
+import type { RunReport } from '../../src/report/model.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
+import { runReport as shard } from '../helpers/reports.ts';
 
-function shard(requirements: Partial<RequirementReport>[], extra: Partial<RunReport> = {}): RunReport {
-  return {
-    tool: TOOL,
-    target: { baseUrl: 'http://h', embedded: false, assetId: 'a', hasGet: true, createdAsset: false },
-    runId: 'r',
-    stopped: null,
-    settings: { concurrency: 1, rate: 0, maxRequests: 0, timeoutMs: 1000 },
-    spec: { file: 'f', sha256: 's', title: 't', version: 'v', operationId: 'o' },
-    seed: 1,
-    runs: 10,
-    strict: false,
-    startedAt: '2026-12-02T00:00:00Z',
-    durationMs: 100,
-    requests: { sent: 10, rateLimited: 1, retries: 2 },
-    properties: [],
-    requirements: requirements.map((r) => ({
-      id: 'UPD-VALID-200',
-      level: 'MUST',
-      title: 'x',
-      status: 'pass',
-      cases: 1,
-      citation: [],
-      ...r,
-    })),
-    restore: { status: 'restored', fields: [], original: {}, message: 'm' },
-    summary: { mustFailed: 0, shouldFailed: 0, passed: 0, skipped: 0 },
-    exitCode: 0,
-    ...extra,
-  };
-}
 const verdict = (report: RunReport, id: RequirementId) => report.requirements.find((r) => r.id === id);
 
 describe('mergeReports', () => {
