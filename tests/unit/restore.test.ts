@@ -197,7 +197,12 @@ describe('restore(), called directly: what it sends, and what it says', () => {
       restore(ctx, target, client, values && { values, source: 'GET' }, hasGet);
     /** Whether the connection of each request (of a method) was closed: a pooled one stays open until the client closes. */
     const closedOf = async (method: string): Promise<boolean[]> => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // a close reaches the server a moment after the client's: wait until none has come for 150 ms (at most 2 s)
+      for (let quiet = 0, waited = 0, seen = closed.size; quiet < 150 && waited < 2000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        quiet = closed.size === seen ? quiet + 10 : 0;
+        seen = closed.size;
+      }
       return requests.filter((r) => r.method === method).map((r) => closed.has(r.socket));
     };
     return { s, ctx, client, target, requests, run, closedOf };
