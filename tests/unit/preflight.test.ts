@@ -89,6 +89,14 @@ describe('a target that serves GET', () => {
     const { result } = await run({}, { prepare: (_, client) => client.stop('interrupted') });
     expect(result).toMatchObject({ hasGet: true });
   });
+  test('a GET whose asset has no id is no GET', async () => {
+    const { result } = await run(withoutFields('GET', ['id']));
+    expect(result).toMatchObject({ hasGet: false, snapshot: null });
+  });
+  test('without GET, sent too once the run has stopped sending', async () => {
+    const { result } = await run({ get: false, ...showing() }, { prepare: (_, client) => client.stop('interrupted') });
+    expect(result).toMatchObject({ hasGet: false, snapshot: { source: 'PUT' } });
+  });
   test('the no-op update uses the first known value the body schema takes', async () => {
     const { sent } = await run({
       reply: (reply, request) =>
@@ -182,6 +190,11 @@ describe('a target that cannot be tested: one line', () => {
     const { result, s } = await run({ intercept: (request) => request.method === 'PUT' }, { timeoutMs: 300 });
     expect((result as Error).message).toMatch(new RegExp(`^target unreachable: ${s.baseUrl}: `));
   });
+  test('a read that never answers: stopped there, nothing else sent', async () => {
+    const { result, sent, s } = await run({ intercept: () => true }, { timeoutMs: 300 });
+    expect((result as Error).message).toMatch(new RegExp(`^target unreachable: ${s.baseUrl}: `));
+    expect(sent).toEqual(['GET']);
+  });
   test('the key refused', async () => {
     const { result, s } = await run({ authorize: () => false });
     expect((result as Error).message).toBe(
@@ -206,6 +219,12 @@ describe('a target that cannot be tested: one line', () => {
     expect((onPut.result as Error).message).toBe(
       'the target redirects (307 to /elsewhere) on a plain valid update; redirects are not followed: give the final address as --base-url',
     );
+    expect(((await run(redirect('PUT', 300))).result as Error).message).toMatch(/^the target redirects \(300 to/);
+    expect(((await run(redirect('GET', 300))).result as Error).message).toMatch(/^the target redirects \(300 to/);
+    const get400 = await run({
+      reply: (reply, request) => (request.method === 'GET' ? { status: 400, headers: { location: '/x' } } : reply),
+    });
+    expect(get400.result).not.toBeInstanceOf(Error);
     // a 3xx without a location, or a 4xx with one, is not a redirect
     const noLocation = await run({
       reply: (reply, request) => (request.method === 'PUT' ? { status: 300, headers: {} } : reply),
