@@ -149,6 +149,7 @@ describe('the run around the verdicts', () => {
   });
 
   test('citations: a pointer into the operation, or a section of docs/contract.md', () => {
+    expect(verdictOf(inputs(), 'AUTH-401')?.citation).toContain('spec #/security: ApiKeyAuth: apiKey in header');
     const citation = verdictOf(inputs(), 'RESP-STATUS-DOCUMENTED')?.citation ?? [];
     expect(citation).toContain(`spec ${contract.pointer}/responses: documented responses of the operation`);
     expect(citation.some((c) => c.startsWith('docs/contract.md, "Every response, whatever the request": '))).toBe(true);
