@@ -63,6 +63,9 @@ describe('curlLine', () => {
     expect(curlLine(put({ 'X-API-Key': 'nope' }), auth, 'k3y', { kind: 'wrong', value: 'nope' })).toBe(
       "curl -sS -i -X PUT http://h/api/assets/x -H $'X-API-Key: nope'",
     );
+    expect(curlLine(put({ 'X-API-Key': 'nope' }), auth, 'k3y')).toBe(
+      "curl -sS -i -X PUT http://h/api/assets/x -H $'X-API-Key: nope'",
+    );
     expect(curlLine(put({ 'X-API-Key': 'k3y' }), null, 'k3y')).toBe(
       "curl -sS -i -X PUT http://h/api/assets/x -H $'X-API-Key: k3y'",
     );
@@ -73,14 +76,14 @@ describe('curlLine', () => {
   test('a key derived from the valid one is derived by the shell', () => {
     const how = 'swapped';
     const d = DERIVATIONS[how];
-    const line = curlLine(put({ 'X-API-Key': d.derive('k3y') }), auth, 'k3y', { kind: 'derived', how });
+    const line = curlLine(put({ Accept: 'x', 'X-API-Key': d.derive('k3y') }), auth, 'k3y', { kind: 'derived', how });
     expect(line).toBe(
-      `curl -sS -i -X PUT http://h/api/assets/x -H "X-API-Key: ${d.shell('CONFORMANCE_API_KEY', 'k3y')}"`,
+      `curl -sS -i -X PUT http://h/api/assets/x -H $'Accept: x' -H "X-API-Key: ${d.shell('CONFORMANCE_API_KEY', 'k3y')}"`,
     );
   });
   test('Accept-Encoding sent: --compressed; a body of bytes is named, not shown', () => {
-    expect(curlLine(put({ 'Accept-Encoding': 'gzip' }, new Uint8Array([1, 2, 3])), auth, 'k3y')).toBe(
-      "curl -sS -i -X PUT http://h/api/assets/x --compressed -H $'Accept-Encoding: gzip' --data-binary @body.bin  # 3 bytes, not shown",
+    expect(curlLine(put({ Accept: '*/*', 'Accept-Encoding': 'gzip' }, new Uint8Array([1, 2, 3])), auth, 'k3y')).toBe(
+      "curl -sS -i -X PUT http://h/api/assets/x --compressed -H $'Accept: */*' -H $'Accept-Encoding: gzip' --data-binary @body.bin  # 3 bytes, not shown",
     );
   });
 });
