@@ -5,8 +5,7 @@ import { QuickFirstSequencer } from './sequencer.ts';
  * The unit tier alone, for StrykerJS (npm run test:mutation): its vitest runner takes one config,
  * not a project of the root one. The same files and timeouts as the unit project of vitest.config.ts.
  * Each test file imports src/ afresh (isolate): a static mutant (in code that runs when a module is
- * loaded, such as the table of checks) is only active in a module loaded after it was switched on;
- * with one shared module graph, every static mutant survived whatever the tests asserted.
+ * loaded, such as the table of checks) is only in force in a module loaded after it was switched on.
  *
  * MUTATION_TESTS (comma-separated paths) narrows the test files: a surviving mutant runs every test
  * that covers it, about 40 s with the whole tier (its in-process runs), 1 to 5 s with the files that
