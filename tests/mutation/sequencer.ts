@@ -13,7 +13,6 @@ export class QuickFirstSequencer extends BaseSequencer {
       this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`);
     const failed = (spec: TestSpecification) => (results(spec)?.failed ? 0 : 1);
     const duration = (spec: TestSpecification) => results(spec)?.duration ?? Number.POSITIVE_INFINITY;
-    const sorted = [...files].sort((a, b) => failed(a) - failed(b) || duration(a) - duration(b));
-    return sorted;
+    return [...files].sort((a, b) => failed(a) - failed(b) || duration(a) - duration(b));
   }
 }

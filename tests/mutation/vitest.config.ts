@@ -8,7 +8,7 @@ import { QuickFirstSequencer } from './sequencer.ts';
  * loaded, such as the table of checks) is only in force in a module loaded after it was switched on.
  *
  * MUTATION_TESTS (comma-separated paths) narrows the test files: a surviving mutant runs every test
- * that covers it, about 40 s with the whole tier (its in-process runs), 1 to 5 s with the files that
+ * that covers it, about 40 s with the whole tier (its in-process runs), 1 to 12 s with the files that
  * test one folder directly. A narrower set can only count more mutants as survived, never fewer.
  */
 const narrowed = process.env.MUTATION_TESTS?.split(',').filter(Boolean);
