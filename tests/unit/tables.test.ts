@@ -1,10 +1,11 @@
 /**
  * The tables that src/ builds when a module loads: the checks (one home per requirement), and every
- * module of the checks, the report and the runner loading at all. The imports are inside the tests:
+ * module of src/ loading at all. The imports are inside the tests:
  * a module whose top-level code throws then fails a test here, where a static import would only make
  * its test file fail to load (which a mutation run does not count as a failed test).
  */
 import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 /** Judged outside src/checks/: by the stateful model, the concurrent property, and the upload (runner/create). */
@@ -43,11 +44,11 @@ describe('the checks table', () => {
   });
 });
 
-const MODULES = ['checks', 'report', 'runner'].flatMap((folder) =>
-  readdirSync(new URL(`../../src/${folder}/`, import.meta.url))
-    .filter((file) => file.endsWith('.ts'))
-    .map((file) => `src/${folder}/${file}`),
-);
+// every module of src/ except the CLI's entry point, which runs the CLI when loaded
+const MODULES = readdirSync(new URL('../../src/', import.meta.url), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts') && file !== join('cli', 'main.ts'))
+  .map((file) => `src/${file.split(sep).join('/')}`)
+  .sort();
 
 test.each(MODULES)('%s loads', async (path) => {
   const module = (await import(/* @vite-ignore */ new URL(`../../${path}`, import.meta.url).href)) as object;

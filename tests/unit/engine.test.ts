@@ -1,0 +1,334 @@
+/**
+ * The engine on its own (runProperties), against reference servers in this process: what it counts
+ * (cases, coverage keys, tallies, events), how lanes split the runs, when a property stops (time,
+ * timeouts, a stopped client, a budget), what a replay runs, and what a counterexample records of
+ * the state it met (nothing, the state, or "depends on the history").
+ */
+import { describe, expect, test } from 'vitest';
+import { checkContext } from '../../src/checks/context.ts';
+import { type ClientOptions, HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
+import type { RunEnv } from '../../src/properties/property.ts';
+import { counterexamplesOf } from '../../src/report/model.ts';
+import {
+  currentProperty,
+  type EngineOptions,
+  type EngineResult,
+  type RunEvent,
+  runProperties,
+} from '../../src/runner/engine.ts';
+import { runConformance } from '../../src/runner/run.ts';
+import { applyUpdate, error, type ReferenceServer, type Variant } from '../../src/server/index.ts';
+import { loadContract } from '../../src/spec/load.ts';
+import { SPEC } from '../helpers/helpers.ts';
+import { referenceServers } from '../helpers/reference.ts';
+
+const KEY = 'engine-key-0123456789';
+const { server, config } = referenceServers(KEY);
+const contract = loadContract(SPEC);
+
+interface Engine {
+  result: EngineResult;
+  events: RunEvent[];
+  requests: OutgoingRequest[];
+  /** The property each request was sent for, as currentProperty tells (with labelRequests). */
+  labels: (string | undefined)[];
+  client: HttpClient;
+}
+
+interface EngineEnv {
+  hasGet?: boolean;
+  /** The asset id the checks' context names (default: the server's). */
+  assetId?: string;
+  /** The client is stopped with this reason before the run. */
+  stop?: string;
+  client?: Partial<ClientOptions>;
+}
+
+/** runProperties against a server, with a client of its own (closed at the end). */
+async function engine(s: ReferenceServer, options: Partial<EngineOptions>, env: EngineEnv = {}): Promise<Engine> {
+  const requests: OutgoingRequest[] = [];
+  const labels: (string | undefined)[] = [];
+  const client = new HttpClient({
+    timeoutMs: 2000,
+    ...env.client,
+    tap: (r) => {
+      requests.push(r);
+      labels.push(currentProperty.getStore());
+    },
+  });
+  if (env.stop) client.stop(env.stop);
+  const events: RunEvent[] = [];
+  try {
+    const result = await runProperties(
+      {
+        ctx: { ...checkContext(contract, env.assetId ?? s.assetId), apiKey: KEY },
+        target: { baseUrl: s.baseUrl, apiKey: KEY },
+        client,
+        hasGet: env.hasGet ?? true,
+      },
+      { seed: 11, runs: 10, propertyTimeLimitMs: 20_000, onEvent: (e) => events.push(e), ...options },
+    );
+    return { result, events, requests, labels, client };
+  } finally {
+    await client.close();
+  }
+}
+
+const puts = (requests: OutgoingRequest[]): OutgoingRequest[] => requests.filter((r) => r.method === 'PUT');
+const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+
+describe('what a run counts', () => {
+  test('cases are the exchanges sent; every answered one has its status key; events report them as they come', async () => {
+    const s = await server();
+    const { result, events, requests } = await engine(s, { only: ['auth', 'valid-update'] });
+    // the order of names.ts, whatever the order of `only`
+    expect(result.properties.map((p) => p.name)).toEqual(['valid-update', 'auth']);
+    for (const p of result.properties) {
+      expect(p).toMatchObject({ status: 'pass', failed: [], interrupted: false });
+      expect(p.cases).toBeGreaterThanOrEqual(10);
+      expect(p.ms).toBeGreaterThanOrEqual(0);
+    }
+    const cases = sum(result.properties.map((p) => p.cases));
+    expect(cases).toBe(requests.length);
+    const statuses = [...result.coverage].filter(([k]) => k.startsWith('status:'));
+    expect(sum(statuses.map(([, n]) => n))).toBe(cases);
+    expect(result.coverage.get('status:401')).toBeGreaterThan(0);
+    expect(result.coverage.get('status:200')).toBeGreaterThan(0);
+
+    expect(events.filter((e) => e.type !== 'case').map((e) => [e.type, e.index, e.total])).toEqual([
+      ['property-start', 0, 2],
+      ['property-end', 0, 2],
+      ['property-start', 1, 2],
+      ['property-end', 1, 2],
+    ]);
+    const starts = events.flatMap((e) => (e.type === 'property-start' ? [e.property.name] : []));
+    expect(starts).toEqual(['valid-update', 'auth']);
+    const ends = events.flatMap((e) => (e.type === 'property-end' ? [e.result] : []));
+    expect(ends).toEqual(result.properties);
+    for (const p of result.properties) {
+      const counts = events.flatMap((e) => (e.type === 'case' && e.property === p.name ? [e.cases] : []));
+      expect(counts.length).toBe(10 - p.discarded);
+      expect(counts.at(-1)).toBe(p.cases);
+      expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+    }
+  });
+
+  test('a requirement counts a case for each time it was judged, only for the properties run', async () => {
+    const s = await server();
+    const { result } = await engine(s, { only: ['auth'] });
+    expect(result.tallies.size).toBeGreaterThan(40);
+    expect(result.tallies.get('AUTH-401')?.cases).toBeGreaterThan(0);
+    expect(result.tallies.get('BODY-INVALID-400')?.cases).toBe(0);
+    expect(result.tallies.get('ID-MALFORMED')?.cases).toBe(0);
+    for (const t of result.tallies.values()) expect(t.counterexamples).toEqual([]);
+  });
+
+  test('an invalid body counts the keyword it breaks', async () => {
+    const s = await server();
+    const { result } = await engine(s, { only: ['invalid-body'], runs: 40 });
+    const keywords = [...result.coverage].filter(([k]) => k.startsWith('keyword:'));
+    expect(keywords.length).toBeGreaterThan(2);
+    // each invalid body is one case, answered 400
+    expect(sum(keywords.map(([, n]) => n))).toBe(result.properties[0]?.cases);
+    expect(result.coverage.get('status:400')).toBe(result.properties[0]?.cases);
+  });
+});
+
+test('requests are labelled with their property only when asked', async () => {
+  const s = await server();
+  const labelled = await engine(s, { only: ['auth', 'malformed-id'], runs: 3, labelRequests: true });
+  const auth = labelled.result.properties[0]?.cases ?? 0;
+  expect(labelled.labels).toEqual([
+    ...Array.from({ length: auth }, () => 'auth'),
+    ...Array.from({ length: labelled.requests.length - auth }, () => 'malformed-id'),
+  ]);
+  const plain = await engine(s, { only: ['auth'], runs: 3 });
+  expect(plain.labels.every((l) => l === undefined)).toBe(true);
+});
+
+describe('lanes', () => {
+  const bodies = (requests: OutgoingRequest[]): string[] => requests.map((r) => `${r.url} ${r.body ?? ''}`).sort();
+
+  test('lane k runs its share of the runs from seed + k: together the values of one lane each', async () => {
+    const s = await server();
+    const two = await engine(s, { only: ['invalid-body'], runs: 9, concurrency: 2 });
+    const first = await engine(s, { only: ['invalid-body'], runs: 5, seed: 11 });
+    const second = await engine(s, { only: ['invalid-body'], runs: 4, seed: 12 });
+    expect(bodies(two.requests)).toEqual(bodies([...first.requests, ...second.requests]));
+  });
+
+  test('more lanes than runs: one run a lane; a property that changes the asset runs in one lane', async () => {
+    const s = await server();
+    const wide = await engine(s, { only: ['invalid-body'], runs: 3, concurrency: 8 });
+    const lanes = await Promise.all([11, 12, 13].map((seed) => engine(s, { only: ['invalid-body'], runs: 1, seed })));
+    expect(bodies(wide.requests)).toEqual(bodies(lanes.flatMap((l) => l.requests)));
+    const valid = await engine(s, { only: ['valid-update'], runs: 4, concurrency: 4 });
+    const single = await engine(s, { only: ['valid-update'], runs: 4 });
+    expect(puts(valid.requests).map((r) => r.body)).toEqual(puts(single.requests).map((r) => r.body));
+  });
+});
+
+describe('when a property stops', () => {
+  test('a client that has stopped: every property is skipped, saying why', async () => {
+    const s = await server();
+    const { result, requests } = await engine(s, { only: ['auth', 'edges'] }, { stop: 'told to' });
+    expect(requests).toEqual([]);
+    for (const p of result.properties)
+      expect(p).toEqual({
+        name: p.name,
+        title: expect.any(String),
+        status: 'skip',
+        cases: 0,
+        discarded: 0,
+        ms: 0,
+        interrupted: false,
+        failed: [],
+        skipReason: 'not run: told to',
+      });
+  });
+
+  test("a property's own reason to skip: nothing sent for it, the others run", async () => {
+    const s = await server();
+    const { result } = await engine(s, { only: ['id-spelling', 'malformed-id'] }, { assetId: 'asset-1' });
+    expect(result.properties[1]).toMatchObject({
+      name: 'id-spelling',
+      status: 'skip',
+      cases: 0,
+      skipReason: 'the asset id is not a hyphenated uuid',
+    });
+    expect(result.properties[0]).toMatchObject({ name: 'malformed-id', status: 'pass' });
+    expect(result.properties[0]?.cases).toBeGreaterThan(0);
+  });
+
+  test('a request budget: the property is interrupted where it was, the next ones are not run', async () => {
+    const s = await server();
+    const { result, requests } = await engine(s, { only: ['valid-update', 'auth'] }, { client: { maxRequests: 4 } });
+    expect(requests.length).toBe(4);
+    const [valid, auth] = result.properties;
+    expect(valid).toMatchObject({ status: 'pass', interrupted: true, cases: 4 });
+    expect(auth?.status).toBe('skip');
+    expect(auth?.skipReason).toMatch(/^not run: /);
+  });
+
+  test('the time limit: nothing is sent after it, the property is interrupted', async () => {
+    const s = await server({ name: 'slow', delayMs: () => 60 });
+    const started = Date.now();
+    const { result, requests } = await engine(s, { only: ['invalid-body'], runs: 100, propertyTimeLimitMs: 300 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.properties[0]).toMatchObject({ status: 'pass', interrupted: true });
+    expect(requests.length).toBeGreaterThan(1);
+    expect(requests.length).toBeLessThan(10);
+  });
+
+  test('values that cannot be judged (every answer 429): discarded, and the property says it gave up', async () => {
+    const s = await server({
+      name: 'always-429',
+      reply: (reply, request) =>
+        request.method === 'PUT' ? { status: 429, headers: { 'retry-after': '0' }, body: { text: '' } } : reply,
+    });
+    const { result, requests } = await engine(
+      s,
+      { only: ['invalid-body'], runs: 3 },
+      { client: { maxRateLimitRetries: 0 } },
+    );
+    const [p] = result.properties;
+    expect(p).toMatchObject({ status: 'pass', gaveUp: true, cases: 0, failed: [] });
+    expect(p?.discarded).toBe(requests.length);
+    expect(p?.discarded).toBeGreaterThan(3);
+    for (const t of result.tallies.values()) expect(t.counterexamples).toEqual([]);
+  });
+
+  test('a target that stops answering: two timeouts end the property, one the next property', async () => {
+    const s = await server({ name: 'hangs', intercept: (req) => req.method === 'PUT' });
+    const { result, requests } = await engine(
+      s,
+      { only: ['valid-update', 'unknown-id', 'malformed-id'], runs: 20 },
+      { client: { timeoutMs: 150 } },
+    );
+    const [valid, unknown, malformed] = result.properties;
+    expect(valid).toMatchObject({ status: 'fail', interrupted: true, failed: ['RESP-TIMELY'] });
+    expect(unknown).toMatchObject({ interrupted: true });
+    expect(malformed).toMatchObject({ interrupted: true });
+    const sent = (name: string): number => result.properties.find((p) => p.name === name)?.cases ?? -1;
+    expect(sent('valid-update')).toBe(2);
+    expect(sent('malformed-id')).toBe(1);
+    expect(requests.length).toBe(sent('valid-update') + sent('unknown-id') + sent('malformed-id'));
+    const timely = result.tallies.get('RESP-TIMELY');
+    expect(timely?.counterexamples.length).toBe(1);
+  });
+});
+
+/** PUTs that a variant fails, and how: a 500 to a valid update. */
+const fails = (when: (body: Record<string, unknown>, before: { name: string }) => boolean): Variant => {
+  let refuse = false;
+  return {
+    name: 'fails-some-updates',
+    applyUpdate: (asset, update) => {
+      refuse = when(update as Record<string, unknown>, asset);
+      if (!refuse) applyUpdate(asset, update);
+    },
+    reply: (reply, request) => {
+      if (request.method !== 'PUT' || !refuse) return reply;
+      refuse = false;
+      return error(500, 'BROKEN', 'refused');
+    },
+  };
+};
+
+describe('replay', () => {
+  test('a replay sends the one case at its path, and records its violation', async () => {
+    const variant = fails((body) => Array.isArray(body['tags']) && body['tags'].length > 2);
+    const s = await server(variant);
+    const found = await engine(s, { only: ['valid-update'], runs: 50 });
+    const [cx] = found.result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(cx).toBeDefined();
+    if (!cx) return;
+    const replay = await engine(s, { only: ['valid-update'], runs: 50, seed: cx.seed, path: cx.path });
+    expect(puts(replay.requests).map((r) => r.body)).toEqual(cx.exchanges.map((e) => e.request.body));
+    const [again] = replay.result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(again?.exchanges.map((e) => e.request.body)).toEqual(cx.exchanges.map((e) => e.request.body));
+    expect(again).not.toHaveProperty('stateBefore');
+    expect(replay.result.properties[0]).toMatchObject({ status: 'fail', failed: ['RESP-NO-5XX'] });
+  });
+});
+
+describe('the state a counterexample met', () => {
+  const run = async (variant: Variant) => {
+    const report = await runConformance({
+      ...config(await server(variant)),
+      runs: 60,
+      seed: 4,
+      only: ['valid-update'],
+    });
+    const r = report.requirements.find((q) => q.id === 'RESP-NO-5XX');
+    expect(r?.status).toBe('fail');
+    const cxs = r ? counterexamplesOf(r) : [];
+    expect(cxs.length).toBeGreaterThan(0);
+    return cxs;
+  };
+
+  test('a fault of the body alone shows again from the values before the run: no state recorded', async () => {
+    const cxs = await run(fails((body) => Array.isArray(body['tags']) && body['tags'].length > 2));
+    for (const cx of cxs) {
+      expect(cx.stateBefore).toBeUndefined();
+      expect(cx.history).toBeUndefined();
+    }
+  });
+
+  test('a fault that needs the state the run left: the state is recorded, and shows it again', async () => {
+    const cxs = await run({
+      ...fails((body, before) => body['name'] === undefined && before.name !== 'reference-asset.png'),
+      name: 'fails-after-a-rename',
+    });
+    for (const cx of cxs) {
+      expect(cx.stateBefore?.['name']).toBeDefined();
+      expect(cx.history).toBeUndefined();
+    }
+  });
+
+  test('a fault of the history, not of the values: marked as such', async () => {
+    let n = 0;
+    const cxs = await run({ ...fails(() => ++n === 3), name: 'fails-the-third' });
+    for (const cx of cxs) expect(cx.history).toBe(true);
+  });
+});

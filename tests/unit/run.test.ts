@@ -1,0 +1,286 @@
+/**
+ * One run from start to end (src/runner/run.ts): the replay command it prints, what counts as
+ * loopback, the events of its set-up, the settings and counts its report states, how it stops, the
+ * recorded state a replay starts from, the reference ids it may send, and an uploaded asset's hash.
+ */
+import { describe, expect, test } from 'vitest';
+import { RunError } from '../../src/errors.ts';
+import { counterexamplesOf, TOOL } from '../../src/report/model.ts';
+import { defaultReplayCommand, isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
+import { json } from '../../src/server/index.ts';
+import { assetMetadata, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
+import { referenceServers } from '../helpers/reference.ts';
+
+const KEY = 'run-key-0123456789';
+const { server, config } = referenceServers(KEY);
+
+describe('the replay command', () => {
+  const base: RunConfig = { specFile: SPEC, runs: 30, seed: 5, strict: false, timeoutMs: 1000 };
+  const line = { property: 'auth', seed: 9, path: '3:1:0' };
+
+  test.each([
+    ['the embedded server', base, undefined, `${TOOL.command} --property auth --seed 9 --runs 30 --path '3:1:0'`],
+    [
+      'a target and its asset',
+      { ...base, baseUrl: 'https://x.test', assetId: 'a-1' },
+      undefined,
+      `${TOOL.command} --base-url https://x.test --asset-id a-1 --property auth --seed 9 --runs 30 --path '3:1:0'`,
+    ],
+    [
+      'a target and an asset it creates, another spec',
+      { ...base, baseUrl: 'https://x.test', createAsset: true, specFile: SPEC_2026_08 },
+      undefined,
+      `${TOOL.command} --base-url https://x.test --create-asset --spec ${SPEC_2026_08} --property auth --seed 9 --runs 30 --path '3:1:0'`,
+    ],
+    [
+      'a target without an asset id, a recorded state with a quote',
+      { ...base, baseUrl: 'https://x.test' },
+      { name: "it's" },
+      `${TOOL.command} --base-url https://x.test --asset-id  --property auth --seed 9 --runs 30 --path '3:1:0' --start-from '{"name":"it'\\''s"}'`,
+    ],
+  ])('%s', (_, cfg, state, expected) => {
+    expect(defaultReplayCommand(cfg)({ ...line, ...(state ? { state } : {}) })).toBe(expected);
+  });
+});
+
+test.each([
+  ['http://localhost:8080', true],
+  ['http://127.0.0.1', true],
+  ['http://127.200.3.4:1', true],
+  ['http://[::1]:8080', true],
+  ['http://[0:0:0:0:0:0:0:1]/', true],
+  ['http://127.0.0.1.nip.io', false],
+  ['http://my-localhost', false],
+  ['http://localhost.example', false],
+  ['http://128.0.0.1', false],
+  ['http://[::2]', false],
+  ['https://cloud.comfy.org', false],
+])('loopback: %s is %s', (url, expected) => {
+  expect(isLoopback(url)).toBe(expected);
+});
+
+describe('the set-up and its report', () => {
+  test('events: the values read before the run, then the preflight, then the properties', async () => {
+    const s = await server();
+    const before = assetMetadata(s);
+    const events: string[] = [];
+    let values: unknown;
+    const report = await runConformance(
+      config(s, {
+        runs: 2,
+        only: ['auth'],
+        onEvent: (e) => {
+          if (e.type === 'snapshot') values = e.values;
+          events.push(
+            e.type === 'snapshot'
+              ? `snapshot ${e.assetId}`
+              : e.type === 'preflight'
+                ? `preflight ${e.hasGet} ${e.baseUrl}`
+                : e.type,
+          );
+        },
+      }),
+    );
+    expect(events.slice(0, 3)).toEqual([`snapshot ${s.assetId}`, `preflight true ${s.baseUrl}`, 'property-start']);
+    expect(events.at(-1)).toBe('property-end');
+    // every body property, as the asset held it
+    const seeded = s.store.assets.get(s.assetId) as unknown as Record<string, unknown>;
+    const read = values as Record<string, unknown>;
+    expect(Object.keys(read).sort()).toEqual(['mime_type', 'name', 'preview_id', 'tags', 'user_metadata']);
+    for (const [k, v] of Object.entries(read)) expect(v).toEqual(seeded[k]);
+    expect(assetMetadata(s)).toEqual(before);
+    expect(report.target).toEqual({
+      baseUrl: s.baseUrl,
+      embedded: false,
+      assetId: s.assetId,
+      hasGet: true,
+      createdAsset: false,
+    });
+  });
+
+  test('settings as given, or their defaults; the requests the target received', async () => {
+    let received = 0;
+    const s = await server({
+      name: 'counts',
+      reply: (reply) => {
+        received++;
+        return reply;
+      },
+    });
+    const plain = await runConformance(config(s, { runs: 3, only: ['auth'] }));
+    expect(plain.settings).toEqual({ concurrency: 1, rate: 0, maxRequests: 0, timeoutMs: 2000 });
+    expect(plain.requests).toEqual({ sent: received, rateLimited: 0, retries: 0, resetRetries: 0 });
+    const set = await runConformance(
+      config(s, { runs: 3, only: ['auth'], concurrency: 3, rate: 5000, maxRequests: 900, timeoutMs: 1500 }),
+    );
+    expect(set.settings).toEqual({ concurrency: 3, rate: 5000, maxRequests: 900, timeoutMs: 1500 });
+    expect(set.runs).toBe(3);
+    expect(set.seed).toBe(5);
+  });
+
+  test('the embedded server when no target is given', async () => {
+    const report = await runConformance({
+      specFile: SPEC,
+      runs: 2,
+      seed: 1,
+      strict: false,
+      timeoutMs: 2000,
+      only: ['auth'],
+    });
+    expect(report.target.embedded).toBe(true);
+    expect(report.target.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(report.exitCode).toBe(0);
+  });
+});
+
+describe('how a run stops', () => {
+  test('a signal aborted before the start: nothing is run, the reason is given', async () => {
+    const s = await server();
+    const controller = new AbortController();
+    controller.abort('Ctrl-C');
+    const report = await runConformance(config(s, { signal: controller.signal }));
+    expect(report.stopped).toBe('interrupted (Ctrl-C)');
+    expect(report.properties.every((p) => p.status === 'skip')).toBe(true);
+  });
+
+  test('the run time limit names its option and value', async () => {
+    const s = await server({ name: 'slow', delayMs: () => 5 });
+    const report = await runConformance(config(s, { runTimeoutMs: 300, runs: 1000 }));
+    expect(report.stopped).toBe('the run time limit (--run-timeout-ms 300) was reached');
+  });
+});
+
+describe('--start-from', () => {
+  test('the recorded state is put first, and the values before the run are put back at the end', async () => {
+    // the asset's name when each request of the property arrived (to a malformed id: not the asset)
+    const names: string[] = [];
+    const s = await server({
+      name: 'records',
+      reply: (reply, request, store) => {
+        if (request.method === 'PUT' && request.id !== s.assetId) names.push(store.assets.get(s.assetId)?.name ?? '');
+        return reply;
+      },
+    });
+    const before = assetMetadata(s);
+    const report = await runConformance(
+      config(s, { runs: 5, only: ['malformed-id'], startFrom: { name: 'recorded' } }),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(names)).toEqual(new Set(['recorded']));
+    expect(report.restore.status).toBe('restored');
+    expect(assetMetadata(s)).toEqual(before);
+  });
+
+  test('a state the target refuses: the run cannot be made, and the asset is as before', async () => {
+    const s = await server();
+    const before = assetMetadata(s);
+    const run = runConformance(config(s, { runs: 1, only: ['auth'], startFrom: { name: 5 } }));
+    await expect(run).rejects.toThrow(RunError);
+    await expect(run).rejects.toThrow(
+      'could not put the asset in the recorded state (--start-from): the update was not accepted',
+    );
+    expect(assetMetadata(s)).toEqual(before);
+  });
+});
+
+describe('reference ids (preview_id)', () => {
+  const previews = async (
+    preview: string | null,
+  ): Promise<{ sent: unknown[]; skip: string | undefined; assetId: string }> => {
+    const sent: unknown[] = [];
+    const s = await server({
+      name: 'records-previews',
+      reply: (reply, request) => {
+        if (request.method === 'PUT') {
+          const body: unknown = JSON.parse(request.body || 'null');
+          if (body && typeof body === 'object' && 'preview_id' in body) sent.push(body.preview_id);
+        }
+        return reply;
+      },
+    });
+    const seeded = s.store.assets.get(s.assetId);
+    if (seeded) seeded.preview_id = preview;
+    const report = await runConformance(config(s, { runs: 40, only: ['reference-update'] }));
+    return { sent, skip: report.properties[0]?.skipReason, assetId: s.assetId };
+  };
+
+  test('one the run can put back: the asset may name itself', async () => {
+    const { sent, skip, assetId } = await previews('11111111-2222-4333-8444-555555555555');
+    expect(skip).toBeUndefined();
+    expect(sent).toContain(assetId);
+    expect(sent.filter((p) => p !== assetId).length).toBeGreaterThan(0);
+  });
+
+  test('one the run cannot put back (null, and the schema has no null): no value is sent, the property says why', async () => {
+    const { sent, skip } = await previews(null);
+    expect(sent).toEqual([]);
+    expect(skip).toMatch(/^not exercised, to do no harm: the asset's preview_id before the run cannot be sent back/);
+  });
+});
+
+describe('--create-asset', () => {
+  test('an upload answered with another hash: CREATE-HASH-BLAKE3 fails with the upload as its case', async () => {
+    const s = await server({
+      name: 'wrong-hash',
+      reply: (reply, request) => {
+        if (request.method !== 'POST' || !reply.body || !('json' in reply.body)) return reply;
+        return json(reply.status, { ...(reply.body.json as object), asset_hash: `blake3:${'0'.repeat(64)}` });
+      },
+    });
+    const events: string[] = [];
+    const report = await runConformance(
+      config(s, {
+        assetId: undefined,
+        createAsset: true,
+        runs: 2,
+        only: ['auth'],
+        onEvent: (e) => {
+          if (e.type === 'created' || e.type === 'snapshot') events.push(`${e.type}`);
+        },
+      }),
+    );
+    expect(events).toEqual(['created']);
+    expect(report.restore).toMatchObject({
+      status: 'not-possible',
+      message: 'the run used an asset it created (deleted at the end)',
+    });
+    const r = report.requirements.find((q) => q.id === 'CREATE-HASH-BLAKE3');
+    expect(r).toMatchObject({ status: 'fail', cases: 1 });
+    const [cx] = r ? counterexamplesOf(r) : [];
+    expect(cx).toMatchObject({ property: 'create-asset', seed: 0, path: '' });
+    expect(cx?.description ?? '').toMatch(/^POST \/api\/assets with \d+ random bytes$/);
+    expect(cx?.violated.map((v) => v.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Received: asset_hash blake3:${'0'.repeat(64)} / Expected: blake3:[0-9a-f]{64}$`),
+      ),
+    ]);
+    expect([...s.store.assets.keys()]).toEqual([s.assetId]);
+  });
+
+  test('an upload answered without a hash: CREATE-HASH-BLAKE3 has no case', async () => {
+    const s = await server({
+      name: 'no-hash',
+      reply: (reply, request) => {
+        if (request.method !== 'POST' || !reply.body || !('json' in reply.body)) return reply;
+        const { asset_hash: _, ...rest } = reply.body.json as Record<string, unknown>;
+        return json(reply.status, rest);
+      },
+    });
+    const report = await runConformance(config(s, { assetId: undefined, createAsset: true, runs: 2, only: ['auth'] }));
+    expect(report.requirements.find((q) => q.id === 'CREATE-HASH-BLAKE3')).toMatchObject({ status: 'skip', cases: 0 });
+  });
+
+  test('a failure after the upload, before the properties: the created asset is deleted all the same', async () => {
+    const s = await server({
+      name: 'redirects-new-assets',
+      reply: (reply, request) =>
+        request.method === 'GET' && request.id !== undefined && request.id !== s.assetId
+          ? { status: 302, headers: { location: 'https://elsewhere.test/' } }
+          : reply,
+    });
+    await expect(runConformance(config(s, { assetId: undefined, createAsset: true, runs: 2 }))).rejects.toThrow(
+      RunError,
+    );
+    expect([...s.store.assets.keys()]).toEqual([s.assetId]);
+  });
+});
