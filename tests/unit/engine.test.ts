@@ -7,7 +7,6 @@
 import { describe, expect, test } from 'vitest';
 import { checkContext } from '../../src/checks/context.ts';
 import { type ClientOptions, HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
-import type { RunEnv } from '../../src/properties/property.ts';
 import { counterexamplesOf } from '../../src/report/model.ts';
 import {
   currentProperty,
