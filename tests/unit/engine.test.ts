@@ -5,6 +5,7 @@
  * the state it met (nothing, the state, or "depends on the history").
  */
 import { describe, expect, test } from 'vitest';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { type ClientOptions, HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
 import { counterexamplesOf } from '../../src/report/model.ts';
@@ -122,6 +123,17 @@ describe('what a run counts', () => {
     for (const t of result.tallies.values()) expect(t.counterexamples).toEqual([]);
   });
 
+  test('an edge case counts its row', async () => {
+    const s = await server();
+    const { result } = await engine(s, { only: ['edges'], runs: 100 });
+    const rows = [...result.coverage].filter(([k]) => k.startsWith('edge:'));
+    expect(rows.length).toBeGreaterThan(5);
+    for (const [k, n] of rows) {
+      expect(k).toMatch(/^edge:[a-z0-9-]+$/);
+      expect(n).toBeGreaterThan(0);
+    }
+  });
+
   test('an invalid body counts the keyword it breaks', async () => {
     const s = await server();
     const { result } = await engine(s, { only: ['invalid-body'], runs: 40 });
@@ -237,6 +249,21 @@ describe('when a property stops', () => {
     for (const t of result.tallies.values()) expect(t.counterexamples).toEqual([]);
   });
 
+  test('a target that resets every update is judged on every value: a reset is not a timeout', async () => {
+    const s = await server({
+      name: 'resets',
+      intercept: (req, _res, socket) => {
+        if (req.method !== 'PUT') return false;
+        socket.destroy();
+        return true;
+      },
+    });
+    const { result } = await engine(s, { only: ['valid-update'], runs: 8, counterexamples: 1 });
+    const [p] = result.properties;
+    expect(p).toMatchObject({ status: 'fail', interrupted: false });
+    expect(p?.cases).toBeGreaterThanOrEqual(8);
+  });
+
   test('a target that stops answering: two timeouts end the property, one the next property', async () => {
     const s = await server({ name: 'hangs', intercept: (req) => req.method === 'PUT' });
     const { result, requests } = await engine(
@@ -252,6 +279,9 @@ describe('when a property stops', () => {
     expect(sent('valid-update')).toBe(2);
     expect(sent('malformed-id')).toBe(1);
     expect(requests.length).toBe(sent('valid-update') + sent('unknown-id') + sent('malformed-id'));
+    // a request without an answer has no status to count
+    expect([...result.coverage.keys()].filter((k) => !/^(status:\d{3}|keyword:.+|edge:.+)$/.test(k))).toEqual([]);
+    expect([...result.coverage.keys()].filter((k) => k.startsWith('status:'))).toEqual([]);
     const timely = result.tallies.get('RESP-TIMELY');
     expect(timely?.counterexamples.length).toBe(1);
   });
@@ -289,6 +319,42 @@ describe('replay', () => {
     expect(again).not.toHaveProperty('stateBefore');
     expect(replay.result.properties[0]).toMatchObject({ status: 'fail', failed: ['RESP-NO-5XX'] });
   });
+
+  test('a replay whose case passes sends that case alone (never its siblings in the shrink tree)', async () => {
+    const faulty = await server(fails((body) => Array.isArray(body['tags']) && body['tags'].length > 2));
+    const found = await engine(faulty, { only: ['valid-update'], runs: 50 });
+    const [cx] = found.result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(cx?.exchanges.length).toBe(1);
+    const conforming = await server();
+    const replay = await engine(conforming, {
+      only: ['valid-update'],
+      runs: 50,
+      seed: cx?.seed ?? 0,
+      path: cx?.path ?? '',
+    });
+    expect(puts(replay.requests).map((r) => r.body)).toEqual(cx?.exchanges.map((e) => e.request.body));
+    expect(replay.result.properties[0]).toMatchObject({ status: 'pass', failed: [] });
+  });
+
+  test("a sequence's path carries fast-check's replay path of its commands, and replays the sequence", async () => {
+    const variant = fixtureServer('wipes-unsent')?.variant;
+    const found = await engine(await server(variant), { only: ['stateful'], runs: 30 });
+    const cx = [...found.result.tallies.values()].flatMap((t) => t.counterexamples)[0];
+    expect(cx?.path).toMatch(/^\d+(:\d+)*\|[^|"]{2,}$/);
+    const replay = await engine(await server(variant), {
+      only: ['stateful'],
+      runs: 30,
+      seed: cx?.seed ?? 0,
+      path: cx?.path ?? '',
+    });
+    const again = [...replay.result.tallies.values()].flatMap((t) => t.counterexamples)[0];
+    // the same sequence up to the violation; a replay then runs the sequence to its end (this one has
+    // commands after it), where the run stopped at the violation it had not shown yet
+    const shown = cx?.steps.length ?? 0;
+    expect(again?.steps.slice(0, shown)).toEqual(cx?.steps);
+    expect(again?.steps.length).toBeGreaterThan(shown);
+    expect(again?.path.split('|')[0]).toBe(cx?.path.split('|')[0]);
+  });
 });
 
 describe('the state a counterexample met', () => {
@@ -322,6 +388,33 @@ describe('the state a counterexample met', () => {
     for (const cx of cxs) {
       expect(cx.stateBefore?.['name']).toBeDefined();
       expect(cx.history).toBeUndefined();
+    }
+  });
+
+  test('a fault of the history met in the values before the run: no state, marked as history', async () => {
+    // the preflight's update is the first; the property's first value the second
+    let n = 0;
+    const cxs = await run({ ...fails(() => ++n === 2), name: 'fails-the-second' });
+    for (const cx of cxs) {
+      expect(cx.history).toBe(true);
+      expect(cx.stateBefore).toBeUndefined();
+    }
+  });
+
+  test('a value the run cannot send back is not part of the state', async () => {
+    const s = await server({
+      ...fails((body, before) => body['name'] === undefined && before.name !== 'reference-asset.png'),
+      name: 'fails-after-a-rename',
+    });
+    const seeded = s.store.assets.get(s.assetId);
+    if (seeded) seeded.preview_id = null;
+    const report = await runConformance({ ...config(s), runs: 60, seed: 4, only: ['valid-update'] });
+    const r = report.requirements.find((q) => q.id === 'RESP-NO-5XX');
+    const cxs = r ? counterexamplesOf(r) : [];
+    expect(cxs.length).toBeGreaterThan(0);
+    for (const cx of cxs) {
+      expect(cx.stateBefore?.['name']).toBeDefined();
+      expect(cx.stateBefore).not.toHaveProperty('preview_id');
     }
   });
 
