@@ -80,13 +80,16 @@ const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a
 describe('what a run counts', () => {
   test('cases are the exchanges sent; every answered one has its status key; events report them as they come', async () => {
     const s = await server();
+    const started = Date.now();
     const { result, events, requests } = await engine(s, { only: ['auth', 'valid-update'] });
+    const elapsed = Date.now() - started;
     // the order of names.ts, whatever the order of `only`
     expect(result.properties.map((p) => p.name)).toEqual(['valid-update', 'auth']);
     for (const p of result.properties) {
       expect(p).toMatchObject({ status: 'pass', failed: [], interrupted: false });
       expect(p.cases).toBeGreaterThanOrEqual(10);
       expect(p.ms).toBeGreaterThanOrEqual(0);
+      expect(p.ms).toBeLessThanOrEqual(elapsed);
     }
     const cases = sum(result.properties.map((p) => p.cases));
     expect(cases).toBe(requests.length);
@@ -246,6 +249,8 @@ describe('when a property stops', () => {
     expect(p).toMatchObject({ status: 'pass', gaveUp: true, cases: 0, failed: [] });
     expect(p?.discarded).toBe(requests.length);
     expect(p?.discarded).toBeGreaterThan(3);
+    // one round: 3 values, each skipped at most 10 times (fast-check's maxSkipsPerRun), then it gives up
+    expect(requests.length).toBeLessThanOrEqual(3 * 11 + 1);
     for (const t of result.tallies.values()) expect(t.counterexamples).toEqual([]);
   });
 
@@ -357,6 +362,53 @@ describe('replay', () => {
   });
 });
 
+describe('counterexamples kept', () => {
+  const variant = (): Variant => {
+    const v = fixtureServer('accepts-invalid')?.variant;
+    if (!v) throw new Error('no server accepts-invalid');
+    return v;
+  };
+
+  test('up to three a requirement, each of its own kind; the requirement named once', async () => {
+    const { result } = await engine(await server(variant()), { only: ['invalid-body'], runs: 60 });
+    // an empty body (BODY-EMPTY-400) is accepted too
+    const failed = ['BODY-INVALID-400', 'BODY-EMPTY-400'];
+    expect([...(result.properties[0]?.failed ?? [])].sort()).toEqual([...failed].sort());
+    const kinds = result.tallies.get('BODY-INVALID-400')?.counterexamples.map((c) => c.kind) ?? [];
+    expect(kinds.length).toBe(3);
+    expect(new Set(kinds).size).toBe(3);
+    for (const [id, t] of result.tallies) if (!failed.includes(id)) expect(t.counterexamples).toEqual([]);
+  });
+
+  test('a violation already shown is not recorded again beside a new one in the same answer', async () => {
+    // invalid bodies taken, every answer labelled text/plain: each invalid body breaks BODY-INVALID-400
+    // (of its kind) and RESP-CONTENT-TYPE
+    const accepts = variant();
+    const both: Variant = {
+      ...accepts,
+      name: 'accepts-invalid+text-plain',
+      reply: (reply, request, store) => {
+        const r = accepts.reply ? accepts.reply(reply, request, store) : reply;
+        return { ...r, headers: { ...r.headers, 'content-type': 'text/plain' } };
+      },
+    };
+    const { result } = await engine(await server(both), { only: ['invalid-body'], runs: 60 });
+    expect(result.tallies.get('RESP-CONTENT-TYPE')?.counterexamples.length).toBe(1);
+    expect(result.tallies.get('BODY-INVALID-400')?.counterexamples.length).toBe(3);
+    for (const [id, t] of result.tallies) {
+      const kinds = t.counterexamples.map((c) => c.kind);
+      expect(new Set(kinds).size, id).toBe(kinds.length);
+    }
+  });
+
+  test('--counterexamples 1: one, and nothing is searched again once shown', async () => {
+    const one = await engine(await server(variant()), { only: ['invalid-body'], runs: 60, counterexamples: 1 });
+    expect(one.result.tallies.get('BODY-INVALID-400')?.counterexamples.length).toBe(1);
+    const three = await engine(await server(variant()), { only: ['invalid-body'], runs: 60 });
+    expect(one.requests.length).toBeLessThan(three.requests.length);
+  });
+});
+
 describe('the state a counterexample met', () => {
   const run = async (variant: Variant) => {
     const report = await runConformance({
@@ -389,6 +441,31 @@ describe('the state a counterexample met', () => {
       expect(cx.stateBefore?.['name']).toBeDefined();
       expect(cx.history).toBeUndefined();
     }
+    // replayed from that state: the case shows the fault again, and nothing else is sent to try it
+    const [cx] = cxs;
+    let puts = 0;
+    const s = await server({
+      ...fails((body, before) => body['name'] === undefined && before.name !== 'reference-asset.png'),
+      name: 'fails-after-a-rename',
+      delayMs: (request) => {
+        if (request.method === 'PUT') puts++;
+        return 0;
+      },
+    });
+    const replay = await runConformance({
+      ...config(s),
+      runs: 60,
+      seed: cx?.seed ?? 0,
+      path: cx?.path ?? '',
+      only: ['valid-update'],
+      ...(cx?.stateBefore ? { startFrom: cx.stateBefore } : {}),
+    });
+    const again = replay.requirements.find((q) => q.id === 'RESP-NO-5XX')?.counterexample;
+    expect(again?.request.body).toBe(cx?.request.body);
+    expect(again).not.toHaveProperty('stateBefore');
+    expect(again).not.toHaveProperty('history');
+    // the preflight's update, the recorded state, the case, the restore
+    expect(puts).toBe(4);
   });
 
   test('a fault of the history met in the values before the run: no state, marked as history', async () => {
@@ -418,9 +495,50 @@ describe('the state a counterexample met', () => {
     }
   });
 
-  test('a fault of the history, not of the values: marked as such', async () => {
+  test('a fault of the history, not of the values: marked as such, with the state it met', async () => {
     let n = 0;
     const cxs = await run({ ...fails(() => ++n === 3), name: 'fails-the-third' });
-    for (const cx of cxs) expect(cx.history).toBe(true);
+    for (const cx of cxs) {
+      expect(cx.history).toBe(true);
+      expect(cx.stateBefore).toBeDefined();
+    }
+  });
+
+  test('without the values before the run, nothing is tried again: the state as known', async () => {
+    let n = 0;
+    const { result, requests } = await engine(await server({ ...fails(() => ++n === 2), name: 'fails-the-second' }), {
+      only: ['valid-update'],
+      runs: 10,
+    });
+    const [cx] = result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(cx?.stateBefore).toBeDefined();
+    expect(cx).not.toHaveProperty('history');
+    // every request was a value of the property (its shrinking included): none to try the state again
+    expect(requests.length).toBe(result.properties[0]?.cases);
+  });
+
+  test('values before the run that the target refuses to take back: the state is tried instead', async () => {
+    // the asset has two tags; this server refuses any update with more than one
+    const cxs = await run(fails((body) => Array.isArray(body['tags']) && body['tags'].length > 1));
+    for (const cx of cxs) {
+      expect(cx.stateBefore).toBeDefined();
+      expect(cx.history).toBeUndefined();
+    }
+  });
+
+  test('a timeout: the state as known, untried (each try would cost a timeout)', async () => {
+    let n = 0;
+    const report = await runConformance({
+      ...config(await server({ name: 'hangs-once', intercept: (req) => req.method === 'PUT' && ++n === 4 })),
+      runs: 20,
+      seed: 4,
+      timeoutMs: 300,
+      only: ['valid-update'],
+    });
+    const r = report.requirements.find((q) => q.id === 'RESP-TIMELY');
+    const cxs = r ? counterexamplesOf(r) : [];
+    expect(cxs.length).toBe(1);
+    expect(cxs[0]?.stateBefore).toBeDefined();
+    expect(cxs[0]?.history).toBeUndefined();
   });
 });
