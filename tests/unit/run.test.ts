@@ -6,8 +6,9 @@
 import { describe, expect, test } from 'vitest';
 import { RunError } from '../../src/errors.ts';
 import { counterexamplesOf, TOOL } from '../../src/report/model.ts';
+import { currentProperty } from '../../src/runner/engine.ts';
 import { defaultReplayCommand, isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
-import { json } from '../../src/server/index.ts';
+import { json, type ReferenceServer, type Variant } from '../../src/server/index.ts';
 import { assetMetadata, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 import { referenceServers } from '../helpers/reference.ts';
 
@@ -47,6 +48,7 @@ test.each([
   ['http://localhost:8080', true],
   ['http://127.0.0.1', true],
   ['http://127.200.3.4:1', true],
+  ['http://127.10.20.30', true],
   ['http://[::1]:8080', true],
   ['http://[0:0:0:0:0:0:0:1]/', true],
   ['http://127.0.0.1.nip.io', false],
@@ -118,7 +120,7 @@ describe('the set-up and its report', () => {
     expect(set.seed).toBe(5);
   });
 
-  test('the embedded server when no target is given', async () => {
+  test('the embedded server when no target is given, closed at the end', async () => {
     const report = await runConformance({
       specFile: SPEC,
       runs: 2,
@@ -126,10 +128,34 @@ describe('the set-up and its report', () => {
       strict: false,
       timeoutMs: 2000,
       only: ['auth'],
+      shard: '2/3',
     });
     expect(report.target.embedded).toBe(true);
     expect(report.target.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(report.exitCode).toBe(0);
+    expect(report.shard).toBe('2/3');
+    await expect(fetch(`${report.target.baseUrl}/api/assets/x`)).rejects.toThrow();
+  });
+
+  test('a tap sees every request, labelled with the property that sent it', async () => {
+    const s = await server();
+    const labels: (string | undefined)[] = [];
+    const report = await runConformance(
+      config(s, { runs: 2, only: ['malformed-id'], tap: () => labels.push(currentProperty.getStore()) }),
+    );
+    expect(labels.length).toBe(report.requests.sent);
+    expect(labels).toContain('malformed-id');
+    expect(labels.filter((l) => l !== undefined && l !== 'malformed-id')).toEqual([]);
+  });
+
+  test('the rate ceiling holds for the whole run', async () => {
+    const s = await server();
+    const started = Date.now();
+    const report = await runConformance(config(s, { runs: 8, only: ['malformed-id'], rate: 40 }));
+    // the preflight's and the restore's requests (4) are not paced: they must go out whatever the ceiling
+    const paced = report.requests.sent - 4;
+    expect(paced).toBeGreaterThanOrEqual(8);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(((paced - 1) / 40) * 1000);
   });
 });
 
@@ -141,6 +167,24 @@ describe('how a run stops', () => {
     const report = await runConformance(config(s, { signal: controller.signal }));
     expect(report.stopped).toBe('interrupted (Ctrl-C)');
     expect(report.properties.every((p) => p.status === 'skip')).toBe(true);
+  });
+
+  test('a signal aborted during the run: nothing more is sent, the reason is given, the asset is put back', async () => {
+    const controller = new AbortController();
+    let puts = 0;
+    const s = await server({
+      name: 'aborts-after-five',
+      reply: (reply, request) => {
+        if (request.method === 'PUT' && ++puts === 5) controller.abort('mid-run');
+        return reply;
+      },
+    });
+    const before = assetMetadata(s);
+    const report = await runConformance(config(s, { runs: 100, signal: controller.signal }));
+    expect(report.stopped).toBe('interrupted (mid-run)');
+    expect(report.requests.sent).toBeLessThan(12);
+    expect(report.restore.status).toBe('restored');
+    expect(assetMetadata(s)).toEqual(before);
   });
 
   test('the run time limit names its option and value', async () => {
@@ -218,7 +262,57 @@ describe('reference ids (preview_id)', () => {
   });
 });
 
+describe('a target whose values cannot be read back', () => {
+  // no GET, and a 200 that lists none of the values
+  const unreadable: Variant = { name: 'unreadable', get: false, updatedBody: (a) => ({ id: a.id }) };
+  // an address that is not loopback by its name, and reaches this machine all the same
+  const mapped = (s: ReferenceServer): string => s.baseUrl.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+
+  test('not loopback: refused before anything is sent that could change it, unless --allow-unrestored', async () => {
+    const s = await server(unreadable);
+    const before = assetMetadata(s);
+    await expect(runConformance(config(s, { baseUrl: mapped(s), runs: 2 }))).rejects.toThrow(/--allow-unrestored/);
+    expect(assetMetadata(s)).toEqual(before);
+    const report = await runConformance(
+      config(s, { baseUrl: mapped(s), runs: 2, only: ['auth'], allowUnrestored: true }),
+    );
+    expect(report.restore.status).not.toBe('restored');
+  });
+
+  test('loopback, or an asset the run created: the run goes on', async () => {
+    const s = await server(unreadable);
+    const report = await runConformance(config(s, { runs: 2, only: ['auth'] }));
+    expect(report.properties[0]?.status).not.toBe('skip');
+    const created = await runConformance(
+      config(s, { baseUrl: mapped(s), assetId: undefined, createAsset: true, runs: 2, only: ['auth'] }),
+    );
+    expect(created.target.createdAsset).toBe(true);
+  });
+});
+
 describe('--create-asset', () => {
+  test('the created asset may name itself as its preview (the run deletes it anyway)', async () => {
+    let created = '';
+    const previews: unknown[] = [];
+    const s = await server({
+      name: 'records-previews',
+      reply: (reply, request) => {
+        if (request.method === 'POST' && reply.body && 'json' in reply.body)
+          created = String((reply.body.json as Record<string, unknown>)['id']);
+        if (request.method === 'PUT' && request.id === created) {
+          const body: unknown = JSON.parse(request.body || 'null');
+          if (body && typeof body === 'object' && 'preview_id' in body) previews.push(body.preview_id);
+        }
+        return reply;
+      },
+    });
+    const report = await runConformance(
+      config(s, { assetId: undefined, createAsset: true, runs: 40, only: ['reference-update'] }),
+    );
+    expect(report.properties[0]?.status).toBe('pass');
+    expect(previews).toContain(created);
+  });
+
   test('an upload answered with another hash: CREATE-HASH-BLAKE3 fails with the upload as its case', async () => {
     const s = await server({
       name: 'wrong-hash',
@@ -235,13 +329,16 @@ describe('--create-asset', () => {
         runs: 2,
         only: ['auth'],
         onEvent: (e) => {
-          if (e.type === 'created' || e.type === 'snapshot') events.push(`${e.type}`);
+          if (e.type === 'created' || e.type === 'snapshot' || e.type === 'leftovers') events.push(`${e.type}`);
         },
       }),
     );
+    // no leftovers of earlier runs, no values to put back
     expect(events).toEqual(['created']);
-    expect(report.restore).toMatchObject({
+    expect(report.restore).toEqual({
       status: 'not-possible',
+      fields: [],
+      original: {},
       message: 'the run used an asset it created (deleted at the end)',
     });
     const r = report.requirements.find((q) => q.id === 'CREATE-HASH-BLAKE3');

@@ -82,12 +82,21 @@ describe('--create-asset', () => {
         assetId: undefined,
         createAsset: true,
         runs: 5,
-        onEvent: (e) => e.type === 'leftovers' && events.push(e.leftovers.map((l) => l.id).join()),
+        onEvent: (e) => e.type === 'leftovers' && events.push(`${e.leftovers.map((l) => l.id).join()} ${e.deleting}`),
       }),
     );
-    expect(events).toEqual(['11111111-1111-4111-8111-111111111111']);
+    expect(events).toEqual(['11111111-1111-4111-8111-111111111111 false']);
     expect(s.store.assets.has('11111111-1111-4111-8111-111111111111')).toBe(true);
-    await runConformance(config(s, { assetId: undefined, createAsset: true, deleteLeftovers: true, runs: 5 }));
+    await runConformance(
+      config(s, {
+        assetId: undefined,
+        createAsset: true,
+        deleteLeftovers: true,
+        runs: 5,
+        onEvent: (e) => e.type === 'leftovers' && events.push(`${e.leftovers.length} ${e.deleting}`),
+      }),
+    );
+    expect(events.at(-1)).toBe('1 true');
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
   });
 });
