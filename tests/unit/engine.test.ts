@@ -314,6 +314,8 @@ describe('replay', () => {
     const variant = fails((body) => Array.isArray(body['tags']) && body['tags'].length > 2);
     const s = await server(variant);
     const found = await engine(s, { only: ['valid-update'], runs: 50 });
+    // a property that found a fault did not give up
+    expect(found.result.properties[0]).not.toHaveProperty('gaveUp');
     const [cx] = found.result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
     expect(cx).toBeDefined();
     if (!cx) return;
@@ -466,6 +468,28 @@ describe('the state a counterexample met', () => {
     expect(again).not.toHaveProperty('history');
     // the preflight's update, the recorded state, the case, the restore
     expect(puts).toBe(4);
+  });
+
+  test('tried again, another violation is not the same one: the state is still tried', async () => {
+    // from the values before the run, an update without a name is answered as text/plain; after a
+    // rename, with a 500: tried from those values, the 500's case shows a violation, not the 500
+    const renamed = fails((body, before) => body['name'] === undefined && before.name !== 'reference-asset.png');
+    let plain = false;
+    const cxs = await run({
+      ...renamed,
+      name: 'two-faults-by-state',
+      applyUpdate: (asset, update, store) => {
+        plain = update.name === undefined && asset.name === 'reference-asset.png';
+        return renamed.applyUpdate?.(asset, update, store);
+      },
+      reply: (reply, request, store) => {
+        const r = renamed.reply ? renamed.reply(reply, request, store) : reply;
+        if (request.method !== 'PUT' || !plain) return r;
+        plain = false;
+        return { ...r, headers: { ...r.headers, 'content-type': 'text/plain' } };
+      },
+    });
+    for (const cx of cxs) expect(cx.stateBefore?.['name']).toBeDefined();
   });
 
   test('a fault of the history met in the values before the run: no state, marked as history', async () => {
