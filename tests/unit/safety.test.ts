@@ -97,6 +97,16 @@ describe('--create-asset', () => {
       }),
     );
     expect(events.at(-1)).toBe('1 true');
+    // found again, with nobody listening for events
+    s.store.assets.set('22222222-2222-4222-8222-222222222222', {
+      ...seeded,
+      id: '22222222-2222-4222-8222-222222222222',
+      tags: ['conformance-suite', 'conformance-run-0123456789ab'],
+    });
+    const quiet = await runConformance(
+      config(s, { assetId: undefined, createAsset: true, deleteLeftovers: true, runs: 5 }),
+    );
+    expect(quiet.leftovers?.map((l) => l.id)).toEqual(['22222222-2222-4222-8222-222222222222']);
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
   });
 });
