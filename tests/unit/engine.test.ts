@@ -32,11 +32,9 @@ interface Engine {
   requests: OutgoingRequest[];
   /** The property each request was sent for, as currentProperty tells (with labelRequests). */
   labels: (string | undefined)[];
-  client: HttpClient;
 }
 
 interface EngineEnv {
-  hasGet?: boolean;
   /** The asset id the checks' context names (default: the server's). */
   assetId?: string;
   /** The client is stopped with this reason before the run. */
@@ -64,11 +62,11 @@ async function engine(s: ReferenceServer, options: Partial<EngineOptions>, env: 
         ctx: { ...checkContext(contract, env.assetId ?? s.assetId), apiKey: KEY },
         target: { baseUrl: s.baseUrl, apiKey: KEY },
         client,
-        hasGet: env.hasGet ?? true,
+        hasGet: true,
       },
       { seed: 11, runs: 10, propertyTimeLimitMs: 20_000, onEvent: (e) => events.push(e), ...options },
     );
-    return { result, events, requests, labels, client };
+    return { result, events, requests, labels };
   } finally {
     await client.close();
   }
