@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { RunError } from '../../src/errors.ts';
+import { isJsonObject } from '../../src/json.ts';
 import { counterexamplesOf, TOOL } from '../../src/report/model.ts';
 import { currentProperty } from '../../src/runner/engine.ts';
 import { defaultReplayCommand, isLoopback, type RunConfig, runConformance } from '../../src/runner/run.ts';
@@ -16,6 +17,16 @@ import { assetMetadata, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 import { referenceServers } from '../helpers/reference.ts';
 
 const KEY = 'run-key-0123456789';
+
+/** The preview_id a PUT body sends, as a list of none or one (a body that is not JSON sends none). */
+function previewIn(text: string): unknown[] {
+  try {
+    const body: unknown = JSON.parse(text);
+    return isJsonObject(body) && Object.hasOwn(body, 'preview_id') ? [body['preview_id']] : [];
+  } catch {
+    return [];
+  }
+}
 const { server, config } = referenceServers(KEY);
 
 describe('the replay command', () => {
@@ -240,10 +251,7 @@ describe('reference ids (preview_id)', () => {
     const s = await server({
       name: 'records-previews',
       reply: (reply, request) => {
-        if (request.method === 'PUT') {
-          const body: unknown = JSON.parse(request.body || 'null');
-          if (body && typeof body === 'object' && 'preview_id' in body) sent.push(body.preview_id);
-        }
+        if (request.method === 'PUT') sent.push(...previewIn(request.body));
         return reply;
       },
     });
@@ -303,15 +311,14 @@ describe.skipIf(!(await mappedReachable()))('a target whose values cannot be rea
     const s = await server({
       ...unreadable,
       reply: (reply, request) => {
-        if (request.method === 'PUT')
-          previews.push((JSON.parse(request.body || '{}') as Record<string, unknown>)['preview_id']);
+        if (request.method === 'PUT') previews.push(...previewIn(request.body));
         return reply;
       },
     });
     const report = await runConformance(config(s, { runs: 20, only: ['auth', 'reference-update'] }));
     expect(report.properties.map((p) => p.status)).not.toContain('skip');
     // values it cannot put back: the asset is never named as its own preview
-    expect(previews.filter((p) => p !== undefined).length).toBeGreaterThan(0);
+    expect(previews.length).toBeGreaterThan(0);
     expect(previews).not.toContain(s.assetId);
     const created = await runConformance(
       config(s, { baseUrl: mapped(s), assetId: undefined, createAsset: true, runs: 2, only: ['auth'] }),
@@ -329,10 +336,7 @@ describe('--create-asset', () => {
       reply: (reply, request) => {
         if (request.method === 'POST' && reply.body && 'json' in reply.body)
           created = String((reply.body.json as Record<string, unknown>)['id']);
-        if (request.method === 'PUT' && request.id === created) {
-          const body: unknown = JSON.parse(request.body || 'null');
-          if (body && typeof body === 'object' && 'preview_id' in body) previews.push(body.preview_id);
-        }
+        if (request.method === 'PUT' && request.id === created) previews.push(...previewIn(request.body));
         return reply;
       },
     });
