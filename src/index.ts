@@ -36,6 +36,7 @@ const RUN_KEYS = [
   'runs',
   'seed',
   'strict',
+  'requireCoverage',
   'timeoutMs',
   'reportDir',
   'properties',
@@ -44,6 +45,7 @@ const RUN_KEYS = [
   'rate',
   'maxRequests',
   'runTimeoutMs',
+  'budget',
   'ca',
   'expectations',
 ] as const satisfies readonly (keyof Options)[];

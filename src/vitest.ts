@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunOptions, runConformance } from './index.ts';
-import { failsRun, type RequirementReport, type RunReport } from './report/model.ts';
+import { failsRun, type RequirementReport, type RunMode, type RunReport } from './report/model.ts';
 import { REQUIREMENTS, type RequirementId } from './requirements.ts';
 
 /** A server started for the suite: where it listens, its key and the asset the run may modify. */
@@ -55,11 +55,9 @@ function failureText(r: RequirementReport): string {
  * run (failsRun); a skip, a SHOULD not met without strict, a known failure and a failure that
  * follows from another are skipped with the reason; the rest passed.
  */
-export function testOutcome(
-  r: RequirementReport,
-  strict: boolean,
-): { outcome: 'pass' | 'fail' | 'skip'; note: string } {
-  if (failsRun(r, strict)) return { outcome: 'fail', note: failureText(r) };
+export function testOutcome(r: RequirementReport, mode: RunMode): { outcome: 'pass' | 'fail' | 'skip'; note: string } {
+  if (failsRun(r, mode))
+    return { outcome: 'fail', note: r.status === 'skip' ? `not exercised: ${r.reason ?? ''}` : failureText(r) };
   if (r.status === 'skip') return { outcome: 'skip', note: r.reason ?? 'not exercised' };
   if (r.status === 'pass') return { outcome: 'pass', note: '' };
   if (r.followsFrom) return { outcome: 'skip', note: `follows from ${r.followsFrom}: ${failureText(r)}` };
@@ -94,7 +92,7 @@ export function describeConformance(options: ConformanceSuiteOptions = {}): void
       test(`${requirement.id} (${requirement.level}): ${requirement.title}`, (ctx) => {
         const r = report?.requirements.find((x) => x.id === requirement.id);
         if (!report || !r) return expect.fail(`the run made no verdict on ${requirement.id}`);
-        const { outcome, note } = testOutcome(r, report.strict);
+        const { outcome, note } = testOutcome(r, report);
         if (outcome === 'fail') return expect.fail(note);
         if (outcome === 'skip') return ctx.skip(note);
         expect(r.status).toBe('pass');

@@ -18,6 +18,7 @@ export interface Options {
   runs: number;
   seed: number;
   strict: boolean;
+  requireCoverage: boolean;
   timeoutMs: number;
   reportDir: string;
   properties?: string[];
@@ -34,6 +35,8 @@ export interface Options {
   rate: number;
   maxRequests: number;
   runTimeoutMs: number;
+  /** Seconds of wall time the run plans for (0: none). */
+  budget: number;
   createAsset: boolean;
   deleteLeftovers: boolean;
   allowUnrestored: boolean;
@@ -194,6 +197,13 @@ export const OPTIONS: readonly OptionDef[] = [
   },
   { flag: 'strict', key: 'strict', env: env('STRICT'), type: 'boolean', help: 'SHOULD failures fail the run too.' },
   {
+    flag: 'require-coverage',
+    key: 'requireCoverage',
+    env: env('REQUIRE_COVERAGE'),
+    type: 'boolean',
+    help: 'A MUST requirement that no case exercised (a short --budget, a target that stops answering) fails the run.',
+  },
+  {
     flag: 'timeout-ms',
     key: 'timeoutMs',
     env: env('TIMEOUT_MS'),
@@ -302,6 +312,16 @@ export const OPTIONS: readonly OptionDef[] = [
     help: 'Stop cleanly after N requests (0: no budget); restoring the asset is not counted.',
   },
   {
+    flag: 'budget',
+    key: 'budget',
+    env: env('BUDGET'),
+    type: 'string',
+    value: 'S',
+    default: '60',
+    parse: integer(0, 7 * 24 * 3600),
+    help: 'Plan the run for S seconds of wall time: every property first, then exploration (up to --runs) in the time left; waiting on 429 and 503 takes at most a quarter (0: no plan, every property runs its --runs whole).',
+  },
+  {
     flag: 'run-timeout-ms',
     key: 'runTimeoutMs',
     env: env('RUN_TIMEOUT_MS'),
@@ -355,7 +375,7 @@ export const OPTIONS: readonly OptionDef[] = [
 ];
 
 const EXIT_CODES =
-  'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed; 2 the run could not be made; 130/143 interrupted (SIGINT/SIGTERM) after restoring.';
+  'Exit codes: 0 every MUST holds (and with --strict every SHOULD); 1 a requirement failed (or, with --require-coverage, a MUST was not exercised); 2 the run could not be made; 130/143 interrupted (SIGINT/SIGTERM) after restoring.';
 
 export function usage(): string {
   const lines = [

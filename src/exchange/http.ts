@@ -74,6 +74,11 @@ export interface ClientOptions {
   maxRateLimitRetries: number;
   /** Longest wait honoured from a Retry-After header. */
   maxRetryAfterMs: number;
+  /**
+   * Time the whole run may spend waiting on 429 and 503 answers (absent: no bound). Past it a 503 is
+   * an answer to judge, a 429 is not waited for, and a run of 429s stops the run (see send).
+   */
+  maxWaitMs?: number;
   connections?: number;
   /** Ceiling on requests per second (0: none). */
   rate?: number;
@@ -98,9 +103,14 @@ export interface ClientStats {
   /** Answers 429 (or 503 with Retry-After) that were waited out or given up. */
   rateLimited: number;
   retries: number;
+  /** Time spent waiting on 429 and 503 answers before sending again. */
+  waitedMs: number;
   /** Requests sent again after the connection was closed or reset before any answer (a stale keep-alive connection). */
   resetRetries: number;
 }
+
+/** 429 answers in a row, once the run's time for waiting is spent, after which the run stops sending. */
+const MAX_LIMITED_IN_A_ROW = 10;
 
 /** Methods that may be sent again when a connection dies before any answer (RFC 9110, 9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -274,7 +284,9 @@ const RECENT_ANSWERS = 256;
 const TYPICAL_PERCENTILE = 0.95;
 
 export class HttpClient {
-  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, resetRetries: 0 };
+  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, waitedMs: 0, resetRetries: 0 };
+  /** 429 answers in a row once the run's time for waiting is spent. */
+  #limitedInARow = 0;
   readonly #agent: UndiciAgent;
   readonly #options: ClientOptions;
   /** When the next request may start, for the rate ceiling. */
@@ -400,7 +412,8 @@ export class HttpClient {
   /**
    * A request of the run: paced under the rate ceiling, counted against the budget; a 429 (or a
    * 503 with Retry-After) is waited out (Retry-After, bounded) and retried a bounded number of
-   * times. `essential` requests (restore, clean-up) are sent even when the budget is spent.
+   * times, within the run's time for waiting (maxWaitMs); a 503 that lasts through the retries is
+   * the answer (a 5xx, judged). Once that time is spent, neither is waited for (see #limitedPastWaiting). `essential` requests (restore, clean-up) are sent even when the budget is spent.
    *
    * An idempotent request whose connection was closed or reset before any answer is sent once
    * more: a server may close an idle keep-alive connection just as a request goes out on it
@@ -416,17 +429,41 @@ export class HttpClient {
     for (;;) {
       if (!essential) await this.#admit();
       const outcome = await this.#sendResending(request, essential, fresh);
+      const status = outcome.kind === 'response' ? outcome.status : 0;
       const isLimited =
-        outcome.kind === 'response' &&
-        (outcome.status === 429 || (outcome.status === 503 && outcome.headers['retry-after'] !== undefined));
-      if (!isLimited) return { outcome, rateLimited: false };
+        status === 429 ||
+        (status === 503 && outcome.kind === 'response' && outcome.headers['retry-after'] !== undefined);
+      if (!isLimited) {
+        this.#limitedInARow = 0;
+        return { outcome, rateLimited: false };
+      }
       this.stats.rateLimited++;
-      if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: true };
+      const asked = outcome.kind === 'response' ? retryAfterMs(outcome.headers['retry-after']) : null;
+      const wait = Math.min(asked ?? 1000 * 2 ** limited, this.#options.maxRetryAfterMs);
+      const waitLeft = (this.#options.maxWaitMs ?? Number.POSITIVE_INFINITY) - this.stats.waitedMs;
+      // waited out a few times and still there: a 503 is the answer (never 5xx), a 429 is never a verdict
+      if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: status !== 503 };
+      if (wait > waitLeft) return { outcome, rateLimited: this.#limitedPastWaiting(status) };
       this.stats.retries++;
-      const wait = retryAfterMs(outcome.headers['retry-after']) ?? 1000 * 2 ** limited;
       limited++;
-      await sleep(Math.min(wait, this.#options.maxRetryAfterMs));
+      this.stats.waitedMs += wait;
+      await sleep(wait);
     }
+  }
+
+  /**
+   * A 429 or 503 once the run's time for waiting is spent, not waited for: whether the case goes
+   * unjudged. One now and then is (a conforming server may be briefly unavailable); a 503 that keeps
+   * coming, MAX_LIMITED_IN_A_ROW in a row, is the answer, judged; a 429 that does stops the run.
+   */
+  #limitedPastWaiting(status: number): boolean {
+    this.#limitedInARow++;
+    if (this.#limitedInARow < MAX_LIMITED_IN_A_ROW) return true;
+    if (status === 503) return false;
+    this.stop(
+      `the target kept answering 429 (${MAX_LIMITED_IN_A_ROW} in a row) after the run had waited ${(this.stats.waitedMs / 1000).toFixed(1)} s, its time for waiting`,
+    );
+    return true;
   }
 
   /** Stops at the budget or once stopped; waits for the rate ceiling. */

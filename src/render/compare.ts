@@ -40,7 +40,7 @@ function compareCell(report: RunReport, id: string): string {
   if (!r) return '-';
   if (r.outcome === 'expected-failure') return 'expected fail';
   if (r.outcome === 'fixed') return 'pass (fixed)';
-  if (r.status === 'fail') return failsRun(r, report.strict) ? 'FAIL' : `fail (${r.level})`;
+  if (r.status === 'fail') return failsRun(r, report) ? 'FAIL' : `fail (${r.level})`;
   return r.status;
 }
 

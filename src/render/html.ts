@@ -12,6 +12,7 @@ import {
   type ExchangeReport,
   failsRun,
   type RequirementReport,
+  type RunMode,
   type RunReport,
 } from '../report/model.ts';
 import { coverageLines, HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
@@ -29,11 +30,11 @@ pre{background:#f6f7f9;border:1px solid #e1e4ea;padding:.6rem;overflow:auto;whit
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.meta li{margin:.15rem 0}code{background:#f2f4f8;padding:0 .2rem}
 `;
 
-function cls(r: RequirementReport, strict: boolean): string {
+function cls(r: RequirementReport, mode: RunMode): string {
   if (r.outcome === 'fixed') return 'fixed';
   if (r.status === 'pass') return 'pass';
-  if (r.status === 'skip') return 'skip';
-  return failsRun(r, strict) ? 'fail' : 'warn';
+  if (r.status === 'skip') return failsRun(r, mode) ? 'fail' : 'skip';
+  return failsRun(r, mode) ? 'fail' : 'warn';
 }
 
 function exchangeHtml(ex: ExchangeReport): string {
@@ -77,7 +78,7 @@ export function renderHtml(report: RunReport): string {
   const rows = report.requirements
     .map(
       (r) =>
-        `<tr class="${cls(r, report.strict)}"><td>${r.counterexample ? `<a href="#${r.id}">${r.id}</a>` : r.id}</td><td>${r.level}</td><td>${escapeHtml(verdictLabel(r, report.strict))}</td><td class="num">${r.cases}</td><td>${escapeHtml(r.title)}</td></tr>`,
+        `<tr class="${cls(r, report)}"><td>${r.counterexample ? `<a href="#${r.id}">${r.id}</a>` : r.id}</td><td>${r.level}</td><td>${escapeHtml(verdictLabel(r, report))}</td><td class="num">${r.cases}</td><td>${escapeHtml(r.title)}</td></tr>`,
     )
     .join('\n');
   const failures = report.requirements

@@ -15,9 +15,9 @@ const xml = (s: string): string =>
     .replace(/"/g, '&quot;');
 
 export function renderJunit(report: RunReport): string {
-  const failures = report.requirements.filter((r) => failsRun(r, report.strict)).length;
+  const failures = report.requirements.filter((r) => failsRun(r, report)).length;
   const skipped = report.requirements.filter(
-    (r) => r.status === 'skip' || (r.status === 'fail' && !failsRun(r, report.strict)),
+    (r) => r.status === 'skip' || (r.status === 'fail' && !failsRun(r, report)),
   ).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
@@ -51,7 +51,11 @@ export function renderJunit(report: RunReport): string {
         `      <skipped message="${xml(`known failure: ${r.expected?.reason ?? ''}${r.expected?.link ? ` (${r.expected.link})` : ''}`)}"/>`,
         `      <system-out>${xml(detail)}</system-out>`,
       );
-    else if (failsRun(r, report.strict))
+    else if (r.status === 'skip' && failsRun(r, report))
+      out.push(
+        `      <failure message="${xml(`not exercised (--require-coverage): ${r.reason ?? ''}`)}" type="NOT-EXERCISED"/>`,
+      );
+    else if (failsRun(r, report))
       out.push(
         `      <failure message="${xml(cx?.violated.find((v) => v.requirement === r.id)?.message ?? 'failed')}" type="${r.level}">${xml(detail)}</failure>`,
       );

@@ -51,7 +51,7 @@ function verdictTable(report: RunReport): string[] {
   const lines = ['| Requirement | Level | Verdict | Cases | Title |', '|---|---|---|---:|---|'];
   for (const r of report.requirements) {
     const id = r.status === 'fail' ? `[${r.id}](#${r.id.toLowerCase()})` : r.id;
-    lines.push(`| ${id} | ${r.level} | ${verdictLabel(r, report.strict)} | ${r.cases} | ${tableCell(r.title)} |`);
+    lines.push(`| ${id} | ${r.level} | ${verdictLabel(r, report)} | ${r.cases} | ${tableCell(r.title)} |`);
   }
   return lines;
 }

@@ -10,13 +10,13 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { coverageLines, HISTORY, verdictLabel } from './text.ts';
+import { coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 export function progressLine(event: RunEvent, colors: boolean): string | null {
   if (event.type === 'property-start')
-    return `[${event.index + 1}/${event.total}] ${event.property.name}: ${event.property.title}`;
+    return `[${event.pass === 'all' ? '' : `${event.pass} `}${event.index + 1}/${event.total}] ${event.property.name}: ${event.property.title}`;
   if (event.type === 'property-end') {
     const r = event.result;
     const mark =
@@ -26,7 +26,7 @@ export function progressLine(event: RunEvent, colors: boolean): string | null {
           ? color(33, 'skipped', colors)
           : color(31, 'FAILED', colors);
     const extra = r.status === 'skip' ? ` (${r.skipReason})` : r.failed.length > 0 ? ` ${r.failed.join(', ')}` : '';
-    return `      ${mark} ${r.name}: ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? ', time limit reached' : ''}${r.gaveUp ? ', gave up: too few cases could be judged' : ''}${extra}`;
+    return `      ${mark} ${r.name}: ${r.cases} cases${r.discarded ? `, ${r.discarded} discarded` : ''}, ${(r.ms / 1000).toFixed(1)} s${r.interrupted ? `, cut short: ${r.cut ?? 'time limit reached'}` : ''}${r.gaveUp ? ', gave up: too few cases could be judged' : ''}${extra}`;
   }
   return null;
 }
@@ -35,14 +35,14 @@ type Paint = (code: number, s: string) => string;
 
 function verdictRows(report: RunReport, paint: Paint): string[] {
   const heads = ['Requirement', 'Level', 'Verdict', 'Cases'];
-  const rows = report.requirements.map((r) => [r.id, r.level, verdictLabel(r, report.strict), String(r.cases)]);
+  const rows = report.requirements.map((r) => [r.id, r.level, verdictLabel(r, report), String(r.cases)]);
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const pad = (row: string[]): string =>
     row.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
   const out = ['', pad(heads)];
   for (const [i, r] of report.requirements.entries()) {
     const line = pad(rows[i] as string[]);
-    if (r.status === 'fail') out.push(paint(failsRun(r, report.strict) ? 31 : 33, line));
+    if (r.status === 'fail') out.push(paint(failsRun(r, report) ? 31 : 33, line));
     else if (r.outcome === 'fixed') out.push(paint(36, line));
     else if (r.status === 'skip') out.push(paint(90, line));
     else out.push(line);
@@ -112,7 +112,7 @@ function totals(report: RunReport, reportDir: string | null, paint: Paint): stri
   const s = report.summary;
   const out = [
     '',
-    `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}${s.following ? `, ${s.following} following from another failure` : ''}, ${s.skipped} skipped; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`,
+    `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${report.strict ? '' : ' (not fatal without --strict)'}${s.following ? `, ${s.following} following from another failure` : ''}, ${notExercised(s)}${report.requireCoverage ? ' (fatal with --require-coverage)' : ''}; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`,
   ];
   const resent = report.requests.resetRetries;
   if (resent)

@@ -5,18 +5,20 @@ import {
   type ExchangeReport,
   failsRun,
   type RequirementReport,
+  type RunMode,
+  type Summary,
   unexercised,
 } from '../report/model.ts';
 
-export function verdictLabel(r: RequirementReport, strict: boolean): string {
+export function verdictLabel(r: RequirementReport, mode: RunMode): string {
   if (r.outcome === 'fixed') return 'pass (FIXED: known to fail)';
   if (r.outcome === 'intermittent')
     return r.status === 'fail' ? 'fail (known intermittent)' : `${r.status} (known intermittent)`;
   if (r.outcome === 'expected-failure') return 'fail (expected)';
   if (r.status === 'pass') return 'pass';
-  if (r.status === 'skip') return 'skip';
+  if (r.status === 'skip') return failsRun(r, mode) ? 'NOT EXERCISED' : 'not exercised';
   if (r.followsFrom) return `fail (follows from ${r.followsFrom})`;
-  const label = failsRun(r, strict) ? 'FAIL' : 'FAIL (SHOULD, not fatal)';
+  const label = failsRun(r, mode) ? 'FAIL' : 'FAIL (SHOULD, not fatal)';
   return r.outcome === 'new-failure' ? `${label}, NEW` : label;
 }
 
@@ -43,16 +45,14 @@ export function responseText(ex: ExchangeReport): string {
   return res.failure ? `(${res.failure})` : `${res.status}\n${headerLines(res.headers ?? {})}\n\n${res.body ?? ''}`;
 }
 
-/** The summary line's counts: "34 passed, 1 MUST failed, 0 SHOULD failed, 2 skipped" (and the followers). */
-export function summaryCounts(s: {
-  passed: number;
-  mustFailed: number;
-  shouldFailed: number;
-  skipped: number;
-  following?: number;
-}): string {
+/** "2 not exercised (1 MUST)": the requirements no case exercised, never counted as passes. */
+export const notExercised = (s: Summary): string =>
+  `${s.skipped} not exercised${s.mustSkipped ? ` (${s.mustSkipped} MUST)` : ''}`;
+
+/** The summary line's counts: "34 passed, 1 MUST failed, 0 SHOULD failed, 2 not exercised" (and the followers). */
+export function summaryCounts(s: Summary): string {
   const following = s.following ? `, ${s.following} following from another failure` : '';
-  return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${s.skipped} skipped`;
+  return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${notExercised(s)}`;
 }
 
 /** One line per coverage table: how much of it the run exercised, and what it did not. */

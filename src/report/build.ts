@@ -43,6 +43,7 @@ export interface ReportInputs {
   seed: number;
   runs: number;
   strict: boolean;
+  requireCoverage?: boolean;
   settings: RunReport['settings'];
   shard?: string;
   replay: ReplayCommand;
@@ -245,6 +246,7 @@ export function buildReport(inputs: ReportInputs): RunReport {
     seed: inputs.seed,
     runs: inputs.runs,
     strict: inputs.strict,
+    ...(inputs.requireCoverage ? { requireCoverage: true } : {}),
     startedAt: inputs.startedAt.toISOString(),
     durationMs: Date.now() - inputs.startedAt.getTime(),
     requests: inputs.requests,
@@ -258,7 +260,7 @@ export function buildReport(inputs: ReportInputs): RunReport {
       message: 'the run ended before the restore',
     },
     summary: summaryOf(requirements),
-    exitCode: exitCodeOf(requirements, inputs.strict),
+    exitCode: exitCodeOf(requirements, inputs),
   };
   return redactDeep(report, makeRedactor(keySecrets(inputs.apiKey)));
 }

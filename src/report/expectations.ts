@@ -99,7 +99,7 @@ export function applyExpectations(report: RunReport, expectations: ExpectationsF
       fixed: counts('fixed'),
       intermittent: counts('intermittent'),
     },
-    exitCode: exitCodeOf(requirements, report.strict),
+    exitCode: exitCodeOf(requirements, report),
   };
 }
 

@@ -64,6 +64,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
   if (!first) throw new UsageError('merge needs at least one report');
   const requirements = REQUIREMENTS.map((req) => mergeRequirement(req.id, reports));
   const strict = reports.some((r) => r.strict);
+  const requireCoverage = reports.some((r) => r.requireCoverage === true);
   const sum = (f: (r: RunReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
   return {
     ...first,
@@ -79,7 +80,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
     ...(mergeCoverage(reports) ? { coverage: mergeCoverage(reports) } : {}),
     stopped: reports.map((r) => r.stopped).filter(Boolean)[0] ?? null,
     summary: summaryOf(requirements),
-    exitCode: exitCodeOf(requirements, strict),
+    exitCode: exitCodeOf(requirements, { strict, requireCoverage }),
     shard: `merged from ${reports.length} report(s)`,
   };
 }

@@ -53,6 +53,8 @@ export interface PropertyResult {
   discarded: number;
   ms: number;
   interrupted: boolean;
+  /** Why it sent less than its runs (a time limit, its share of the budget, timeouts, a stopped run). */
+  cut?: string;
   /** fast-check gave up: too many generated values could not be judged. */
   gaveUp?: boolean;
   failed: RequirementId[];
@@ -206,6 +208,8 @@ export interface RunReport {
   seed: number;
   runs: number;
   strict: boolean;
+  /** --require-coverage: a MUST requirement that no case exercised fails the run. */
+  requireCoverage?: boolean;
   startedAt: string;
   durationMs: number;
   requests: RequestCounts;
@@ -216,7 +220,7 @@ export interface RunReport {
   /** Whether the asset's values were put back after the run. */
   restore: RestoreResult;
   /** Failures that follow from another (followsFrom) are counted apart, not as MUST or SHOULD failures. */
-  summary: { mustFailed: number; shouldFailed: number; passed: number; skipped: number; following?: number };
+  summary: Summary;
   /** With --expectations: how the verdicts compare with what is known. */
   expectations?: { file: string; newFailures: number; expectedFailures: number; fixed: number; intermittent: number };
   /** With --shard: which share of the properties this report covers. */
@@ -231,28 +235,46 @@ export interface RunReport {
 export const isKnownFailure = (r: RequirementReport): boolean =>
   r.outcome === 'expected-failure' || r.outcome === 'intermittent';
 
+/** How verdicts are weighed: --strict, --require-coverage. */
+export interface RunMode {
+  strict: boolean;
+  requireCoverage?: boolean;
+}
+
 /**
  * Whether a requirement's verdict fails the run: a failure that is not known (expectations), of a
- * MUST, or of any level in strict mode; and in strict mode a known failure that now passes
- * (the expectations are out of date).
+ * MUST, or of any level in strict mode; in strict mode a known failure that now passes (the
+ * expectations are out of date); with --require-coverage a MUST that no case exercised.
  */
-export function failsRun(r: RequirementReport, strict: boolean): boolean {
-  if (r.outcome === 'fixed') return strict;
+export function failsRun(r: RequirementReport, mode: RunMode): boolean {
+  if (r.outcome === 'fixed') return mode.strict;
+  if (r.status === 'skip') return mode.requireCoverage === true && r.level === 'MUST';
   if (r.status !== 'fail' || isKnownFailure(r) || r.followsFrom) return false;
-  return r.level === 'MUST' || strict;
+  return r.level === 'MUST' || mode.strict;
 }
 
-export function exitCodeOf(requirements: readonly RequirementReport[], strict: boolean): 0 | 1 {
-  return requirements.some((r) => failsRun(r, strict)) ? 1 : 0;
+export function exitCodeOf(requirements: readonly RequirementReport[], mode: RunMode): 0 | 1 {
+  return requirements.some((r) => failsRun(r, mode)) ? 1 : 0;
 }
 
-export function summaryOf(requirements: readonly RequirementReport[]): RunReport['summary'] {
+/** The counts of the verdict line; `skipped` counts the requirements no case exercised, `mustSkipped` the MUSTs of them. */
+export interface Summary {
+  mustFailed: number;
+  shouldFailed: number;
+  passed: number;
+  skipped: number;
+  mustSkipped?: number;
+  following?: number;
+}
+
+export function summaryOf(requirements: readonly RequirementReport[]): Summary {
   const count = (f: (r: RequirementReport) => boolean): number => requirements.filter(f).length;
   return {
     mustFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'MUST'),
     shouldFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'SHOULD'),
     passed: count((r) => r.status === 'pass'),
     skipped: count((r) => r.status === 'skip'),
+    mustSkipped: count((r) => r.status === 'skip' && r.level === 'MUST'),
     following: count((r) => r.status === 'fail' && r.followsFrom !== undefined),
   };
 }

@@ -19,9 +19,16 @@ import type { Counterexample, PropertyResult, RequirementTally } from '../report
 import { REQUIREMENTS, type RequirementId } from '../requirements.ts';
 import { putState } from './restore.ts';
 
+/**
+ * With a budget, a run takes the properties twice: `plan`, the first few values of each (every
+ * property reached early, whatever the target's speed), then `explore`, the rest of their runs in
+ * what is left of the budget. Without one, each property runs once, whole (`all`).
+ */
+type Pass = 'plan' | 'explore' | 'all';
+
 export type RunEvent =
-  | { type: 'property-start'; property: AnyProperty; index: number; total: number }
-  | { type: 'property-end'; result: PropertyResult; index: number; total: number }
+  | { type: 'property-start'; property: AnyProperty; index: number; total: number; pass: Pass }
+  | { type: 'property-end'; result: PropertyResult; index: number; total: number; pass: Pass }
   | { type: 'case'; property: string; cases: number };
 
 export interface EngineOptions {
@@ -37,6 +44,14 @@ export interface EngineOptions {
   counterexamples?: number;
   /** Lanes for the properties that leave the asset alone (default 1). */
   concurrency?: number;
+  /**
+   * Time (ms since the epoch) by which the properties should be done: each property gets a share of
+   * what is left, a first pass (plan) reaches every property before a second (explore) runs the rest
+   * of the runs. Without it, each property runs once, bounded by propertyTimeLimitMs alone.
+   */
+  deadline?: number;
+  /** Values of each property in the plan pass (default PLAN_RUNS; a property may run fewer). */
+  planRuns?: number;
   /** Run each property inside `currentProperty`, so that code below can tell which property sent a request. */
   labelRequests?: boolean;
   onEvent?: (event: RunEvent) => void;
@@ -90,11 +105,24 @@ interface LaneOutcome {
   replayPath: string | undefined;
 }
 
+/**
+ * What one pass runs of a property: `runs` values from lane seeds `seed`, `seed + 1`, ... within
+ * `limitMs` (`why` says what set that limit, for the report when it cuts the property short).
+ */
+interface Slice {
+  pass: Pass;
+  seed: number;
+  runs: number;
+  limitMs: number;
+  why: string;
+}
+
 /** One property's run: its settings and what it has found so far. */
 interface PropertyRun {
   def: AnyProperty;
   env: RunEnv;
   options: EngineOptions;
+  slice: Slice;
   tallies: Map<RequirementId, RequirementTally>;
   coverage: Map<string, number>;
   result: PropertyResult;
@@ -104,20 +132,31 @@ interface PropertyRun {
   replay: boolean;
   /** Values executed so far (a replay executes one: the value at its path). */
   executed: number;
-  stopped(): boolean;
+  /** Why the property sends nothing more, or null. */
+  stopReason(): string | null;
   /** Counts a request timeout (the property stops after a few). */
   timedOut(n: number): void;
 }
+
+/** A property's result before it ran (a later pass adds to it). */
+const freshResult = (def: AnyProperty): PropertyResult => ({
+  name: def.name,
+  title: def.title,
+  status: 'pass',
+  cases: 0,
+  discarded: 0,
+  ms: 0,
+  interrupted: false,
+  failed: [],
+});
 
 function newPropertyRun(
   def: AnyProperty,
   env: RunEnv,
   options: EngineOptions,
-  tallies: Map<RequirementId, RequirementTally>,
-  coverage: Map<string, number>,
+  shared: Pick<PropertyRun, 'tallies' | 'coverage' | 'result' | 'slice'>,
 ): PropertyRun {
-  const started = Date.now();
-  const deadline = started + options.propertyTimeLimitMs;
+  const deadline = Date.now() + shared.slice.limitMs;
   const { replayPath } = splitPath(options.path ?? '');
   const replay = options.path !== undefined;
   const local: RunEnv = {
@@ -128,7 +167,7 @@ function newPropertyRun(
   };
   // A violation the run has already shown (here or in an earlier property) is not searched again:
   // no shrinking spent on a failure already shown, and the next fault is not hidden behind it.
-  const shown = shownBy(tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);
+  const shown = shownBy(shared.tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);
   // A target that hangs costs a timeout per request. Once a request of the run has timed out (the
   // verdict), later ones have a shortened deadline and are never judged, so they only cost time: a
   // property stops after 2 timeouts, or after 1 when the run had timed out before it began.
@@ -139,26 +178,19 @@ function newPropertyRun(
     def,
     env: local,
     options,
-    tallies,
-    coverage,
-    result: {
-      name: def.name,
-      title: def.title,
-      status: 'pass',
-      cases: 0,
-      discarded: 0,
-      ms: 0,
-      interrupted: false,
-      failed: [],
-    },
+    ...shared,
     shown,
     arbitrary: def.arbitrary(local),
     // Properties whose cases leave the asset alone may run in lanes: independent fast-check runs
     // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
-    lanes: replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, options.runs)),
+    lanes: replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, shared.slice.runs)),
     replay,
     executed: 0,
-    stopped: () => Date.now() > deadline || timeouts >= maxTimeouts() || env.client.stoppedReason !== null,
+    stopReason: () => {
+      if (env.client.stoppedReason !== null) return env.client.stoppedReason;
+      if (timeouts >= maxTimeouts()) return `${timeouts} requests timed out`;
+      return Date.now() > deadline ? shared.slice.why : null;
+    },
     timedOut: (n) => {
       timeouts += n;
     },
@@ -171,8 +203,10 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
   // Past the property's time or timeout budget, or once the run stopped, nothing more is sent:
   // the remaining runs and shrink steps pass at once and the best counterexample so far stands.
   // (fast-check's own time limit is not used: it would leave requests going on in the background.)
-  if (run.stopped()) {
+  const stop = run.stopReason();
+  if (stop !== null) {
     result.interrupted = true;
+    result.cut ??= stop;
     return true;
   }
   // A replay runs the value at its path and nothing else: when that value passes, fast-check goes on
@@ -190,6 +224,7 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
   } catch (error) {
     if (!(error instanceof StopSending)) throw error;
     result.interrupted = true;
+    result.cut ??= error.message;
     return true;
   }
   run.timedOut(attempt.exchanges.filter((e) => e.outcome.kind === 'failure' && e.outcome.failure === 'timeout').length);
@@ -219,9 +254,8 @@ async function lane(run: PropertyRun, k: number): Promise<LaneOutcome> {
       lastValue = value;
     }),
   );
-  const seed = run.options.seed + k;
-  const runs = run.def.runs?.(run.options.runs) ?? run.options.runs;
-  const numRuns = Math.ceil((runs - k) / run.lanes);
+  const seed = run.slice.seed + k;
+  const numRuns = Math.ceil((run.slice.runs - k) / run.lanes);
   const replay = run.replay ? { path: splitPath(run.options.path ?? '').path, endOnFailure: true } : {};
   const details = await fc.check(property, { seed, numRuns, maxSkipsPerRun: 10, ...replay });
   // A sequence of commands names, once run, the replay path fast-check needs beside the run's path.
@@ -335,42 +369,64 @@ async function recordRound(run: PropertyRun, failing: LaneOutcome[]): Promise<bo
   return recorded > 0;
 }
 
+/** Why a property cannot run, or null. */
+function skipReasonOf(def: AnyProperty, env: RunEnv): string | null {
+  return (
+    def.skipReason(env.ctx, env.hasGet) ?? (env.client.stoppedReason ? `not run: ${env.client.stoppedReason}` : null)
+  );
+}
+
+/** One pass of a property, added to `result`. */
 async function runProperty(
   def: AnyProperty,
   env: RunEnv,
   options: EngineOptions,
-  tallies: Map<RequirementId, RequirementTally>,
-  coverage: Map<string, number>,
+  shared: Pick<PropertyRun, 'tallies' | 'coverage' | 'result' | 'slice'>,
 ): Promise<PropertyResult> {
   const started = Date.now();
-  const skip =
-    def.skipReason(env.ctx, env.hasGet) ?? (env.client.stoppedReason ? `not run: ${env.client.stoppedReason}` : null);
-  if (skip)
-    return {
-      name: def.name,
-      title: def.title,
-      status: 'skip',
-      cases: 0,
-      discarded: 0,
-      ms: 0,
-      interrupted: false,
-      failed: [],
-      skipReason: skip,
-    };
-  const run = newPropertyRun(def, env, options, tallies, coverage);
+  const run = newPropertyRun(def, env, options, shared);
   // Each round ends at a violation not shown yet; the next one looks for the next. A round that
   // records nothing ends the search (each round records at least one, so this ends).
   const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULT_COUNTEREXAMPLES);
-  for (let round = 0; round <= rounds && !run.stopped(); round++) {
+  for (let round = 0; round <= rounds && run.stopReason() === null; round++) {
     const outcomes = await Promise.all(Array.from({ length: run.lanes }, (_, k) => lane(run, k)));
     const failing = outcomes.filter((o) => o.details.failed);
     if (failing.length === 0 || !(await recordRound(run, failing))) break;
     if (run.replay) break;
   }
   run.result.status = run.result.failed.length > 0 ? 'fail' : 'pass';
-  run.result.ms = Date.now() - started;
+  run.result.ms += Date.now() - started;
   return run.result;
 }
+
+/** Values each property runs in the plan pass, unless --runs asks for fewer. */
+const PLAN_RUNS = 5;
+
+/** The passes of a run over its properties (see Pass), each property's values and time in each. */
+function passesOf(options: EngineOptions, def: AnyProperty): Omit<Slice, 'limitMs' | 'why'>[] {
+  const runs = def.runs?.(options.runs) ?? options.runs;
+  if (options.deadline === undefined || options.path !== undefined) return [{ pass: 'all', seed: options.seed, runs }];
+  const plan = Math.min(runs, options.planRuns ?? PLAN_RUNS);
+  // The exploration's lanes take seeds after the plan's, so that it does not send the plan's values again.
+  const lanes = Math.max(1, options.concurrency ?? 1);
+  return [
+    { pass: 'plan', seed: options.seed, runs: plan },
+    ...(runs > plan ? [{ pass: 'explore' as const, seed: options.seed + lanes, runs: runs - plan }] : []),
+  ];
+}
+
+/** A pass's time for a property: the property's own limit, or its share of what is left of the run's. */
+function limitOf(options: EngineOptions, left: number): Pick<Slice, 'limitMs' | 'why'> {
+  const own = {
+    limitMs: options.propertyTimeLimitMs,
+    why: `the property time limit (${seconds(options.propertyTimeLimitMs)})`,
+  };
+  if (options.deadline === undefined) return own;
+  const share = Math.max(0, (options.deadline - Date.now()) / Math.max(1, left));
+  return share < own.limitMs ? { limitMs: share, why: `its share of the run's time budget (${seconds(share)})` } : own;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * Runs the selected properties one after another (with concurrency above 1, the ones that leave a
@@ -378,6 +434,7 @@ async function runProperty(
  * target that takes what it should refuse (a 200 to an invalid body) would change the asset under
  * another property's cases, and a replay, which runs one property, could not meet that again.
  * (Running them side by side was also no faster: 3.8 s against 3.3 s for a default run on 2 cores.)
+ * With a deadline, every property runs its plan pass before any explores (see Pass).
  */
 export async function runProperties(env: RunEnv, options: EngineOptions): Promise<EngineResult> {
   const tallies = new Map<RequirementId, RequirementTally>(
@@ -386,17 +443,34 @@ export async function runProperties(env: RunEnv, options: EngineOptions): Promis
   const coverage = new Map<string, number>();
   const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
   const results = new Map<string, PropertyResult>();
-  const runAll = async (defs: readonly AnyProperty[]): Promise<void> => {
-    for (const def of defs) {
-      const index = selected.indexOf(def);
-      options.onEvent?.({ type: 'property-start', property: def, index, total: selected.length });
-      // Labelling costs a hook on every promise: only when asked (benchmarks attributing requests).
-      const go = () => runProperty(def, env, options, tallies, coverage);
-      const result = options.labelRequests ? await currentProperty.run(def.name, go) : await go();
-      results.set(def.name, result);
-      options.onEvent?.({ type: 'property-end', result, index, total: selected.length });
+  // every property's first pass (the plan) before any second (the exploration)
+  const work = selected
+    .flatMap((def) => passesOf(options, def).map((p, order) => ({ def, order, ...p })))
+    .sort((a, b) => a.order - b.order);
+  for (const [i, { def, order: _, ...pass }] of work.entries()) {
+    const index = selected.indexOf(def);
+    const total = selected.length;
+    const before = results.get(def.name);
+    // a property skipped in its first pass is not taken again
+    if (before?.status === 'skip') continue;
+    const skip = skipReasonOf(def, env);
+    // a run stopped after a property's plan: its verdicts stand, it says what it did not explore
+    if (skip && before) {
+      Object.assign(before, { interrupted: true, cut: before.cut ?? `not explored: ${skip}` });
+      continue;
     }
-  };
-  await runAll(selected);
+    const event = { index, total, pass: pass.pass };
+    options.onEvent?.({ type: 'property-start', property: def, ...event });
+    // the plan's passes share the time first (the plan comes first), then the exploration's
+    const left = work.slice(i).filter((w) => w.pass === pass.pass).length;
+    const slice = { ...pass, ...limitOf(options, left) };
+    const result = before ?? freshResult(def);
+    // Labelling costs a hook on every promise: only when asked (benchmarks attributing requests).
+    const go = () => runProperty(def, env, options, { tallies, coverage, result, slice });
+    if (skip) Object.assign(result, { status: 'skip', skipReason: skip });
+    else await (options.labelRequests ? currentProperty.run(def.name, go) : go());
+    results.set(def.name, result);
+    options.onEvent?.({ type: 'property-end', result, ...event });
+  }
   return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies, coverage };
 }

@@ -32,8 +32,15 @@ export interface RunConfig {
   strict: boolean;
   timeoutMs: number;
   maxBodyBytes?: number;
+  /** A MUST requirement that no case exercised fails the run. */
+  requireCoverage?: boolean;
   /** Upper bound for one property (shrinking and masked re-runs included). */
   propertyTimeLimitMs?: number;
+  /**
+   * The run's time budget (absent: none). The properties share it, each reached by a short plan pass
+   * before any explores the rest of its runs, and waiting on 429 and 503 answers may take a quarter.
+   */
+  budgetMs?: number;
   only?: readonly string[];
   path?: string;
   /** Counterexamples kept per requirement, each of a different kind (default 3). */
@@ -99,6 +106,13 @@ export function isLoopback(baseUrl: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The share of a run's time budget that waiting on 429 and 503 answers may take. */
+const WAIT_SHARE = 0.25;
+/** Time a run without a budget may spend waiting on 429 and 503 answers: bounded all the same. */
+const UNPLANNED_WAIT_MS = 30_000;
+/** The share of a run's time budget kept for what follows the properties (the restore, the report). */
+const END_SHARE = 0.05;
+
 /** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
 function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
   const client = new HttpClient({
@@ -109,6 +123,7 @@ function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
     ...(config.ca ? { ca: config.ca } : {}),
     connections: Math.max(8, (config.concurrency ?? 1) * 2),
     ...(config.tap ? { tap: config.tap } : {}),
+    maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
   });
   const onAbort = (): void => client.stop(`interrupted (${String(config.signal?.reason ?? 'signal')})`);
   config.signal?.addEventListener('abort', onAbort, { once: true });
@@ -130,6 +145,8 @@ function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
 /** What a run has set up and found, as it goes. */
 interface RunState {
   config: RunConfig;
+  /** When the properties should be done (with a budget). */
+  deadline?: number;
   contract: Contract;
   runId: string;
   embedded: ReferenceServer | null;
@@ -183,6 +200,7 @@ async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: E
       runs: config.runs,
       propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
       concurrency: config.concurrency ?? 1,
+      ...(state.deadline !== undefined ? { deadline: state.deadline } : {}),
       ...(config.counterexamples !== undefined ? { counterexamples: config.counterexamples } : {}),
       ...(config.tap ? { labelRequests: true } : {}),
       ...(config.only ? { only: config.only } : {}),
@@ -223,6 +241,7 @@ function report(state: RunState, assetId: string, hasGet: boolean, engine: Engin
     seed: config.seed,
     runs: config.runs,
     strict: config.strict,
+    ...(config.requireCoverage ? { requireCoverage: true } : {}),
     settings: {
       concurrency: config.concurrency ?? 1,
       rate: config.rate ?? 0,
@@ -274,6 +293,7 @@ export async function runConformance(
   const { client, dispose } = runClient(config);
   const state: RunState = {
     config,
+    ...(config.budgetMs ? { deadline: startedAt.getTime() + config.budgetMs * (1 - END_SHARE) } : {}),
     contract,
     runId: randomBytes(6).toString('hex'),
     embedded,

@@ -9,6 +9,9 @@
  *    by the round trips it needs (sequential requests one by one, parallel lanes at --concurrency).
  * 3. Scale: wall time and peak memory for 100, 1,000 and 10,000 runs per property (each in a
  *    process of its own; the largest is over 100,000 cases).
+ * 4. Planned runs (the default --budget 60) against targets 20, 50 and 100 ms away, a jittery one
+ *    and a rate-limited one: time to verdict, when the plan was done, requests, and how many
+ *    requirements and edge rows were exercised.
  * Figures are printed; nothing is asserted (timings are not tests).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -47,7 +50,8 @@ interface Server {
   child: ChildProcess;
 }
 
-function startServer(delayMs: number): Promise<Server> {
+/** A server in its own process: a delay in ms added to every answer, or a mode of tests/bench/server.ts. */
+function startServer(delayMs: number | 'jitter' | 'limited'): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/server.ts', String(delayMs)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -266,4 +270,49 @@ if (runPart(3)) {
     );
   }
   stop(server);
+}
+
+// 4. planned runs
+if (runPart(4)) {
+  process.stdout.write('4. planned runs (default --budget 60, concurrency 4) against slow and rate-limiting targets\n');
+  process.stdout.write('   target                     wall s   plan done s   requests   requirements   edge rows   exit\n');
+  const targets: [string, number | 'jitter' | 'limited'][] = [
+    ['20 ms an answer', 20],
+    ['50 ms an answer', 50],
+    ['100 ms an answer', 100],
+    ['0-150 ms (1 in 30: 800 ms)', 'jitter'],
+    ['429 every 40th, wait 1 s', 'limited'],
+  ];
+  for (const [label, mode] of targets) {
+    const server = await startServer(mode);
+    const started = performance.now();
+    let planDone = 0;
+    const report = await runConformance(
+      {
+        specFile: SPEC,
+        baseUrl: server.baseUrl,
+        apiKey: server.apiKey,
+        assetId: server.assetId,
+        runs: 100,
+        seed: 1,
+        strict: false,
+        timeoutMs: 10_000,
+        concurrency: CONCURRENCY,
+        budgetMs: 60_000,
+        onEvent: (e) => {
+          if (e.type === 'property-end' && e.pass === 'plan') planDone = performance.now() - started;
+        },
+      },
+      contract,
+    );
+    const ms = performance.now() - started;
+    stop(server);
+    const judged = report.requirements.filter((r) => r.status !== 'skip').length;
+    const edges = report.coverage?.edges ?? [];
+    const tried = edges.filter((r) => r.cases > 0).length;
+    process.stdout.write(
+      `   ${label.padEnd(26)} ${f(ms / 1000, 1).padStart(6)}   ${f(planDone / 1000, 1).padStart(11)}   ${f(report.requests.sent).padStart(8)}   ${`${judged} of ${report.requirements.length}`.padStart(12)}   ${`${tried} of ${edges.length}`.padStart(9)}   ${report.exitCode}\n`,
+    );
+  }
+  process.stdout.write('\n');
 }

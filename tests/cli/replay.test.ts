@@ -94,7 +94,7 @@ describe('replay of a state the case met', () => {
       '--asset-id',
       s.assetId,
       '--seed',
-      '3',
+      '6',
       '--property',
       'valid-update',
     ]);

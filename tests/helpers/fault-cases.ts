@@ -34,12 +34,22 @@ export interface FaultCase {
 const HANG_BOUND = 45;
 
 export const FAULT_CASES: readonly FaultCase[] = [
-  { server: 'rate-limited-seconds', title: '429 with Retry-After: 1 on every 40th request', exit: 0, boundS: 90 },
+  // waiting on 429 and 503 takes at most a quarter of the default 60 s budget
+  { server: 'rate-limited-seconds', title: '429 with Retry-After: 1 on every 40th request', exit: 0, boundS: 40 },
   {
     server: 'unavailable-retry-after',
     title: '503 with a Retry-After date on every 60th request',
     exit: 0,
-    boundS: 90,
+    boundS: 40,
+  },
+  {
+    server: 'unavailable-after-three',
+    title: '503 with Retry-After: 1 to every request after the third, for ever',
+    exit: 1,
+    fails: ['RESP-NO-5XX', 'RESP-STATUS-DOCUMENTED'],
+    boundS: 30,
+    // the restore is answered 503 too
+    restore: 'not-restored',
   },
   {
     server: 'not-modified-304',

@@ -1,6 +1,6 @@
 /** The real CLI in a child process, as a user runs it: exit code, output, and how long it took. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,24 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
+/** Requirements a report shows as passed with no case that exercised them (there must be none). */
+function hollowPasses(reportFile: string): string[] {
+  if (!existsSync(reportFile)) return [];
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+    requirements?: { id: string; status: string; cases: number }[];
+  };
+  return (report.requirements ?? []).filter((r) => r.status === 'pass' && r.cases === 0).map((r) => r.id);
+}
+
 /**
  * Starts the built CLI (`dist/cli/main.js`, what the package's bin runs; see build.ts) with these
- * arguments (and a fresh report directory unless one is given).
+ * arguments (and a fresh report directory unless one is given). Its exit rejects when the report
+ * it wrote shows a requirement passed with no case: a hollow pass fails every test of the tier.
  */
 export function spawnCli(args: string[], env: Record<string, string> = {}): Spawned {
-  const reportDir = args.includes('--report-dir') ? [] : ['--report-dir', mkdtempSync(join(tmpdir(), 'spawned-'))];
+  const given = args.indexOf('--report-dir');
+  const dir = given >= 0 ? (args[given + 1] ?? '') : mkdtempSync(join(tmpdir(), 'spawned-'));
+  const reportDir = given >= 0 ? [] : ['--report-dir', dir];
   let output = '';
   const child = spawn(process.execPath, ['dist/cli/main.js', ...args, ...reportDir], {
     cwd: ROOT,
@@ -32,7 +44,13 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Spaw
   child.stderr?.on('data', (c: Buffer) => {
     output += c.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve, reject) =>
+    child.on('exit', (code) => {
+      const hollow = dir ? hollowPasses(join(dir, 'report.json')) : [];
+      if (hollow.length > 0) reject(new Error(`${dir}/report.json shows as passed with 0 cases: ${hollow.join(', ')}`));
+      else resolve(code);
+    }),
+  );
   return { child, output: () => output, exited };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
+import type { RunReport } from '../../src/report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { closedPort } from '../helpers/faults.ts';
 
@@ -103,7 +104,8 @@ describe('runs', () => {
     const dir = reportDir();
     const r = await cli(['--runs', '20', '--seed', '7', '--report-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/\[1\/\d+\] valid-update/);
+    expect(r.err).toMatch(/\[plan 1\/\d+\] valid-update/);
+    expect(r.err).toMatch(/\[explore 1\/\d+\] valid-update/);
     expect(r.out).toContain('CONFORMS');
     expect(readdirSync(dir).sort()).toEqual([
       'failures.ndjson',
@@ -123,6 +125,31 @@ describe('runs', () => {
       expect(Object.keys(q)).toEqual(expect.arrayContaining(['id', 'level', 'title', 'status', 'cases']));
       expect(['pass', 'fail', 'skip']).toContain(q['status']);
     }
+  });
+
+  test('a requirement no case exercised: "not exercised", never a pass; fatal for a MUST with --require-coverage', async () => {
+    const plain = reportDir();
+    const args = ['--runs', '3', '--seed', '7', '--property', 'auth'];
+    const r = await cli([...args, '--report-dir', plain]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/^ID-MALFORMED +MUST +not exercised +0$/m);
+    const report = JSON.parse(readFileSync(join(plain, 'report.json'), 'utf8')) as RunReport;
+    const must = report.requirements.filter((q) => q.status === 'skip' && q.level === 'MUST').length;
+    expect(must).toBeGreaterThan(0);
+    expect(report.summary.mustSkipped).toBe(must);
+    expect(r.out).toContain(`${report.summary.skipped} not exercised (${must} MUST);`);
+    expect(report).not.toHaveProperty('requireCoverage');
+
+    const required = reportDir();
+    const strict = await cli([...args, '--require-coverage', '--report-dir', required]);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(/^ID-MALFORMED +MUST +NOT EXERCISED +0$/m);
+    expect(strict.out).toContain('(fatal with --require-coverage)');
+    const junit = readFileSync(join(required, 'junit.xml'), 'utf8');
+    expect(junit).toContain(`failures="${must}"`);
+    expect(junit).toMatch(/<failure message="not exercised \(--require-coverage\): [^"]+" type="NOT-EXERCISED"\/>/);
+    const again = JSON.parse(readFileSync(join(required, 'report.json'), 'utf8')) as RunReport;
+    expect(again).toMatchObject({ requireCoverage: true, exitCode: 1 });
   });
 
   test('against a server that echoes the key: exit 1, and the key is in no output and no report file', async () => {

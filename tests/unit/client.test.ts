@@ -205,6 +205,66 @@ describe('rate limiting', () => {
     expect(rateLimited).toBe(true);
     expect(client.stats.requests).toBe(3);
   });
+  test('a 503 with Retry-After that lasts through the retries is the answer, judged (never 5xx)', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(503, { 'retry-after': '0' });
+      res.end();
+    });
+    client = new HttpClient({ timeoutMs: 2000, maxRateLimitRetries: 2 });
+    const { outcome, rateLimited } = await client.send(put(running.url));
+    expect(rateLimited).toBe(false);
+    expect(outcome).toMatchObject({ kind: 'response', status: 503 });
+    expect(client.stats).toMatchObject({ requests: 3, rateLimited: 3, retries: 2 });
+  });
+  test('waiting is bounded by the run: Retry-After is honoured until maxWaitMs is spent, then not at all', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(429, { 'retry-after': '1' });
+      res.end();
+    });
+    client = new HttpClient({ timeoutMs: 2000, maxRateLimitRetries: 5, maxWaitMs: 1500 });
+    const started = Date.now();
+    // one wait of 1 s fits, the second does not: given up at once, not judged
+    expect((await client.send(put(running.url))).rateLimited).toBe(true);
+    expect(client.stats).toMatchObject({ requests: 2, retries: 1, waitedMs: 1000 });
+    expect((await client.send(put(running.url))).rateLimited).toBe(true);
+    expect(client.stats).toMatchObject({ requests: 3, retries: 1, waitedMs: 1000 });
+    expect(Date.now() - started).toBeLessThan(1900);
+  });
+  test('past the time for waiting: a lone 503 goes unjudged, one that keeps coming is judged', async () => {
+    let calls = 0;
+    let down = 1;
+    running = await httpServer((_req, res) => {
+      calls++;
+      if (calls <= down) {
+        res.writeHead(503, { 'retry-after': '1' });
+        res.end();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      }
+    });
+    client = new HttpClient({ timeoutMs: 2000, maxWaitMs: 0 });
+    expect((await client.send(put(running.url))).rateLimited).toBe(true);
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ status: 200 });
+    // the count of 503s in a row started again after the 200: nine go unjudged, the tenth is the answer
+    down = 12;
+    const results = [];
+    for (let i = 0; i < 10; i++) results.push((await client.send(put(running.url))).rateLimited);
+    expect(results).toEqual([...Array(9).fill(true), false]);
+    expect(client.stats.retries).toBe(0);
+    expect(client.stoppedReason).toBeNull();
+  });
+  test('past the time for waiting, 429s that keep coming stop the run (never more minutes)', async () => {
+    running = await httpServer((_req, res) => {
+      res.writeHead(429, { 'retry-after': '1' });
+      res.end();
+    });
+    client = new HttpClient({ timeoutMs: 2000, maxWaitMs: 0 });
+    for (let i = 0; i < 10; i++) expect((await client.send(put(running.url))).rateLimited).toBe(true);
+    expect(client.stoppedReason).toMatch(/kept answering 429 \(10 in a row\) after the run had waited 0\.0 s/);
+    await expect(client.send(put(running.url))).rejects.toThrow(/kept answering 429/);
+    expect(client.stats.requests).toBe(10);
+  });
   test('Retry-After as seconds or an HTTP date', () => {
     expect(retryAfterMs('3')).toBe(3000);
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);

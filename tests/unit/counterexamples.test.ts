@@ -96,7 +96,7 @@ describe('follows from', () => {
     expect(followers.map((f) => f.id)).toContain('STATE-UNSENT-PRESERVED');
     for (const f of followers) {
       expect(f.followsFrom).toBe('A200-STRING-EXACT');
-      expect(failsRun(f, true)).toBe(false);
+      expect(failsRun(f, { strict: true })).toBe(false);
       expect(f.counterexample?.violated.some((v) => v.requirement === 'A200-STRING-EXACT')).toBe(true);
     }
     const independent = report.requirements.filter((q) => q.status === 'fail' && !q.followsFrom).map((q) => q.id);

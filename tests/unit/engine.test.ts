@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { type ClientOptions, HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
-import { counterexamplesOf } from '../../src/report/model.ts';
+import { counterexamplesOf, type PropertyResult } from '../../src/report/model.ts';
 import {
   currentProperty,
   type EngineOptions,
@@ -42,6 +42,8 @@ interface EngineEnv {
   /** The client is stopped with this reason before the run. */
   stop?: string;
   client?: Partial<ClientOptions>;
+  /** Sees the client before the run (to stop it on an event). */
+  onClient?: (client: HttpClient) => void;
 }
 
 /** runProperties against a server, with a client of its own (closed at the end). */
@@ -57,6 +59,7 @@ async function engine(s: ReferenceServer, options: Partial<EngineOptions>, env: 
     },
   });
   if (env.stop) client.stop(env.stop);
+  env.onClient?.(client);
   const events: RunEvent[] = [];
   try {
     const result = await runProperties(
@@ -179,6 +182,105 @@ describe('lanes', () => {
     const valid = await engine(s, { only: ['valid-update'], runs: 4, concurrency: 4 });
     const single = await engine(s, { only: ['valid-update'], runs: 4 });
     expect(puts(valid.requests).map((r) => r.body)).toEqual(puts(single.requests).map((r) => r.body));
+  });
+});
+
+describe('a planned run (a deadline): the plan pass, then the exploration', () => {
+  const bodies = (requests: OutgoingRequest[]): string[] => requests.map((r) => `${r.url} ${r.body ?? ''}`).sort();
+  const far = () => Date.now() + 60_000;
+
+  test('every property runs its first values before any explores; together the values of one pass each', async () => {
+    const s = await server();
+    const planned = await engine(s, { only: ['invalid-body', 'auth'], runs: 9, deadline: far(), planRuns: 3 });
+    const passes = planned.events.flatMap((e) => (e.type === 'property-start' ? [[e.pass, e.property.name]] : []));
+    expect(passes).toEqual([
+      ['plan', 'invalid-body'],
+      ['plan', 'auth'],
+      ['explore', 'invalid-body'],
+      ['explore', 'auth'],
+    ]);
+    // the plan from the run's seed, the exploration from the next (it does not send the plan's values again)
+    const plan = await engine(s, { only: ['invalid-body'], runs: 3, seed: 11 });
+    const explore = await engine(s, { only: ['invalid-body'], runs: 6, seed: 12 });
+    const invalidBody = await engine(s, { only: ['invalid-body'], runs: 9, deadline: far(), planRuns: 3 });
+    expect(bodies(invalidBody.requests)).toEqual(bodies([...plan.requests, ...explore.requests]));
+    // one result a property, both passes in it
+    expect(planned.result.properties.map((p) => [p.name, p.status, p.interrupted])).toEqual([
+      ['invalid-body', 'pass', false],
+      ['auth', 'pass', false],
+    ]);
+    expect(invalidBody.result.properties[0]?.cases).toBe(plan.requests.length + explore.requests.length);
+  });
+
+  test("with lanes, the exploration takes the seeds after all of the plan's", async () => {
+    const s = await server();
+    const two = await engine(s, { only: ['invalid-body'], runs: 6, concurrency: 2, deadline: far(), planRuns: 2 });
+    const plan = await engine(s, { only: ['invalid-body'], runs: 2, concurrency: 2, seed: 11 });
+    const explore = await engine(s, { only: ['invalid-body'], runs: 4, concurrency: 2, seed: 13 });
+    expect(bodies(two.requests)).toEqual(bodies([...plan.requests, ...explore.requests]));
+  });
+
+  test('no more runs than --runs: a plan as large as the runs leaves nothing to explore', async () => {
+    const s = await server();
+    const { events } = await engine(s, { only: ['invalid-body'], runs: 2, deadline: far(), planRuns: 5 });
+    const passes = events.flatMap((e) => (e.type === 'property-start' ? [e.pass] : []));
+    expect(passes).toEqual(['plan']);
+  });
+
+  test('the plan shares the time first, then the exploration what is left: a slow target cuts the exploration, which says why', async () => {
+    // the 4th value of a plan starts at 450 ms: within its share of the plan (750 ms), not of every pass (375 ms)
+    const s = await server({ name: 'slow', delayMs: () => 150 });
+    const started = Date.now();
+    const plans: PropertyResult[] = [];
+    const { result } = await engine(s, {
+      only: ['invalid-body', 'malformed-body'],
+      runs: 100,
+      deadline: Date.now() + 1500,
+      planRuns: 4,
+      // (a result goes on changing in the next pass: as it was at the end of the plan)
+      onEvent: (e) => e.type === 'property-end' && e.pass === 'plan' && plans.push({ ...e.result }),
+    });
+    expect(Date.now() - started).toBeLessThan(2500);
+    // both plans ran whole before any exploration
+    expect(plans.map((p) => p.interrupted)).toEqual([false, false]);
+    for (const p of result.properties) {
+      expect(p.interrupted, p.name).toBe(true);
+      expect(p.cut).toMatch(/^its share of the run's time budget \(\d+\.\d s\)$/);
+    }
+  });
+
+  test("a run stopped after the plan: the exploration is not run, the plan's verdicts stand", async () => {
+    const s = await server();
+    let client: HttpClient | undefined;
+    const passes: string[] = [];
+    const { result } = await engine(
+      s,
+      {
+        only: ['invalid-body', 'auth'],
+        runs: 10,
+        deadline: far(),
+        planRuns: 2,
+        onEvent: (e) => {
+          if (e.type === 'property-start') passes.push(e.pass);
+          if (e.type === 'property-end' && e.pass === 'plan' && e.result.name === 'auth') client?.stop('told to');
+        },
+      },
+      { onClient: (c) => (client = c) },
+    );
+    expect(passes).toEqual(['plan', 'plan']);
+    for (const p of result.properties)
+      expect(p).toMatchObject({ status: 'pass', interrupted: true, cut: 'not explored: not run: told to' });
+  });
+
+  test('a replay runs its one case whatever the deadline (one pass, from its seed)', async () => {
+    const s = await server(manyTags(2));
+    const found = await engine(s, { only: ['valid-update'], runs: 50, deadline: far() });
+    const [cx] = found.result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(cx).toBeDefined();
+    if (!cx) return;
+    const replay = await engine(s, { only: ['valid-update'], runs: 50, seed: cx.seed, path: cx.path, deadline: far() });
+    expect(replay.events.flatMap((e) => (e.type === 'property-start' ? [e.pass] : []))).toEqual(['all']);
+    expect(puts(replay.requests).map((r) => r.body)).toEqual(cx.exchanges.map((e) => e.request.body));
   });
 });
 

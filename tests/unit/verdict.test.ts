@@ -36,12 +36,22 @@ describe('failsRun', () => {
     ['pass', 'MUST', 'fixed', undefined, false, true],
   ] as const)('%s %s (%s, follows from %s): %s, strict %s', (status, level, outcome, followsFrom, plain, strict) => {
     const r = requirement({ status, level, ...(outcome ? { outcome } : {}), ...(followsFrom ? { followsFrom } : {}) });
-    expect(failsRun(r, false)).toBe(plain);
-    expect(failsRun(r, true)).toBe(strict);
-    expect(exitCodeOf([requirement({ status: 'pass' }), r], false)).toBe(plain ? 1 : 0);
-    expect(exitCodeOf([r, requirement({ status: 'pass' })], true)).toBe(strict ? 1 : 0);
+    expect(failsRun(r, { strict: false })).toBe(plain);
+    expect(failsRun(r, { strict: true })).toBe(strict);
+    expect(exitCodeOf([requirement({ status: 'pass' }), r], { strict: false })).toBe(plain ? 1 : 0);
+    expect(exitCodeOf([r, requirement({ status: 'pass' })], { strict: true })).toBe(strict ? 1 : 0);
   });
-  test('no requirement: exit 0', () => expect(exitCodeOf([], true)).toBe(0));
+  test('no requirement: exit 0', () => expect(exitCodeOf([], { strict: true })).toBe(0));
+  test.each([
+    ['MUST', true],
+    ['SHOULD', false],
+  ] as const)('--require-coverage: a %s no case exercised fails the run: %s', (level, fails) => {
+    const r = requirement({ status: 'skip', level });
+    expect(failsRun(r, { strict: true, requireCoverage: true })).toBe(fails);
+    expect(exitCodeOf([r], { strict: false, requireCoverage: true })).toBe(fails ? 1 : 0);
+    // and it changes nothing else
+    expect(failsRun(requirement({ status: 'pass' }), { strict: true, requireCoverage: true })).toBe(false);
+  });
 });
 
 test('summaryOf counts failures that follow from another apart from MUST and SHOULD failures', () => {
@@ -60,7 +70,7 @@ test('summaryOf counts failures that follow from another apart from MUST and SHO
       // not a failure: does not count as following
       requirement({ status: 'pass', followsFrom: 'A200-ARRAY-SET' }),
     ]),
-  ).toEqual({ mustFailed: 3, shouldFailed: 2, passed: 2, skipped: 2, following: 2 });
+  ).toEqual({ mustFailed: 3, shouldFailed: 2, passed: 2, skipped: 2, mustSkipped: 1, following: 2 });
 });
 
 test('counterexampleHeading: numbered with its kind when there are several, nothing for one', () => {

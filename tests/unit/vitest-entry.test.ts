@@ -58,9 +58,16 @@ describe('a verdict as a vitest test', () => {
     ['a known failure now passing fails with strict', { status: 'pass', outcome: 'fixed' }, true, 'fail'],
     ['a known failure now passing passes without strict', { status: 'pass', outcome: 'fixed' }, false, 'pass'],
   ];
+  test('with --require-coverage a MUST nothing exercised fails, with the reason', () => {
+    const r = { ...base, status: 'skip' as const, reason: 'no exchange it applies to in this run' };
+    expect(testOutcome(r, { strict: false, requireCoverage: true })).toEqual({
+      outcome: 'fail',
+      note: 'not exercised: no exchange it applies to in this run',
+    });
+  });
   test.each(cases)('%s', (_, change, strict, expected) => {
     const r = { ...base, ...change };
-    expect(testOutcome(r, strict).outcome).toBe(expected);
-    expect(testOutcome(r, strict).outcome === 'fail').toBe(failsRun(r, strict));
+    expect(testOutcome(r, { strict }).outcome).toBe(expected);
+    expect(testOutcome(r, { strict }).outcome === 'fail').toBe(failsRun(r, { strict }));
   });
 });
