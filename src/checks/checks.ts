@@ -278,8 +278,9 @@ const EDGE_CHECKS: readonly Check[] = [
   },
   {
     requirement: 'EDGE-READABLE',
-    // The read after the 200 answered (a read that hangs or is cut off is the wire's fault, not the asset's).
-    applies: (ex) => isUpdate200(ex) && ex.after?.outcome.kind === 'response',
+    // The read after the 200 answered (a read that hangs or is cut off is the wire's fault, not the
+    // asset's; one still rate limited when the run stopped waiting is no answer).
+    applies: (ex) => isUpdate200(ex) && ex.after?.outcome.kind === 'response' && !ex.after.rateLimited,
     verify(ex) {
       const read = ex.after as Exchange;
       const o = read.outcome as Extract<Exchange['outcome'], { kind: 'response' }>;

@@ -22,6 +22,8 @@ export interface Exchange {
   control?: Exchange;
   /** A read of the asset right after this 200 (edges property): the asset must still be readable. */
   after?: Exchange;
+  /** A read answered 429 (or 503 with Retry-After) until the run stopped waiting: no answer to judge. */
+  rateLimited?: true;
 }
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };
@@ -134,6 +136,6 @@ export async function getAsset(
     headers,
     ...(c.maxResponseBytes ? { maxResponseBytes: c.maxResponseBytes } : {}),
   };
-  const { outcome } = await client.send(request, essential, fresh);
-  return exchangeOf(c, request, undefined, outcome);
+  const { outcome, rateLimited } = await client.send(request, essential, fresh);
+  return { ...exchangeOf(c, request, undefined, outcome), ...(rateLimited ? { rateLimited } : {}) };
 }

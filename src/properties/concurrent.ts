@@ -55,7 +55,11 @@ async function finalState(
     const read = await getAsset(ctx.contract, target, client, ctx.targetId, update(ctx, bodies[0]));
     attempt.exchanges.push(read);
     attempt.steps.push('then GET the asset');
-    return { state: read.body?.ok && isJsonObject(read.body.value) ? read.body.value : null, judged: fields };
+    const answered = !read.rateLimited && read.outcome.kind === 'response' && read.outcome.status === 200;
+    return {
+      state: answered && read.body?.ok && isJsonObject(read.body.value) ? read.body.value : null,
+      judged: fields,
+    };
   }
   const [first] = fields as [string];
   const { exchange } = await perform(

@@ -5,8 +5,8 @@
  *    second, generation, sending, validation and bookkeeping included) against raw undici sending
  *    the very same requests, with the same concurrency (parallel properties in lanes, sequential
  *    ones one at a time, the concurrent property 4 at a time), without checks. Their ratio.
- * 2. A server that adds 50 ms to every response: the default run's wall time against the floor set
- *    by the round trips it needs (sequential requests one by one, parallel lanes at --concurrency).
+ * 2. A server that adds 50 ms to every response: a whole run (no budget, as --budget 0) against the
+ *    floor set by the round trips it needs (sequential requests one by one, parallel lanes at --concurrency).
  * 3. Scale: wall time and peak memory for 100, 1,000 and 10,000 runs per property (each in a
  *    process of its own; the largest is over 100,000 cases).
  * 4. Planned runs (the default --budget 60) against targets 20, 50 and 100 ms away, a jittery one
@@ -275,7 +275,9 @@ if (runPart(3)) {
 // 4. planned runs
 if (runPart(4)) {
   process.stdout.write('4. planned runs (default --budget 60, concurrency 4) against slow and rate-limiting targets\n');
-  process.stdout.write('   target                     wall s   plan done s   requests   requirements   edge rows   exit\n');
+  process.stdout.write(
+    '   target                     wall s   plan done s   requests   requirements   edge rows   exit\n',
+  );
   const targets: [string, number | 'jitter' | 'limited'][] = [
     ['20 ms an answer', 20],
     ['50 ms an answer', 50],

@@ -225,6 +225,14 @@ describe('EDGE-READABLE and STATE-PERSISTS: the read right after a 200', () => {
     const hung = { ...exchange(c, shown), after: exchange(c, { failure: 'timeout' }) };
     expect(evaluated(hung)).not.toContain('EDGE-READABLE');
     expect(evaluated(exchange(c, shown))).not.toContain('EDGE-READABLE');
+    // a read still answered 503 (Retry-After) when the run stopped waiting: no answer, not judged
+    const unavailable = exchange(c, { status: 503, json: { code: 'x', message: 'y' } });
+    expect(evaluated({ ...exchange(c, shown), after: { ...unavailable, rateLimited: true } })).not.toContain(
+      'EDGE-READABLE',
+    );
+    expect(messages({ ...exchange(c, shown), after: unavailable }, 'EDGE-READABLE')).toEqual([
+      'Received: the GET after the 200 answered 503 / Expected: 200 with the asset',
+    ]);
   });
 
   test('the read shows each field as sent or as the 200 showed it; the fields that differ are named, and are the kind', () => {
