@@ -110,8 +110,11 @@ export function isLoopback(baseUrl: string): boolean {
 const WAIT_SHARE = 0.25;
 /** Time a run without a budget may spend waiting on 429 and 503 answers: bounded all the same. */
 const UNPLANNED_WAIT_MS = 30_000;
-/** The share of a run's time budget kept for what follows the properties (the restore, the report). */
-const END_SHARE = 0.05;
+/**
+ * The share of a run's time budget kept for what follows the properties: the values in flight when
+ * their time is up, the restore, the report.
+ */
+const END_SHARE = 0.1;
 
 /** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
 function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
