@@ -183,7 +183,7 @@ export const OPTIONS: readonly OptionDef[] = [
     value: 'N',
     default: '100',
     parse: integer(1, 1_000_000),
-    help: 'Generated cases per property.',
+    help: 'Generated cases per property, at most (with --budget, the exploration stops earlier when its time is up).',
   },
   {
     flag: 'seed',

@@ -293,6 +293,9 @@ describe('the nightly workflow', () => {
       expectations: 'fixtures/expectations/cloud.yaml',
       'report-dir': 'conformance-report/shard-${{ matrix.shard }}',
       'artifact-name': 'conformance-shard-${{ matrix.shard }}',
+      // a plan of half an hour, inside the run's time limit: the default minute at 20 requests a second would cut it
+      budget: 1800,
+      'run-timeout-ms': 2400000,
     });
     expect(Object.keys(run?.with ?? {}).filter((k) => !Object.hasOwn(ACTION.inputs, k))).toEqual([]);
     expect(
