@@ -36,8 +36,11 @@ function header(report: RunReport): string[] {
     lines.push(`- Asset afterwards: ${restore.status === 'restored' ? restore.message : notRestored}`);
   }
   lines.push(
-    `- Pacing: concurrency ${settings.concurrency}, ${settings.rate ? `at most ${settings.rate} requests/s` : 'no rate ceiling'}, ${settings.maxRequests ? `budget ${settings.maxRequests} requests` : 'no request budget'}, timeout ${settings.timeoutMs} ms per request`,
+    `- Pacing: concurrency ${settings.concurrency}, ${settings.rate ? `at most ${settings.rate} requests/s` : 'no rate ceiling'}, ${settings.maxRequests ? `budget ${settings.maxRequests} requests` : 'no request budget'}, timeout ${settings.timeoutMs} ms per request, ${settings.budgetMs ? `planned for ${settings.budgetMs / 1000} s (--budget)` : 'no time budget'}`,
   );
+  const cut = report.properties.filter((p) => p.interrupted);
+  if (cut.length > 0)
+    lines.push(`- Cut short: ${cut.map((p) => `${p.name} (${p.cut ?? 'time limit reached'})`).join('; ')}`);
   const e = report.expectations;
   if (e)
     lines.push(

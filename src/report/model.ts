@@ -203,7 +203,8 @@ export interface RunReport {
   /** With --create-asset: whether the asset was deleted; leftovers of earlier runs found. */
   cleanup?: Cleanup;
   leftovers?: Leftover[];
-  settings: { concurrency: number; rate: number; maxRequests: number; timeoutMs: number };
+  /** budgetMs: the run's time budget (--budget; absent in older reports and without one). */
+  settings: { concurrency: number; rate: number; maxRequests: number; timeoutMs: number; budgetMs?: number };
   spec: { file: string; sha256: string; title: string; version: string; operationId: string };
   seed: number;
   runs: number;

@@ -250,6 +250,7 @@ function report(state: RunState, assetId: string, hasGet: boolean, engine: Engin
       rate: config.rate ?? 0,
       maxRequests: config.maxRequests ?? 0,
       timeoutMs: config.timeoutMs,
+      ...(config.budgetMs ? { budgetMs: config.budgetMs } : {}),
     },
     ...(config.shard ? { shard: config.shard } : {}),
     replay: config.replayCommand ?? defaultReplayCommand(config),

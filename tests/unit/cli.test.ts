@@ -106,6 +106,7 @@ describe('runs', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/\[plan 1\/\d+\] valid-update/);
     expect(r.err).toMatch(/\[explore 1\/\d+\] valid-update/);
+    expect(r.err).toContain('seed 7, 20 runs per property, planned for 60 s');
     expect(r.out).toContain('CONFORMS');
     expect(readdirSync(dir).sort()).toEqual([
       'failures.ndjson',
@@ -120,6 +121,7 @@ describe('runs', () => {
       spec: { operationId: 'updateAsset' },
       seed: 7,
       runs: 20,
+      settings: { budgetMs: 60_000 },
     });
     for (const q of report['requirements'] as Record<string, unknown>[]) {
       expect(Object.keys(q)).toEqual(expect.arrayContaining(['id', 'level', 'title', 'status', 'cases']));

@@ -10,7 +10,7 @@ import { DERIVATIONS, derivations, keySecrets } from '../../src/generators/keys.
 import { renderJunit } from '../../src/render/junit.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { curlLine, shellQuote } from '../../src/report/curl.ts';
-import type { RunReport } from '../../src/report/model.ts';
+import type { PropertyResult, RunReport } from '../../src/report/model.ts';
 import { makeRedactor, REDACTED } from '../../src/report/redact.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { startReferenceServer } from '../../src/server/index.ts';
@@ -135,6 +135,22 @@ describe('report files', () => {
     expect(md).toContain('### RESP-BODY-SCHEMA');
     expect(md).toContain('curl -sS -i -X PUT');
     expect(md).toContain('npx comfy-assets-conformance --property');
+  });
+  test('report.md says how the run was planned, and which properties were cut short and why', () => {
+    expect(renderMarkdown(report)).toContain('timeout 5000 ms per request, no time budget');
+    expect(renderMarkdown(report)).not.toContain('Cut short');
+    const planned = {
+      ...report,
+      settings: { ...report.settings, budgetMs: 60_000 },
+      properties: [
+        ...report.properties.map((p) => ({ ...p, interrupted: false })),
+        { ...(report.properties[0] as PropertyResult), name: 'stateful', interrupted: true, cut: 'its share (4.4 s)' },
+        { ...(report.properties[0] as PropertyResult), name: 'edges', interrupted: true },
+      ],
+    };
+    const md = renderMarkdown(planned);
+    expect(md).toContain('timeout 5000 ms per request, planned for 60 s (--budget)');
+    expect(md).toContain('- Cut short: stateful (its share (4.4 s)); edges (time limit reached)');
   });
   test('junit.xml: a test case per requirement; a MUST failure is a failure', () => {
     const xml = renderJunit(report);
