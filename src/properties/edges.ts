@@ -182,7 +182,8 @@ export const EDGES: PropertyDef<EdgeCase[][]> = {
         all.evaluated.push(...one.evaluated);
         // The counterexample is the case that showed something new: its control and the edge. (A
         // replay runs every case: the one replayed may come after others that the run had shown.)
-        if (!env.replaying && one.violations.some((v) => !shown.has(v))) return { ...one, evaluated: all.evaluated };
+        if (!env.replaying && one.violations.some((v) => !shown.has(v)))
+          return { ...one, evaluated: all.evaluated, sent: [...all.exchanges, ...one.exchanges] };
         all.exchanges.push(...one.exchanges);
         all.steps.push(...one.steps);
         all.violations.push(...one.violations);

@@ -58,6 +58,12 @@ export interface Shown {
 export interface Attempt {
   /** Every exchange, in order (one for a single case, several for a sequence). */
   exchanges: Exchange[];
+  /**
+   * Every exchange the value sent, when `exchanges` holds only the last of them (the edges property
+   * keeps the case that showed something new as its counterexample): what the run counts as cases
+   * and coverage, since the requirements judged on the earlier ones count them too.
+   */
+  sent?: Exchange[];
   /** One line per exchange, saying what was sent (numbered in reports). */
   steps: string[];
   violations: Violation[];

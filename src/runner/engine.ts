@@ -232,9 +232,10 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
     result.discarded++;
     fc.pre(false);
   }
-  result.cases += attempt.exchanges.length;
-  for (const ex of attempt.exchanges)
-    for (const key of coverageKeys(ex)) run.coverage.set(key, (run.coverage.get(key) ?? 0) + 1);
+  // (an exchange may be listed twice: the edges property shows a control it sent once with each case)
+  const sent = [...new Set(attempt.sent ?? attempt.exchanges)];
+  result.cases += sent.length;
+  for (const ex of sent) for (const key of coverageKeys(ex)) run.coverage.set(key, (run.coverage.get(key) ?? 0) + 1);
   for (const id of attempt.evaluated) {
     const tally = run.tallies.get(id);
     if (tally) tally.cases++;

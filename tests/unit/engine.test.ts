@@ -140,6 +140,25 @@ describe('what a run counts', () => {
     }
   });
 
+  test('a fault at a late edge row: the rows sent before it count too, each exchange once', async () => {
+    const s = await server(fixtureServer('deep-metadata-500')?.variant);
+    const { result, requests } = await engine(s, { only: ['edges'], runs: 100, counterexamples: 1 });
+    expect(result.properties[0]?.failed).toContain('RESP-NO-5XX');
+    const [cx] = result.tallies.get('RESP-NO-5XX')?.counterexamples ?? [];
+    expect(cx?.steps.at(-1)).toMatch(/^depth: /);
+    // the rows before depth in the table were sent and judged: the coverage counts them as the tallies do
+    for (const row of ['lone-surrogate', 'number-out-of-range', 'big-integer', 'duplicate-members'])
+      expect(result.coverage.get(`edge:${row}`), row).toBeGreaterThan(0);
+    expect(result.tallies.get('EDGE-DUPLICATE-MEMBERS')?.cases).toBeGreaterThan(0);
+    // a control sent once and shown with each case is one exchange; the reads after a 200, and the
+    // updates that put a plain value back after a large one, are not cases
+    const statuses = [...result.coverage].filter(([k]) => k.startsWith('status:'));
+    expect(sum(statuses.map(([, n]) => n))).toBe(result.properties[0]?.cases);
+    const puts = requests.filter((r) => r.method === 'PUT').length;
+    expect(result.properties[0]?.cases).toBeLessThanOrEqual(puts);
+    expect(result.properties[0]?.cases).toBeGreaterThan(puts - 5);
+  });
+
   test('an invalid body counts the keyword it breaks', async () => {
     const s = await server();
     const { result } = await engine(s, { only: ['invalid-body'], runs: 40 });
