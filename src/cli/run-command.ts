@@ -152,7 +152,7 @@ export interface Io {
 }
 
 const header = (options: Options, contract: Contract): string =>
-  `comfy-assets-conformance: ${contract.method} ${contract.path} from ${relative(process.cwd(), options.spec) || options.spec}, seed ${options.seed}, ${options.runs} runs per property${options.budget > 0 ? `, planned for ${options.budget} s` : ''}${options.strict ? ', strict' : ''}`;
+  `comfy-assets-conformance: ${contract.method} ${contract.path} from ${relative(process.cwd(), options.spec) || options.spec}, seed ${options.seed}, ${options.runs} runs per property${options.strict ? ', strict' : ''}${options.budget > 0 ? `, planned for ${options.budget} s` : ''}`;
 
 /**
  * A run as the CLI makes it: progress lines to `err`, the expectations applied and the reports
