@@ -430,16 +430,14 @@ export class HttpClient {
       if (!essential) await this.#admit();
       const outcome = await this.#sendResending(request, essential, fresh);
       const status = outcome.kind === 'response' ? outcome.status : 0;
-      const isLimited =
-        status === 429 ||
-        (status === 503 && outcome.kind === 'response' && outcome.headers['retry-after'] !== undefined);
+      const retryAfter = outcome.kind === 'response' ? outcome.headers['retry-after'] : undefined;
+      const isLimited = status === 429 || (status === 503 && retryAfter !== undefined);
       if (!isLimited) {
         this.#limitedInARow = 0;
         return { outcome, rateLimited: false };
       }
       this.stats.rateLimited++;
-      const asked = outcome.kind === 'response' ? retryAfterMs(outcome.headers['retry-after']) : null;
-      const wait = Math.min(asked ?? 1000 * 2 ** limited, this.#options.maxRetryAfterMs);
+      const wait = Math.min(retryAfterMs(retryAfter) ?? 1000 * 2 ** limited, this.#options.maxRetryAfterMs);
       const waitLeft = (this.#options.maxWaitMs ?? Number.POSITIVE_INFINITY) - this.stats.waitedMs;
       // waited out a few times and still there: a 503 is the answer (never 5xx), a 429 is never a verdict
       if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: status !== 503 };

@@ -17,7 +17,7 @@ const xml = (s: string): string =>
 export function renderJunit(report: RunReport): string {
   const failures = report.requirements.filter((r) => failsRun(r, report)).length;
   const skipped = report.requirements.filter(
-    (r) => r.status === 'skip' || (r.status === 'fail' && !failsRun(r, report)),
+    (r) => (r.status === 'skip' || r.status === 'fail') && !failsRun(r, report),
   ).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(

@@ -149,6 +149,8 @@ describe('runs', () => {
     expect(strict.out).toContain('(fatal with --require-coverage)');
     const junit = readFileSync(join(required, 'junit.xml'), 'utf8');
     expect(junit).toContain(`failures="${must}"`);
+    // a requirement is a failure or skipped, never both
+    expect(junit).toContain(`skipped="${report.summary.skipped - must}"`);
     expect(junit).toMatch(/<failure message="not exercised \(--require-coverage\): [^"]+" type="NOT-EXERCISED"\/>/);
     const again = JSON.parse(readFileSync(join(required, 'report.json'), 'utf8')) as RunReport;
     expect(again).toMatchObject({ requireCoverage: true, exitCode: 1 });
