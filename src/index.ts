@@ -51,7 +51,11 @@ const RUN_KEYS = [
 ] as const satisfies readonly (keyof Options)[];
 
 /** Options of a run: the CLI's, by the names of its Options; other keys are ignored. */
-export type RunOptions = Partial<Pick<Options, (typeof RUN_KEYS)[number]>> & {
+export type RunOptions = Partial<Omit<Pick<Options, (typeof RUN_KEYS)[number]>, 'assetId' | 'createAsset'>> & {
+  /** The asset the run may modify, or several (a list, or ids comma-separated). */
+  assetId?: string | string[];
+  /** Upload assets for the run: true for one, or how many. */
+  createAsset?: boolean | number;
   /** Aborting it stops the run; the asset is restored and the report made as after Ctrl-C. */
   signal?: AbortSignal;
   /** Progress lines, as the CLI prints them on stderr (default: none). */

@@ -30,7 +30,7 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     ...(options.maxRequests > 0 ? { maxRequests: options.maxRequests } : {}),
     ...(options.budget > 0 ? { budgetMs: options.budget * 1000 } : {}),
     ...(options.runTimeoutMs > 0 ? { runTimeoutMs: options.runTimeoutMs } : {}),
-    ...(options.createAsset ? { createAsset: true } : {}),
+    ...(options.createAsset > 0 ? { createAsset: options.createAsset } : {}),
     ...(options.deleteLeftovers ? { deleteLeftovers: true } : {}),
     ...(options.allowUnrestored ? { allowUnrestored: true } : {}),
     ...(only ? { only } : {}),

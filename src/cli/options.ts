@@ -13,7 +13,8 @@ import { DEFAULT_SPEC } from '../spec/load.ts';
 export interface Options {
   baseUrl?: string;
   apiKey?: string;
-  assetId?: string;
+  /** The assets the run may modify (several: the properties are dealt out to them and run side by side). */
+  assetId?: string[];
   spec: string;
   runs: number;
   seed: number;
@@ -37,7 +38,8 @@ export interface Options {
   runTimeoutMs: number;
   /** Seconds of wall time the run plans for (0: none). */
   budget: number;
-  createAsset: boolean;
+  /** Assets to upload for the run (0: none, --asset-id gives them). */
+  createAsset: number;
   deleteLeftovers: boolean;
   allowUnrestored: boolean;
   /** Path of a PEM file with certificates to trust. */
@@ -98,6 +100,34 @@ function baseUrl(text: string): string {
   if (url.search || url.hash) throw new UsageError('--base-url must not carry a query or a fragment');
   return text;
 }
+
+/** Assets a run may take at once. */
+const MAX_ASSETS = 16;
+
+function assetList(text: string, name: string): string[] {
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new UsageError(`--${name} must name at least one asset, got "${text}"`);
+  if (ids.length > MAX_ASSETS) throw new UsageError(`--${name} takes at most ${MAX_ASSETS} assets, got ${ids.length}`);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new UsageError(`--${name} names ${twice} twice: each asset runs its own properties`);
+  return ids;
+}
+
+/** --create-asset: a count of assets, or a switch (the bare flag, 1 or true: one; 0 or false: none). */
+function assetCount(text: string, name: string): number {
+  const t = text.trim().toLowerCase();
+  if (['true', 'yes', 'on'].includes(t)) return 1;
+  if (['false', 'no', 'off', ''].includes(t)) return 0;
+  return integer(0, MAX_ASSETS)(text, name);
+}
+
+/** A flag that may go bare stands for its value `1` when no number follows it (--create-asset). */
+const COUNT_FLAGS = ['--create-asset'];
+const withBareCounts = (argv: readonly string[]): string[] =>
+  argv.map((a, i) => (COUNT_FLAGS.includes(a) && !/^\d+$/.test(argv[i + 1] ?? '') ? `${a}=1` : a));
 
 function propertyList(text: string): string[] {
   const names = text
@@ -162,8 +192,9 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'assetId',
     env: env('ASSET_ID'),
     type: 'string',
-    value: 'UUID',
-    help: 'The asset the run may modify; required with --base-url (or --create-asset).',
+    value: 'UUID[,UUID...]',
+    parse: assetList,
+    help: 'The asset the run may modify; required with --base-url (or --create-asset). Several, comma-separated: the properties are dealt out to them and run side by side, each asset restored at the end.',
   },
   {
     flag: 'spec',
@@ -264,8 +295,12 @@ export const OPTIONS: readonly OptionDef[] = [
     flag: 'create-asset',
     key: 'createAsset',
     env: env('CREATE_ASSET'),
-    type: 'boolean',
-    help: 'Upload a new asset for the run (tagged conformance-run-<id>) and delete it at the end, instead of --asset-id.',
+    type: 'string',
+    value: '[N]',
+    default: '0',
+    shownDefault: 'off',
+    parse: assetCount,
+    help: 'Upload a new asset for the run (tagged conformance-run-<id>) and delete it at the end, instead of --asset-id; N assets (default 1) run the properties side by side.',
   },
   {
     flag: 'delete-leftovers',
@@ -449,7 +484,7 @@ function givenValues(argv: readonly string[], environment: NodeJS.ProcessEnv): M
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type }]));
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }) as {
+    ({ values } = parseArgs({ args: withBareCounts(argv), strict: true, allowPositionals: false, options }) as {
       values: typeof values;
     });
   } catch (error) {
@@ -472,10 +507,10 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
   const fail = (message: string): never => {
     throw new UsageError(message);
   };
-  if (o.createAsset && o.assetId !== undefined)
-    fail('--create-asset and --asset-id exclude each other: the run uses either a new asset or the one given');
-  if (o.deleteLeftovers && !o.createAsset) fail('--delete-leftovers goes with --create-asset');
-  if (o.baseUrl !== undefined && o.assetId === undefined && !o.createAsset)
+  if (o.createAsset > 0 && o.assetId !== undefined)
+    fail('--create-asset and --asset-id exclude each other: the run uses either new assets or the ones given');
+  if (o.deleteLeftovers && o.createAsset === 0) fail('--delete-leftovers goes with --create-asset');
+  if (o.baseUrl !== undefined && o.assetId === undefined && o.createAsset === 0)
     fail('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset');
   if (o.baseUrl === undefined && o.assetId !== undefined)
     fail('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
@@ -483,6 +518,8 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
     fail('--api-key needs --base-url: the embedded server makes its own key');
   if (o.path !== undefined && o.properties?.length !== 1) fail('--path replays one case: give exactly one --property');
   if (o.path !== undefined && !given.has('seed')) fail('--path replays one case: give the --seed it was printed with');
+  if (o.path !== undefined && ((o.assetId?.length ?? 0) > 1 || o.createAsset > 1))
+    fail('--path replays one case on one asset: give one --asset-id (the replay line names it)');
   if (o.startFrom !== undefined && o.path === undefined) fail('--start-from goes with --path (the replay of one case)');
   if (o.updateExpectations && o.expectations === undefined)
     fail('--update-expectations needs --expectations FILE (the file to write)');

@@ -43,7 +43,15 @@ export async function replayFailures(
     try {
       again = await runConformance(
         configFromOptions(
-          { ...options, properties: [cx.property], seed: cx.seed, runs: report.runs, path: cx.path },
+          {
+            ...options,
+            properties: [cx.property],
+            seed: cx.seed,
+            runs: report.runs,
+            path: cx.path,
+            // the asset the case was sent to, when the report's run had several and it is among those given
+            ...(cx.assetId && options.assetId?.includes(cx.assetId) ? { assetId: [cx.assetId] } : {}),
+          },
           { ...extra, ...(cx.stateBefore ? { startFrom: cx.stateBefore } : {}) },
         ),
         contract,

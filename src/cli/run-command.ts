@@ -29,16 +29,20 @@ import { replayFailures } from './replay.ts';
 
 /** What is left to clean when a second interrupt ends the process at once. */
 interface Pending {
-  snapshot?: { assetId: string; values: Record<string, unknown> };
-  created?: string;
+  snapshots: { assetId: string; values: Record<string, unknown> }[];
+  created: string[];
 }
 
 function pendingText(pending: Pending): string {
-  if (pending.created)
-    return `asset ${pending.created} was created by this run and may not be deleted: DELETE /api/assets/${pending.created}`;
-  if (pending.snapshot)
-    return `asset ${pending.snapshot.assetId} may not be restored; its values before the run were: ${JSON.stringify(pending.snapshot.values)}`;
-  return 'nothing was changed yet';
+  const lines = [
+    ...pending.created.map(
+      (id) => `asset ${id} was created by this run and may not be deleted: DELETE /api/assets/${id}`,
+    ),
+    ...pending.snapshots.map(
+      (s) => `asset ${s.assetId} may not be restored; its values before the run were: ${JSON.stringify(s.values)}`,
+    ),
+  ];
+  return lines.length > 0 ? lines.join('\n') : 'nothing was changed yet';
 }
 
 function readCa(file: string): string {
@@ -51,13 +55,11 @@ function readCa(file: string): string {
 
 /** What the options say about the target that only the contract can check. */
 export function checkTargetOptions(options: Options, contract: Contract): void {
-  if (options.assetId !== undefined) {
-    const errors = compileValidators(contract).pathParam(options.assetId);
+  for (const id of options.assetId ?? []) {
+    const errors = compileValidators(contract).pathParam(id);
     const why = errors.map((e) => e.message.replace('(root) ', '')).join('; ');
     if (errors.length > 0)
-      throw new UsageError(
-        `--asset-id "${options.assetId}" is not a valid ${contract.pathParam.name} for this spec (${why})`,
-      );
+      throw new UsageError(`--asset-id "${id}" is not a valid ${contract.pathParam.name} for this spec (${why})`);
   }
   if (options.baseUrl !== undefined && contract.auth && options.apiKey === undefined) {
     throw new UsageError(
@@ -77,7 +79,7 @@ function interrupts(
     count++;
     if (count === 1) {
       err(
-        `\n${signal}: stopping; the asset is being ${pending.created ? 'deleted' : 'restored'} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)`,
+        `\n${signal}: stopping; ${pending.created.length > 0 ? 'what the run created is being deleted' : 'the asset is being restored'} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)`,
       );
       controller.abort(signal);
       return;
@@ -105,13 +107,11 @@ function onRunEvent(
   return (event) => {
     if (event.type === 'preflight') {
       const target = options.baseUrl ?? `${event.baseUrl} (embedded reference server)`;
-      err(
-        `target ${target}, asset ${pending.created ?? options.assetId ?? '(seeded)'}${event.hasGet ? ', GET available' : ', no GET'}`,
-      );
+      err(`target ${target}, asset ${event.assetId}${event.hasGet ? ', GET available' : ', no GET'}`);
     } else if (event.type === 'snapshot') {
-      pending.snapshot = { assetId: event.assetId, values: event.values };
+      pending.snapshots.push({ assetId: event.assetId, values: event.values });
     } else if (event.type === 'created') {
-      pending.created = event.id;
+      pending.created.push(event.id);
       err(`created asset ${event.id} for this run (deleted at the end)`);
     } else if (event.type === 'leftovers') {
       const found = event.leftovers
@@ -164,7 +164,7 @@ export async function reportedRun(
   err: (line: string) => void,
   redact: Redactor,
   extra: Partial<RunConfig>,
-  pending: Pending = {},
+  pending: Pending = { snapshots: [], created: [] },
 ): Promise<{ report: RunReport; files: string[] }> {
   const config = configFromOptions(options, {
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
@@ -187,7 +187,7 @@ export async function runCommand(
   redact: Redactor,
   extra: Partial<RunConfig>,
 ): Promise<number> {
-  const pending: Pending = {};
+  const pending: Pending = { snapshots: [], created: [] };
   const { controller, listen } = interrupts(pending, io.err);
   const stopListening = extra.signal === undefined ? listen() : () => undefined;
   try {

@@ -15,7 +15,7 @@ import {
   type RunMode,
   type RunReport,
 } from '../report/model.ts';
-import { coverageLines, HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
+import { assetsText, coverageLines, HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -96,7 +96,7 @@ ${counterexamplesOf(r)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Conformance report: ${verdict}</title><style>${STYLE}</style></head>
 <body><h1>Conformance report: ${verdict}</h1>
-<ul class="meta"><li>Target: ${escapeHtml(target)} (asset <code>${escapeHtml(report.target.assetId)}</code>)</li>
+<ul class="meta"><li>Target: ${escapeHtml(target)} (${assetsText(report.target, (id) => `<code>${escapeHtml(id)}</code>`)})</li>
 <li>Spec: <code>${escapeHtml(report.spec.file)}</code> (${escapeHtml(report.spec.title)} ${escapeHtml(report.spec.version)})</li>
 <li>Seed ${report.seed}, ${report.runs} runs per property${report.strict ? ', strict' : ''}; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s</li>
 ${report.stopped ? `<li><b>Stopped early</b>: ${escapeHtml(report.stopped)}</li>` : ''}

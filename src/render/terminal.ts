@@ -10,13 +10,13 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
+import { assetsText, coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 export function progressLine(event: RunEvent, colors: boolean): string | null {
   if (event.type === 'property-start')
-    return `[${event.pass === 'all' ? '' : `${event.pass} `}${event.index + 1}/${event.total}] ${event.property.name}: ${event.property.title}`;
+    return `[${event.pass === 'all' ? '' : `${event.pass} `}${event.index + 1}/${event.total}] ${event.property.name}: ${event.property.title}${event.asset ? ` (asset ${event.asset})` : ''}`;
   if (event.type === 'property-end') {
     const r = event.result;
     const mark =
@@ -91,19 +91,17 @@ function assetAfterwards(report: RunReport, paint: Paint): string[] {
         ? cleanup.message
         : paint(31, `!!! THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${cleanup.message}`),
     ];
-  if (restore.status === 'restored') return ['', `asset ${target.assetId}: ${restore.message}`];
+  const assets = assetsText(target);
+  if (restore.status === 'restored') return ['', target.assetIds ? restore.message : `${assets}: ${restore.message}`];
   const out = ['', paint(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`)];
   if (Object.keys(restore.original).length > 0) {
     out.push(
-      paint(31, `!!! Asset ${target.assetId} may differ from before the run. Its values before the run were:`),
+      paint(31, `!!! The ${assets} may differ from before the run. Values before the run:`),
       JSON.stringify(restore.original, null, 2),
     );
   } else
     out.push(
-      paint(
-        31,
-        `!!! Asset ${target.assetId} may differ from before the run; its earlier values were never shown to the suite.`,
-      ),
+      paint(31, `!!! The ${assets} may differ from before the run; the earlier values were never shown to the suite.`),
     );
   return out;
 }

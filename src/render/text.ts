@@ -6,6 +6,7 @@ import {
   failsRun,
   type RequirementReport,
   type RunMode,
+  type RunReport,
   type Summary,
   unexercised,
 } from '../report/model.ts';
@@ -67,4 +68,10 @@ export function coverageLines(c: Coverage): string[] {
     line('statuses received', c.statuses),
     line('edge classes', c.edges),
   ];
+}
+
+/** The run's assets as a report names them: "asset ID", or "assets ID, ID" for a run on several (`code` wraps each id). */
+export function assetsText(target: RunReport['target'], code: (id: string) => string = (id) => id): string {
+  const ids = target.assetIds ?? [target.assetId];
+  return `${ids.length > 1 ? 'assets' : 'asset'} ${ids.map(code).join(', ')}`;
 }

@@ -35,6 +35,8 @@ export type ReplayCommand = (replay: {
   path: string;
   /** The asset's values the case met, when they differ from those before the run. */
   state?: Record<string, unknown>;
+  /** The asset the case was sent to, when the run had several. */
+  assetId?: string;
 }) => string;
 
 /** Everything a report is made of. */
@@ -132,12 +134,14 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
     ...(cx.kind ? { kind: cx.kind } : {}),
     ...(cx.stateBefore ? { stateBefore: cx.stateBefore } : {}),
     ...(cx.history ? { history: true } : {}),
+    ...(cx.assetId ? { assetId: cx.assetId } : {}),
     curl: curlLine(last.request, contract.auth, apiKey, last.case.key),
     replay: inputs.replay({
       property: cx.property,
       seed: cx.seed,
       path: cx.path,
       ...(cx.stateBefore ? { state: cx.stateBefore } : {}),
+      ...(cx.assetId ? { assetId: cx.assetId } : {}),
     }),
   };
 }

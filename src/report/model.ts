@@ -40,6 +40,8 @@ export interface Counterexample {
   stateBefore?: Record<string, unknown>;
   /** It did not show again from that state either: it depends on more of the history (a replay may miss it). */
   history?: boolean;
+  /** The asset it was sent to, when the run had several. */
+  assetId?: string;
 }
 
 export interface PropertyResult {
@@ -128,6 +130,8 @@ export interface CounterexampleReport extends ExchangeReport {
   stateBefore?: Record<string, unknown>;
   /** Tried again from that state, it did not show: it depends on more of the history than the asset's values. */
   history?: boolean;
+  /** The asset it was sent to, when the run had several (the replay command names it). */
+  assetId?: string;
   curl: string;
   replay: string;
 }
@@ -196,7 +200,15 @@ export interface RequestCounts {
 
 export interface RunReport {
   tool: typeof TOOL;
-  target: { baseUrl: string; embedded: boolean; assetId: string; hasGet: boolean; createdAsset: boolean };
+  /** assetId: the run's asset, the first when it had several; assetIds: all of them, when several. */
+  target: {
+    baseUrl: string;
+    embedded: boolean;
+    assetId: string;
+    assetIds?: string[];
+    hasGet: boolean;
+    createdAsset: boolean;
+  };
   runId: string;
   /** Why the run stopped before its end (interrupt, request budget, run time limit), or null. */
   stopped: string | null;

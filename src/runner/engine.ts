@@ -26,9 +26,10 @@ import { putState } from './restore.ts';
  */
 type Pass = 'plan' | 'explore' | 'all';
 
+/** `asset`: the asset a property runs on, when the run has several (see runProperties). */
 export type RunEvent =
-  | { type: 'property-start'; property: AnyProperty; index: number; total: number; pass: Pass }
-  | { type: 'property-end'; result: PropertyResult; index: number; total: number; pass: Pass }
+  | { type: 'property-start'; property: AnyProperty; index: number; total: number; pass: Pass; asset?: string }
+  | { type: 'property-end'; result: PropertyResult; index: number; total: number; pass: Pass; asset?: string }
   | { type: 'case'; property: string; cases: number };
 
 export interface EngineOptions {
@@ -126,6 +127,8 @@ interface PropertyRun {
   tallies: Map<RequirementId, RequirementTally>;
   coverage: Map<string, number>;
   result: PropertyResult;
+  /** The asset the property runs on, when the run has several (its counterexamples name it). */
+  asset?: string;
   shown: Shown;
   arbitrary: fc.Arbitrary<unknown>;
   lanes: number;
@@ -137,6 +140,9 @@ interface PropertyRun {
   /** Counts a request timeout (the property stops after a few). */
   timedOut(n: number): void;
 }
+
+/** What a property's passes share with each other and with the run. */
+type Shared = Pick<PropertyRun, 'tallies' | 'coverage' | 'result' | 'slice' | 'asset'>;
 
 /** A property's result before it ran (a later pass adds to it). */
 const freshResult = (def: AnyProperty): PropertyResult => ({
@@ -150,12 +156,7 @@ const freshResult = (def: AnyProperty): PropertyResult => ({
   failed: [],
 });
 
-function newPropertyRun(
-  def: AnyProperty,
-  env: RunEnv,
-  options: EngineOptions,
-  shared: Pick<PropertyRun, 'tallies' | 'coverage' | 'result' | 'slice'>,
-): PropertyRun {
+function newPropertyRun(def: AnyProperty, env: RunEnv, options: EngineOptions, shared: Shared): PropertyRun {
   const deadline = Date.now() + shared.slice.limitMs;
   const { replayPath } = splitPath(options.path ?? '');
   const replay = options.path !== undefined;
@@ -361,6 +362,7 @@ async function recordRound(run: PropertyRun, failing: LaneOutcome[]): Promise<bo
         exchanges,
         violations,
         kind: v.kind ?? '',
+        ...(run.asset ? { assetId: run.asset } : {}),
         ...state,
       });
       recorded++;
@@ -382,7 +384,7 @@ async function runProperty(
   def: AnyProperty,
   env: RunEnv,
   options: EngineOptions,
-  shared: Pick<PropertyRun, 'tallies' | 'coverage' | 'result' | 'slice'>,
+  shared: Shared,
 ): Promise<PropertyResult> {
   const started = Date.now();
   const run = newPropertyRun(def, env, options, shared);
@@ -429,28 +431,27 @@ function limitOf(options: EngineOptions, left: number): Pick<Slice, 'limitMs' | 
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-/**
- * Runs the selected properties one after another (with concurrency above 1, the ones that leave a
- * conforming target's asset alone run their own cases in lanes). Never two properties at once: a
- * target that takes what it should refuse (a 200 to an invalid body) would change the asset under
- * another property's cases, and a replay, which runs one property, could not meet that again.
- * (Running them side by side was also no faster: 3.8 s against 3.3 s for a default run on 2 cores.)
- * With a deadline, every property runs its plan pass before any explores (see Pass).
- */
-export async function runProperties(env: RunEnv, options: EngineOptions): Promise<EngineResult> {
-  const tallies = new Map<RequirementId, RequirementTally>(
-    REQUIREMENTS.map((r) => [r.id, { cases: 0, counterexamples: [] }]),
-  );
-  const coverage = new Map<string, number>();
-  const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
-  const results = new Map<string, PropertyResult>();
-  // every property's first pass (the plan) before any second (the exploration)
-  const work = selected
-    .flatMap((def) => passesOf(options, def).map((p, order) => ({ def, order, ...p })))
-    .sort((a, b) => a.order - b.order);
+/** One pass of one property, as a queue of work lists it. */
+interface Work extends Omit<Slice, 'limitMs' | 'why'> {
+  def: AnyProperty;
+  order: number;
+}
+
+/** What every queue of a run shares: the verdicts so far, and each property's result. */
+interface RunShared {
+  tallies: Map<RequirementId, RequirementTally>;
+  coverage: Map<string, number>;
+  results: Map<string, PropertyResult>;
+  total: number;
+  indexOf(def: AnyProperty): number;
+  /** The asset of `env`, when the run has several. */
+  asset?: string;
+}
+
+/** One asset's properties, one pass after another: every plan pass of the queue before any exploration. */
+async function runQueue(env: RunEnv, work: Work[], options: EngineOptions, run: RunShared): Promise<void> {
+  const { tallies, coverage, results, total } = run;
   for (const [i, { def, order: _, ...pass }] of work.entries()) {
-    const index = selected.indexOf(def);
-    const total = selected.length;
     const before = results.get(def.name);
     // a property skipped in its first pass is not taken again
     if (before?.status === 'skip') continue;
@@ -460,18 +461,56 @@ export async function runProperties(env: RunEnv, options: EngineOptions): Promis
       Object.assign(before, { interrupted: true, cut: before.cut ?? `not explored: ${skip}` });
       continue;
     }
-    const event = { index, total, pass: pass.pass };
+    const event = { index: run.indexOf(def), total, pass: pass.pass, ...(run.asset ? { asset: run.asset } : {}) };
     options.onEvent?.({ type: 'property-start', property: def, ...event });
     // the plan's passes share the time first (the plan comes first), then the exploration's
     const left = work.slice(i).filter((w) => w.pass === pass.pass).length;
     const slice = { ...pass, ...limitOf(options, left) };
     const result = before ?? freshResult(def);
+    const shared = { tallies, coverage, result, slice, ...(run.asset ? { asset: run.asset } : {}) };
     // Labelling costs a hook on every promise: only when asked (benchmarks attributing requests).
-    const go = () => runProperty(def, env, options, { tallies, coverage, result, slice });
+    const go = () => runProperty(def, env, options, shared);
     if (skip) Object.assign(result, { status: 'skip', skipReason: skip });
     else await (options.labelRequests ? currentProperty.run(def.name, go) : go());
     results.set(def.name, result);
     options.onEvent?.({ type: 'property-end', result, ...event });
   }
+}
+
+/**
+ * Runs the selected properties one after another (with concurrency above 1, the ones that leave a
+ * conforming target's asset alone run their own cases in lanes). Never two properties at once on one
+ * asset: a target that takes what it should refuse (a 200 to an invalid body) would change the asset
+ * under another property's cases, and a replay, which runs one property, could not meet that again.
+ * (Running them side by side was also no faster: 3.8 s against 3.3 s for a default run on 2 cores.)
+ * With several assets (one `env` each), the properties are dealt out to them in turn, and each
+ * asset's queue runs beside the others: a property's whole sequence stays on its one asset.
+ * With a deadline, every property of a queue runs its plan pass before any explores (see Pass).
+ */
+export async function runProperties(envs: readonly RunEnv[], options: EngineOptions): Promise<EngineResult> {
+  const tallies = new Map<RequirementId, RequirementTally>(
+    REQUIREMENTS.map((r) => [r.id, { cases: 0, counterexamples: [] }]),
+  );
+  const coverage = new Map<string, number>();
+  const selected = PROPERTIES.filter((p) => !options.only || options.only.includes(p.name));
+  const results = new Map<string, PropertyResult>();
+  const several = envs.length > 1;
+  const queues = envs.map((env, a) => {
+    const work = selected
+      .filter((_, i) => i % envs.length === a)
+      .flatMap((def) => passesOf(options, def).map((p, order) => ({ def, order, ...p })))
+      .sort((x, y) => x.order - y.order);
+    const run = {
+      tallies,
+      coverage,
+      results,
+      total: selected.length,
+      indexOf: (d: AnyProperty) => selected.indexOf(d),
+    };
+    return runQueue(env, work, options, several ? { ...run, asset: env.ctx.targetId } : run);
+  });
+  // every queue ends (sending nothing more) before a failure of one is passed on: the restore follows
+  const ended = await Promise.allSettled(queues);
+  for (const e of ended) if (e.status === 'rejected') throw e.reason;
   return { properties: selected.map((p) => results.get(p.name) as PropertyResult), tallies, coverage };
 }

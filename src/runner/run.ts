@@ -11,14 +11,14 @@ import { RunError } from '../errors.ts';
 import { HttpClient, type OutgoingRequest } from '../exchange/http.ts';
 import type { Target } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
-import { isReference, type SuiteContext } from '../properties/property.ts';
+import { isReference, type RunEnv, type SuiteContext } from '../properties/property.ts';
 import { buildReport, type ReplayCommand } from '../report/build.ts';
 import { type Cleanup, type Leftover, type RestoreResult, type RunReport, TOOL } from '../report/model.ts';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../server/index.ts';
 import { type Contract, DEFAULT_SPEC, loadContract } from '../spec/load.ts';
 import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
-import { preflight } from './preflight.ts';
+import { preflight, type Snapshot } from './preflight.ts';
 import { putState, restore, restoreBody } from './restore.ts';
 
 export interface RunConfig {
@@ -26,7 +26,8 @@ export interface RunConfig {
   /** Absent: the embedded reference server is started for the run. */
   baseUrl?: string;
   apiKey?: string;
-  assetId?: string;
+  /** The asset the run may modify; several: the properties are dealt out to them (see runProperties). */
+  assetId?: string | readonly string[];
   runs: number;
   seed: number;
   strict: boolean;
@@ -64,8 +65,8 @@ export interface RunConfig {
   signal?: AbortSignal;
   /** PEM certificates to trust for an https target. */
   ca?: string;
-  /** Upload a new asset for the run and delete it at the end, instead of --asset-id. */
-  createAsset?: boolean;
+  /** Upload new assets for the run (true: one) and delete them at the end, instead of --asset-id. */
+  createAsset?: boolean | number;
   /** With createAsset: delete the leftovers of earlier runs found by their tags. */
   deleteLeftovers?: boolean;
   /** Run against a non-loopback target whose asset's values cannot be read back. */
@@ -80,17 +81,18 @@ export interface RunConfig {
 }
 
 export type SetupEvent =
-  | { type: 'preflight'; hasGet: boolean; baseUrl: string }
+  | { type: 'preflight'; hasGet: boolean; baseUrl: string; assetId: string }
   | { type: 'snapshot'; assetId: string; values: Record<string, unknown> }
   | { type: 'created'; id: string }
   | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean };
 
 export function defaultReplayCommand(config: RunConfig): ReplayCommand {
-  return ({ property, seed, path, state }) =>
+  const [first = ''] = assetsOf(config).ids;
+  return ({ property, seed, path, state, assetId }) =>
     [
       TOOL.command,
       ...(config.baseUrl
-        ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${config.assetId ?? ''}`]
+        ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${assetId ?? first}`]
         : []),
       ...(resolve(config.specFile) === DEFAULT_SPEC ? [] : [`--spec ${config.specFile}`]),
       `--property ${property}`,
@@ -117,14 +119,15 @@ const UNPLANNED_WAIT_MS = 30_000;
 const END_SHARE = 0.1;
 
 /** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
-function runClient(config: RunConfig): { client: HttpClient; dispose(): void } {
+function runClient(config: RunConfig, assets: number): { client: HttpClient; dispose(): void } {
   const client = new HttpClient({
     timeoutMs: config.timeoutMs,
     ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}),
     ...(config.rate ? { rate: config.rate } : {}),
     ...(config.maxRequests ? { maxRequests: config.maxRequests } : {}),
     ...(config.ca ? { ca: config.ca } : {}),
-    connections: Math.max(8, (config.concurrency ?? 1) * 2),
+    // each lane of each asset its own connection, and as many again for a request sent while another closes
+    connections: Math.max(8, (config.concurrency ?? 1) * assets * 2),
     ...(config.tap ? { tap: config.tap } : {}),
     maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
   });
@@ -155,36 +158,59 @@ interface RunState {
   embedded: ReferenceServer | null;
   target: Target;
   client: HttpClient;
-  created: Created | null;
+  /** The assets the run uploaded (--create-asset), in order. */
+  created: Created[];
   leftovers: Leftover[] | null;
-  cleanup?: Cleanup;
-  restored?: RestoreResult;
+  /** Per created asset: whether it was deleted. */
+  cleanups: Cleanup[];
+  /** Per asset: whether it was put back, in the order of the assets. */
+  restores: (RestoreResult & { assetId: string })[];
 }
 
-/** --create-asset: list (and maybe delete) the leftovers of earlier runs, then upload the run's asset. */
-async function setUpCreatedAsset(state: RunState): Promise<void> {
+/** One asset of the run, checked and read: its environment for the properties and what puts it back. */
+interface AssetRun {
+  env: RunEnv;
+  snapshot: Snapshot | null;
+  created: Created | null;
+}
+
+/** The assets a run works on: the ids given (one for a replay), or the number to create. */
+function assetsOf(config: RunConfig): { ids: string[]; create: number } {
+  const one = config.path !== undefined;
+  const given =
+    config.assetId === undefined ? [] : typeof config.assetId === 'string' ? [config.assetId] : [...config.assetId];
+  const create = config.createAsset === true ? 1 : typeof config.createAsset === 'number' ? config.createAsset : 0;
+  return { ids: one ? given.slice(0, 1) : given, create: one ? Math.min(1, create) : create };
+}
+
+/** --create-asset: list (and maybe delete) the leftovers of earlier runs, then upload the run's assets. */
+async function setUpCreatedAssets(state: RunState, count: number): Promise<void> {
   const { config, target, client, runId } = state;
   const probe = checkContext(
     state.contract,
-    state.embedded?.assetId ?? config.assetId ?? '00000000-0000-0000-0000-000000000000',
+    state.embedded?.assetId ?? assetsOf(config).ids[0] ?? '00000000-0000-0000-0000-000000000000',
   );
   state.leftovers = await findLeftovers(probe, target, client, runId);
   if (state.leftovers && state.leftovers.length > 0)
     config.onEvent?.({ type: 'leftovers', leftovers: state.leftovers, deleting: config.deleteLeftovers === true });
   if (config.deleteLeftovers)
     for (const l of state.leftovers ?? []) await deleteAsset(probe, target, client, l.id, false);
-  state.created = await createAsset(probe, target, client, runId);
-  config.onEvent?.({ type: 'created', id: state.created.id });
+  for (let i = 0; i < count; i++) {
+    const created = await createAsset(probe, target, client, runId);
+    state.created.push(created);
+    config.onEvent?.({ type: 'created', id: created.id });
+  }
 }
 
-/** Preflight, the properties, then the restore (or the deletion of the created asset). */
-async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: EngineResult; hasGet: boolean }> {
-  const { config, target, client, created, embedded } = state;
+/** Preflight of one asset: whether it can be read, its values to put back, what the properties may send it. */
+async function prepareAsset(state: RunState, assetId: string): Promise<AssetRun> {
+  const { config, target, client, embedded } = state;
+  const created = state.created.find((c) => c.id === assetId) ?? null;
   const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
   const mustRestore = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
   const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, mustRestore);
   if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
-  config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl });
+  config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl, assetId });
   const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
   const references = Object.entries(ctx.bodyProperties)
     .filter(([, schema]) => isReference(schema))
@@ -194,50 +220,124 @@ async function runOnAsset(state: RunState, assetId: string): Promise<{ engine: E
   const sendBack = snapshot ? restoreBody(ctx, snapshot) : null;
   ctx.selfReference = created !== null || (sendBack !== null && references.every((n) => Object.hasOwn(sendBack, n)));
   ctx.withheld = created || !sendBack ? [] : references.filter((n) => !Object.hasOwn(sendBack, n));
-  try {
-    if (config.startFrom && !(await putState(ctx, target, client, config.startFrom, true)))
-      throw new RunError('could not put the asset in the recorded state (--start-from): the update was not accepted');
-    const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
-    const engine = await runProperties(env, {
-      seed: config.seed,
-      runs: config.runs,
-      propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
-      concurrency: config.concurrency ?? 1,
-      ...(state.deadline !== undefined ? { deadline: state.deadline } : {}),
-      ...(config.counterexamples !== undefined ? { counterexamples: config.counterexamples } : {}),
-      ...(config.tap ? { labelRequests: true } : {}),
-      ...(config.only ? { only: config.only } : {}),
-      ...(config.path !== undefined ? { path: config.path } : {}),
-      ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+  const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
+  return { env, snapshot, created };
+}
+
+/** The end of one asset's part: the created asset deleted, or the asset put back and read again. */
+async function finishAsset(
+  state: RunState,
+  asset: AssetRun,
+): Promise<{ restore: RestoreResult & { assetId: string }; cleanup?: Cleanup }> {
+  const { target, client } = state;
+  const { ctx, hasGet } = asset.env;
+  const { created, snapshot } = asset;
+  if (created) {
+    const failed = (error: unknown): Cleanup => ({
+      status: 'failed',
+      id: created.id,
+      message: `delete failed: ${String(error)}`,
     });
-    return { engine, hasGet };
-  } finally {
-    if (created) {
-      const failed = (error: unknown): Cleanup => ({
-        status: 'failed',
-        id: created.id,
-        message: `delete failed: ${String(error)}`,
-      });
-      state.cleanup = await deleteAsset(ctx, target, client, created.id, hasGet).catch(failed);
-      state.restored = {
+    return {
+      cleanup: await deleteAsset(ctx, target, client, created.id, hasGet).catch(failed),
+      restore: {
+        assetId: created.id,
         status: 'not-possible',
         fields: [],
         original: {},
         message: 'the run used an asset it created (deleted at the end)',
-      };
-    } else {
-      const failed = (error: unknown): RestoreResult => ({
-        status: 'failed',
-        fields: [],
-        original: snapshot?.values ?? {},
-        message: `restore failed: ${String(error)}`,
-      });
-      state.restored = await restore(ctx, target, client, snapshot, hasGet).catch(failed);
+      },
+    };
+  }
+  const failed = (error: unknown): RestoreResult => ({
+    status: 'failed',
+    fields: [],
+    original: snapshot?.values ?? {},
+    message: `restore failed: ${String(error)}`,
+  });
+  return {
+    restore: { assetId: ctx.targetId, ...(await restore(ctx, target, client, snapshot, hasGet).catch(failed)) },
+  };
+}
+
+/** Preflight of every asset, the properties on them, then the restore (or the deletion) of each. */
+async function runOnAssets(
+  state: RunState,
+  ids: readonly string[],
+): Promise<{ engine: EngineResult; hasGet: boolean }> {
+  const { config, target, client } = state;
+  const assets: AssetRun[] = [];
+  try {
+    for (const id of ids) assets.push(await prepareAsset(state, id));
+    const first = assets[0]?.env as RunEnv;
+    if (config.startFrom && !(await putState(first.ctx, target, client, config.startFrom, true)))
+      throw new RunError('could not put the asset in the recorded state (--start-from): the update was not accepted');
+    const engine = await runProperties(
+      assets.map((a) => a.env),
+      {
+        seed: config.seed,
+        runs: config.runs,
+        propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
+        concurrency: config.concurrency ?? 1,
+        ...(state.deadline !== undefined ? { deadline: state.deadline } : {}),
+        ...(config.counterexamples !== undefined ? { counterexamples: config.counterexamples } : {}),
+        ...(config.tap ? { labelRequests: true } : {}),
+        ...(config.only ? { only: config.only } : {}),
+        ...(config.path !== undefined ? { path: config.path } : {}),
+        ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+      },
+    );
+    return { engine, hasGet: first.hasGet };
+  } finally {
+    // (in the order of the assets, whichever ends first)
+    for (const end of await Promise.all(assets.map((a) => finishAsset(state, a)))) {
+      state.restores.push(end.restore);
+      if (end.cleanup) state.cleanups.push(end.cleanup);
     }
+    // an asset created but never checked (its preflight was not reached): deleted all the same
+    for (const c of state.created.filter((c) => !assets.some((a) => a.created === c)))
+      state.cleanups.push(
+        await deleteAsset(checkContext(state.contract, c.id), target, client, c.id, false).catch(
+          (error: unknown): Cleanup => ({ status: 'failed', id: c.id, message: `delete failed: ${String(error)}` }),
+        ),
+      );
   }
 }
 
-function report(state: RunState, assetId: string, hasGet: boolean, engine: EngineResult, startedAt: Date): RunReport {
+/** The restores of several assets as one: restored when every one was; what was not, by asset. */
+function restoreOf(restores: readonly (RestoreResult & { assetId: string })[]): RestoreResult | undefined {
+  if (restores.length <= 1) {
+    const [only] = restores;
+    if (!only) return undefined;
+    const { assetId: _, ...result } = only;
+    return result;
+  }
+  const worst = restores.find((r) => r.status === 'failed') ?? restores.find((r) => r.status === 'not-possible');
+  const notRestored = restores.filter((r) => r.status !== 'restored');
+  return {
+    status: worst?.status ?? 'restored',
+    fields: [...new Set(restores.flatMap((r) => r.fields))],
+    original: Object.fromEntries(notRestored.map((r) => [r.assetId, r.original])),
+    message: restores.map((r) => `asset ${r.assetId}: ${r.message}`).join('; '),
+  };
+}
+
+/** The deletions of several created assets as one: deleted when every one was. */
+function cleanupOf(cleanups: readonly Cleanup[]): Cleanup | undefined {
+  if (cleanups.length <= 1) return cleanups[0];
+  const failed = cleanups.filter((c) => c.status !== 'deleted');
+  const ids = cleanups.map((c) => c.id).join(', ');
+  return {
+    status: failed.length === 0 ? 'deleted' : 'failed',
+    id: ids,
+    message:
+      failed.length === 0
+        ? `deleted the ${cleanups.length} assets the run created (${ids})`
+        : failed.map((c) => c.message).join('; '),
+  };
+}
+
+function report(state: RunState, ids: string[], hasGet: boolean, engine: EngineResult, startedAt: Date): RunReport {
   const { config, client } = state;
   return buildReport({
     contract: state.contract,
@@ -257,14 +357,15 @@ function report(state: RunState, assetId: string, hasGet: boolean, engine: Engin
     target: {
       baseUrl: state.target.baseUrl,
       embedded: state.embedded !== null,
-      assetId,
+      assetId: ids[0] ?? '',
+      ...(ids.length > 1 ? { assetIds: ids } : {}),
       hasGet,
-      createdAsset: state.created !== null,
+      createdAsset: state.created.length > 0,
     },
     apiKey: state.target.apiKey,
     runId: state.runId,
     stopped: client.stoppedReason,
-    cleanup: state.cleanup,
+    cleanup: cleanupOf(state.cleanups),
     leftovers: state.leftovers,
     properties: engine.properties,
     tallies: engine.tallies,
@@ -276,7 +377,7 @@ function report(state: RunState, assetId: string, hasGet: boolean, engine: Engin
       resetRetries: client.stats.resetRetries,
     },
     startedAt,
-    restored: state.restored,
+    restored: restoreOf(state.restores),
   });
 }
 
@@ -294,7 +395,8 @@ export async function runConformance(
     baseUrl: embedded?.baseUrl ?? (config.baseUrl as string),
     apiKey: embedded?.apiKey ?? config.apiKey ?? '',
   };
-  const { client, dispose } = runClient(config);
+  const assets = assetsOf(config);
+  const { client, dispose } = runClient(config, Math.max(1, assets.ids.length, assets.create));
   const state: RunState = {
     config,
     ...(config.budgetMs ? { deadline: startedAt.getTime() + config.budgetMs * (1 - END_SHARE) } : {}),
@@ -303,21 +405,21 @@ export async function runConformance(
     embedded,
     target,
     client,
-    created: null,
+    created: [],
     leftovers: null,
+    cleanups: [],
+    restores: [],
   };
   try {
-    if (config.createAsset) await setUpCreatedAsset(state);
-    const assetId = state.created?.id ?? embedded?.assetId ?? (config.assetId as string);
-    const { engine, hasGet } = await runOnAsset(state, assetId);
-    if (state.created) recordUpload(engine, state.created);
-    return report(state, assetId, hasGet, engine, startedAt);
+    if (assets.create > 0) await setUpCreatedAssets(state, assets.create);
+    const ids = state.created.length > 0 ? state.created.map((c) => c.id) : embedded ? [embedded.assetId] : assets.ids;
+    const { engine, hasGet } = await runOnAssets(state, ids);
+    for (const c of state.created) recordUpload(engine, c);
+    return report(state, ids, hasGet, engine, startedAt);
   } catch (error) {
     // A failure before the properties ran: still delete what the run created.
-    if (state.created && !state.cleanup)
-      await deleteAsset(checkContext(contract, state.created.id), target, client, state.created.id, false).catch(
-        () => undefined,
-      );
+    for (const c of state.created.filter((c) => !state.cleanups.some((x) => x.id === c.id)))
+      await deleteAsset(checkContext(contract, c.id), target, client, c.id, false).catch(() => undefined);
     throw error;
   } finally {
     dispose();

@@ -9,9 +9,9 @@
  *    floor set by the round trips it needs (sequential requests one by one, parallel lanes at --concurrency).
  * 3. Scale: wall time and peak memory for 100, 1,000 and 10,000 runs per property (each in a
  *    process of its own; the largest is over 100,000 cases).
- * 4. Planned runs (the default --budget 60) against targets 20, 50 and 100 ms away, a jittery one
- *    and a rate-limited one: time to verdict, when the plan was done, requests, and how many
- *    requirements and edge rows were exercised.
+ * 4. Planned runs (the default --budget 60) against targets 20, 50 and 100 ms away (50 ms also
+ *    with 4 assets the run uploads), a jittery one and a rate-limited one: time to verdict, when
+ *    the plan was done, requests, cases, and how many requirements and edge rows were exercised.
  * Figures are printed; nothing is asserted (timings are not tests).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -276,16 +276,18 @@ if (runPart(3)) {
 if (runPart(4)) {
   process.stdout.write('4. planned runs (default --budget 60, concurrency 4) against slow and rate-limiting targets\n');
   process.stdout.write(
-    '   target                     wall s   plan done s   requests   requirements   edge rows   exit\n',
+    '   target                          wall s   plan done s   requests      cases   requirements   edge rows   exit\n',
   );
-  const targets: [string, number | 'jitter' | 'limited'][] = [
-    ['20 ms an answer', 20],
-    ['50 ms an answer', 50],
-    ['100 ms an answer', 100],
-    ['0-150 ms (1 in 30: 800 ms)', 'jitter'],
-    ['429 every 40th, wait 1 s', 'limited'],
+  // [label, server mode, assets]: 4 assets are uploaded by the run (--create-asset 4)
+  const targets: [string, number | 'jitter' | 'limited', number][] = [
+    ['20 ms an answer', 20, 1],
+    ['50 ms an answer', 50, 1],
+    ['50 ms an answer, 4 assets', 50, 4],
+    ['100 ms an answer', 100, 1],
+    ['0-150 ms (1 in 30: 800 ms)', 'jitter', 1],
+    ['429 every 40th, wait 1 s', 'limited', 1],
   ];
-  for (const [label, mode] of targets) {
+  for (const [label, mode, assets] of targets) {
     const server = await startServer(mode);
     const started = performance.now();
     let planDone = 0;
@@ -294,7 +296,7 @@ if (runPart(4)) {
         specFile: SPEC,
         baseUrl: server.baseUrl,
         apiKey: server.apiKey,
-        assetId: server.assetId,
+        ...(assets > 1 ? { createAsset: assets } : { assetId: server.assetId }),
         runs: 100,
         seed: 1,
         strict: false,
@@ -312,8 +314,9 @@ if (runPart(4)) {
     const judged = report.requirements.filter((r) => r.status !== 'skip').length;
     const edges = report.coverage?.edges ?? [];
     const tried = edges.filter((r) => r.cases > 0).length;
+    const cases = report.properties.reduce((n, p) => n + p.cases, 0);
     process.stdout.write(
-      `   ${label.padEnd(26)} ${f(ms / 1000, 1).padStart(6)}   ${f(planDone / 1000, 1).padStart(11)}   ${f(report.requests.sent).padStart(8)}   ${`${judged} of ${report.requirements.length}`.padStart(12)}   ${`${tried} of ${edges.length}`.padStart(9)}   ${report.exitCode}\n`,
+      `   ${label.padEnd(31)} ${f(ms / 1000, 1).padStart(6)}   ${f(planDone / 1000, 1).padStart(11)}   ${f(report.requests.sent).padStart(8)}   ${f(cases).padStart(8)}   ${`${judged} of ${report.requirements.length}`.padStart(12)}   ${`${tried} of ${edges.length}`.padStart(9)}   ${report.exitCode}\n`,
     );
   }
   process.stdout.write('\n');

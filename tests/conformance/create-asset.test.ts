@@ -10,7 +10,7 @@ import { conformanceProperty, tierOptions } from './define.ts';
 const { baseUrl, createAsset } = tierOptions();
 if (baseUrl === undefined || createAsset)
   conformanceProperty('valid-update', {
-    options: { createAsset: true },
+    options: { createAsset: 1 },
     requirements: ['CREATE-HASH-BLAKE3'],
     title: 'valid updates of an asset the run uploads, then deletes',
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
+import { parseOptions } from '../../src/cli/options.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { closedPort } from '../helpers/faults.ts';
@@ -51,6 +52,26 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
     ['path without property', ['--path', '1:2', '--seed', '1'], {}, /give exactly one --property/],
     ['path without seed', ['--path', '1:2', '--property', 'auth'], {}, /give the --seed/],
     ['strict env not a boolean', [], { CONFORMANCE_STRICT: 'maybe' }, /CONFORMANCE_STRICT must be 1 or 0/],
+    [
+      'an asset named twice',
+      ['--base-url', 'http://127.0.0.1:9', '--asset-id', `${ASSET},${ASSET}`],
+      {},
+      /--asset-id names .* twice/,
+    ],
+    [
+      'one of the assets not a uuid',
+      ['--base-url', 'http://127.0.0.1:9', '--asset-id', `${ASSET}, abc`],
+      { CONFORMANCE_API_KEY: 'k' },
+      /--asset-id "abc" is not a valid id/,
+    ],
+    ['too many assets to create', ['--create-asset', '17'], {}, /--create-asset must be between 0 and 16/],
+    ['create-asset env not a count', [], { CONFORMANCE_CREATE_ASSET: 'some' }, /--create-asset must be a whole number/],
+    [
+      'a replay on two assets',
+      ['--path', '1:2', '--seed', '1', '--property', 'auth', '--create-asset', '2'],
+      {},
+      /--path replays one case on one asset/,
+    ],
   ];
   for (const [title, argv, env, message] of cases) {
     test(title, async () => {
@@ -60,6 +81,20 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
       expect(r.err.split('\n')).toHaveLength(1);
     });
   }
+  test('--create-asset: bare, or with a count; its variable as a switch or a count; --asset-id: a list', () => {
+    const parsed = (argv: string[], env: Record<string, string> = {}) => parseOptions(argv, env);
+    expect(parsed(['--create-asset']).createAsset).toBe(1);
+    expect(parsed(['--create-asset', '--runs', '3'])).toMatchObject({ createAsset: 1, runs: 3 });
+    expect(parsed(['--create-asset', '3']).createAsset).toBe(3);
+    expect(parsed(['--create-asset=4']).createAsset).toBe(4);
+    expect(parsed([]).createAsset).toBe(0);
+    expect(parsed([], { CONFORMANCE_CREATE_ASSET: 'true' }).createAsset).toBe(1);
+    expect(parsed([], { CONFORMANCE_CREATE_ASSET: '0' }).createAsset).toBe(0);
+    expect(parsed([], { CONFORMANCE_CREATE_ASSET: '2' }).createAsset).toBe(2);
+    const two = parsed(['--base-url', 'http://127.0.0.1:9', '--asset-id', `${ASSET}, ${ASSET.replace('6f', '7f')}`]);
+    expect(two.assetId).toEqual([ASSET, ASSET.replace('6f', '7f')]);
+  });
+
   test('--help and --list send nothing and exit 0', async () => {
     expect((await cli(['--help'])).out).toContain('CONFORMANCE_BASE_URL');
     const list = await cli(['--list']);

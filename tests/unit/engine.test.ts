@@ -63,12 +63,14 @@ async function engine(s: ReferenceServer, options: Partial<EngineOptions>, env: 
   const events: RunEvent[] = [];
   try {
     const result = await runProperties(
-      {
-        ctx: { ...checkContext(contract, env.assetId ?? s.assetId), apiKey: KEY },
-        target: { baseUrl: s.baseUrl, apiKey: KEY },
-        client,
-        hasGet: true,
-      },
+      [
+        {
+          ctx: { ...checkContext(contract, env.assetId ?? s.assetId), apiKey: KEY },
+          target: { baseUrl: s.baseUrl, apiKey: KEY },
+          client,
+          hasGet: true,
+        },
+      ],
       { seed: 11, runs: 10, propertyTimeLimitMs: 20_000, onEvent: (e) => events.push(e), ...options },
     );
     return { result, events, requests, labels };

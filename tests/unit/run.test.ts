@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { RunError } from '../../src/errors.ts';
 import { isJsonObject } from '../../src/json.ts';
 import { counterexamplesOf, TOOL } from '../../src/report/model.ts';
@@ -415,5 +416,84 @@ describe('--create-asset', () => {
       RunError,
     );
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
+  });
+});
+
+describe('several assets', () => {
+  const SECOND = '0b5e2a44-7c1d-4e8f-9a3b-6d2c1e0f4a57';
+  /** A reference server holding a second asset beside its own, a copy of it under another id. */
+  async function twoAssets(variant?: Variant): Promise<ReferenceServer> {
+    const s = await server(variant);
+    const own = s.store.assets.get(s.assetId);
+    if (!own) throw new Error('no seeded asset');
+    s.store.assets.set(SECOND, { ...structuredClone(own), id: SECOND, preview_id: SECOND });
+    return s;
+  }
+
+  test('the properties are dealt out to the assets: each sends to one, both are used, both put back', async () => {
+    const s = await twoAssets();
+    const before = structuredClone([...s.store.assets.values()]);
+    const sentTo = new Map<string, Set<string>>();
+    const report = await runConformance(
+      config(s, {
+        assetId: [s.assetId, SECOND],
+        runs: 10,
+        concurrency: 2,
+        tap: (r) => {
+          const property = currentProperty.getStore();
+          const asset = [s.assetId, SECOND].find((id) => r.url.includes(id));
+          if (!property || !asset) return;
+          sentTo.set(property, (sentTo.get(property) ?? new Set()).add(asset));
+        },
+      }),
+    );
+    expect(report.exitCode).toBe(0);
+    expect(report.target).toMatchObject({ assetId: s.assetId, assetIds: [s.assetId, SECOND] });
+    // a property's whole sequence stays on its asset, and each asset has its share of the properties
+    for (const [property, assets] of sentTo) expect([property, assets.size]).toEqual([property, 1]);
+    const byAsset = [...sentTo.values()].map((a) => [...a][0]);
+    expect(new Set(byAsset)).toEqual(new Set([s.assetId, SECOND]));
+    expect(report.restore.status).toBe('restored');
+    expect(report.restore.message).toContain(`asset ${s.assetId}: put back`);
+    expect(report.restore.message).toContain(`asset ${SECOND}: put back`);
+    const after = [...s.store.assets.values()].map(({ updated_at: _, ...a }) => a);
+    expect(after).toEqual(before.map(({ updated_at: _, ...a }) => a));
+  });
+
+  test('a counterexample names the asset it was sent to, and its replay line that asset', async () => {
+    const s = await twoAssets(fixtureServer('accepts-invalid')?.variant);
+    const report = await runConformance(config(s, { assetId: [s.assetId, SECOND], runs: 20, seed: 3 }));
+    const found = report.requirements
+      .flatMap((r) => counterexamplesOf(r))
+      .filter((cx) => cx.property !== 'create-asset');
+    expect(found.length).toBeGreaterThan(0);
+    for (const cx of found) {
+      expect([s.assetId, SECOND]).toContain(cx.assetId);
+      expect(cx.replay).toContain(`--asset-id ${cx.assetId} `);
+    }
+    // both assets showed a failure (invalid bodies taken: on each asset's properties)
+    expect(new Set(found.map((cx) => cx.assetId)).size).toBe(2);
+  });
+
+  test('an asset that cannot be put back: the restore is failed, and names that asset with its values', async () => {
+    let restoring = false;
+    const s = await twoAssets({
+      name: 'second-refuses-the-restore',
+      reply: (reply, request) =>
+        restoring && request.method === 'PUT' && request.id === SECOND ? { status: 503, headers: {} } : reply,
+    });
+    const report = await runConformance(
+      config(s, {
+        assetId: [s.assetId, SECOND],
+        runs: 5,
+        only: ['valid-update', 'reference-update'],
+        onEvent: (e) => {
+          if (e.type === 'property-end' && e.pass === 'all' && e.result.name === 'reference-update') restoring = true;
+        },
+      }),
+    );
+    expect(report.restore.status).toBe('failed');
+    expect(Object.keys(report.restore.original)).toEqual([SECOND]);
+    expect(report.restore.message).toMatch(new RegExp(`asset ${s.assetId}: put back.*; asset ${SECOND}: `));
   });
 });
