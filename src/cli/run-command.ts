@@ -107,7 +107,8 @@ function onRunEvent(
   return (event) => {
     if (event.type === 'preflight') {
       const target = options.baseUrl ?? `${event.baseUrl} (embedded reference server)`;
-      err(`target ${target}, asset ${event.assetId}${event.hasGet ? ', GET available' : ', no GET'}`);
+      const get = event.hasGet ? ', GET available' : ', no GET';
+      err(`target ${target}, asset ${event.assetId}${get}, answers in ${event.latencyMs} ms`);
     } else if (event.type === 'snapshot') {
       pending.snapshots.push({ assetId: event.assetId, values: event.values });
     } else if (event.type === 'created') {

@@ -207,6 +207,8 @@ export interface RunReport {
     assetId: string;
     assetIds?: string[];
     hasGet: boolean;
+    /** The quickest answer of the first check of the target, in ms (absent in older reports). */
+    latencyMs?: number;
     createdAsset: boolean;
   };
   runId: string;

@@ -26,6 +26,14 @@ export interface Preflight {
   snapshot: Snapshot | null;
   /** The values after the preflight, as far as shown: where sequences of requests start from. */
   baseline: Record<string, unknown> | null;
+  /** The quickest answer of the preflight, in ms: the target's latency as the run meets it. */
+  latencyMs: number;
+}
+
+/** The quickest of the exchanges' answers (the first may include opening the connection). */
+function quickest(exchanges: readonly Exchange[]): number {
+  const ms = Math.min(...exchanges.filter((e) => e.outcome.kind === 'response').map((e) => e.outcome.ms));
+  return Number.isFinite(ms) ? Math.round(ms) : 0;
 }
 
 const UNREACHABLE = ['refused', 'dns', 'tls', 'timeout', 'protocol'];
@@ -117,6 +125,7 @@ export async function preflight(
   if (snapshot) Object.assign(ctx.known, snapshot.values);
 
   // 2. Without GET: a body of unknown properties changes nothing; a 200 to it may show the values.
+  const sent = [got];
   if (!snapshot && ctx.contract.requestBody.schema['additionalProperties'] !== false) {
     const { exchange } = await perform(
       targetCase(ctx, { conformance_preflight: true }),
@@ -126,6 +135,7 @@ export async function preflight(
       true,
     );
     judgeAnswer(exchange, ctx, target, 'an update of unknown properties only');
+    sent.push(exchange);
     const shown = bodyFieldsOf(ctx, exchange);
     if (shown && Object.keys(shown).length > 0) {
       snapshot = { values: shown, source: 'PUT' };
@@ -145,5 +155,5 @@ export async function preflight(
   rememberKnown(exchange, ctx);
   const shown = bodyFieldsOf(ctx, exchange);
   const baseline = snapshot ? snapshot.values : shown && Object.keys(shown).length > 0 ? shown : null;
-  return { hasGet, snapshot, baseline };
+  return { hasGet, snapshot, baseline, latencyMs: quickest([...sent, exchange]) };
 }

@@ -81,7 +81,7 @@ export interface RunConfig {
 }
 
 export type SetupEvent =
-  | { type: 'preflight'; hasGet: boolean; baseUrl: string; assetId: string }
+  | { type: 'preflight'; hasGet: boolean; baseUrl: string; assetId: string; latencyMs: number }
   | { type: 'snapshot'; assetId: string; values: Record<string, unknown> }
   | { type: 'created'; id: string }
   | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean };
@@ -172,6 +172,8 @@ interface AssetRun {
   env: RunEnv;
   snapshot: Snapshot | null;
   created: Created | null;
+  /** The quickest answer of its preflight (ms). */
+  latencyMs: number;
 }
 
 /** The assets a run works on: the ids given (one for a replay), or the number to create. */
@@ -208,9 +210,9 @@ async function prepareAsset(state: RunState, assetId: string): Promise<AssetRun>
   const created = state.created.find((c) => c.id === assetId) ?? null;
   const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
   const mustRestore = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
-  const { hasGet, snapshot, baseline: shown } = await preflight(ctx, target, client, mustRestore);
+  const { hasGet, snapshot, baseline: shown, latencyMs } = await preflight(ctx, target, client, mustRestore);
   if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
-  config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl, assetId });
+  config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl, assetId, latencyMs });
   const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;
   const references = Object.entries(ctx.bodyProperties)
     .filter(([, schema]) => isReference(schema))
@@ -221,7 +223,7 @@ async function prepareAsset(state: RunState, assetId: string): Promise<AssetRun>
   ctx.selfReference = created !== null || (sendBack !== null && references.every((n) => Object.hasOwn(sendBack, n)));
   ctx.withheld = created || !sendBack ? [] : references.filter((n) => !Object.hasOwn(sendBack, n));
   const env = { ctx, target, client, hasGet, ...(baseline && Object.keys(baseline).length > 0 ? { baseline } : {}) };
-  return { env, snapshot, created };
+  return { env, snapshot, created, latencyMs };
 }
 
 /** The end of one asset's part: the created asset deleted, or the asset put back and read again. */
@@ -264,7 +266,7 @@ async function finishAsset(
 async function runOnAssets(
   state: RunState,
   ids: readonly string[],
-): Promise<{ engine: EngineResult; hasGet: boolean }> {
+): Promise<{ engine: EngineResult; hasGet: boolean; latencyMs: number }> {
   const { config, target, client } = state;
   const assets: AssetRun[] = [];
   try {
@@ -287,7 +289,7 @@ async function runOnAssets(
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
       },
     );
-    return { engine, hasGet: first.hasGet };
+    return { engine, hasGet: first.hasGet, latencyMs: assets[0]?.latencyMs ?? 0 };
   } finally {
     // (in the order of the assets, whichever ends first)
     for (const end of await Promise.all(assets.map((a) => finishAsset(state, a)))) {
@@ -337,7 +339,13 @@ function cleanupOf(cleanups: readonly Cleanup[]): Cleanup | undefined {
   };
 }
 
-function report(state: RunState, ids: string[], hasGet: boolean, engine: EngineResult, startedAt: Date): RunReport {
+function report(
+  state: RunState,
+  ids: string[],
+  found: { engine: EngineResult; hasGet: boolean; latencyMs: number },
+  startedAt: Date,
+): RunReport {
+  const { engine, hasGet, latencyMs } = found;
   const { config, client } = state;
   return buildReport({
     contract: state.contract,
@@ -360,6 +368,7 @@ function report(state: RunState, ids: string[], hasGet: boolean, engine: EngineR
       assetId: ids[0] ?? '',
       ...(ids.length > 1 ? { assetIds: ids } : {}),
       hasGet,
+      latencyMs,
       createdAsset: state.created.length > 0,
     },
     apiKey: state.target.apiKey,
@@ -413,9 +422,9 @@ export async function runConformance(
   try {
     if (assets.create > 0) await setUpCreatedAssets(state, assets.create);
     const ids = state.created.length > 0 ? state.created.map((c) => c.id) : embedded ? [embedded.assetId] : assets.ids;
-    const { engine, hasGet } = await runOnAssets(state, ids);
-    for (const c of state.created) recordUpload(engine, c);
-    return report(state, ids, hasGet, engine, startedAt);
+    const found = await runOnAssets(state, ids);
+    for (const c of state.created) recordUpload(found.engine, c);
+    return report(state, ids, found, startedAt);
   } catch (error) {
     // A failure before the properties ran: still delete what the run created.
     for (const c of state.created.filter((c) => !state.cleanups.some((x) => x.id === c.id)))

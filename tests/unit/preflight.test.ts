@@ -8,7 +8,7 @@ import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { type CheckContext, checkContext } from '../../src/checks/context.ts';
 import { RunError } from '../../src/errors.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
-import { preflight } from '../../src/runner/preflight.ts';
+import { type Preflight, preflight } from '../../src/runner/preflight.ts';
 import type { ReferenceServer, Variant } from '../../src/server/index.ts';
 import { type Contract, loadContract } from '../../src/spec/load.ts';
 import { closedPort } from '../helpers/faults.ts';
@@ -81,9 +81,21 @@ describe('a target that serves GET', () => {
   test('reads the asset, keeps its values, then sends a no-op update of a known value', async () => {
     const { result, sent, ctx, s } = await run();
     const before = values(s);
-    expect(result).toEqual({ hasGet: true, snapshot: { values: before, source: 'GET' }, baseline: before });
+    expect(result).toEqual({
+      hasGet: true,
+      snapshot: { values: before, source: 'GET' },
+      baseline: before,
+      latencyMs: expect.any(Number),
+    });
     expect(sent).toEqual(['GET', `PUT ${JSON.stringify({ name: before.name })}`]);
     expect(ctx.known).toMatchObject(before);
+  });
+  test("the target's latency: the quickest answer of the preflight (the first may open the connection)", async () => {
+    let n = 0;
+    const { result } = await run({ delayMs: () => (++n === 1 ? 300 : 40) });
+    const { latencyMs } = result as Preflight;
+    expect(latencyMs).toBeGreaterThanOrEqual(39);
+    expect(latencyMs).toBeLessThan(300);
   });
   test('sent even once the run has stopped sending (the requests of the preflight are essential)', async () => {
     const { result } = await run({}, { prepare: (_, client) => client.stop('interrupted') });
@@ -142,7 +154,7 @@ describe('a target without GET', () => {
     );
     expect(refused.sent).toHaveLength(2);
     const allowed = await run(hidden);
-    expect(allowed.result).toEqual({ hasGet: false, snapshot: null, baseline: null });
+    expect(allowed.result).toEqual({ hasGet: false, snapshot: null, baseline: null, latencyMs: expect.any(Number) });
     expect(allowed.sent[2]).toBe('PUT {"name":"conformance-preflight"}');
   });
   test('nothing known: the first updatable string without a format', async () => {

@@ -111,6 +111,7 @@ describe('the set-up and its report', () => {
       embedded: false,
       assetId: s.assetId,
       hasGet: true,
+      latencyMs: expect.any(Number),
       createdAsset: false,
     });
   });
