@@ -148,8 +148,8 @@ function shard(text: string): [number, number] {
 }
 
 function replayPath(text: string): string {
-  // fast-check's path; for a sequence of commands, its replay path after a '|'.
-  if (!/^\d+(:\d+)*(\|[\w+/=:-]*)?$/.test(text))
+  // fast-check's path, after the kind of value of a plan's case (s3/); for a sequence of commands, its replay path after a '|'.
+  if (!/^(s\d+\/)?\d+(:\d+)*(\|[\w+/=:-]*)?$/.test(text))
     throw new UsageError(`--path must look like 12:0:3 or 12:0:3|AB:C (as printed with a failure), got "${text}"`);
   return text;
 }

@@ -243,78 +243,110 @@ function invalidValue(schema: JsonObject, isFormat: IsFormat): fc.Arbitrary<Brok
 }
 
 /**
- * One mutation of a valid body, labelled with the keyword and pointer it violates. Mutations come
- * from the schema: each property's type, format, length, enum and items; the root's
- * minProperties (the empty object), required properties and additionalProperties: false.
+ * One way a body breaks the schema: `whole` generates any of its breaks (a property's type, format,
+ * length, ...), `parts` one arbitrary per break (each keyword and pointer on its own).
  */
-export function invalidBody(
-  schema: JsonObject,
-  isFormat: (format: string, value: string) => boolean,
-): fc.Arbitrary<LabelledBody> {
-  const props = properties(schema);
-  const mutations: fc.Arbitrary<LabelledBody>[] = [];
+interface Mutation {
+  whole: fc.Arbitrary<LabelledBody>;
+  parts: fc.Arbitrary<LabelledBody>[];
+}
+
+const single = (arbitrary: fc.Arbitrary<LabelledBody>): Mutation => ({ whole: arbitrary, parts: [arbitrary] });
+
+/**
+ * The mutations of a valid body, each labelled with the keyword and pointer it violates. They come
+ * from the schema: each property's type, format, length, enum and items; the root's minProperties
+ * (the empty object), required properties and additionalProperties: false.
+ */
+function mutations(schema: JsonObject, isFormat: IsFormat): Mutation[] {
+  const out: Mutation[] = [];
   const base = validBody(schema);
-  for (const [name, sub] of Object.entries(props)) {
+  for (const [name, sub] of Object.entries(properties(schema))) {
     const breakers = invalidValue(sub, isFormat);
     if (breakers.length === 0) continue;
-    mutations.push(
-      fc.tuple(base, fc.oneof(...breakers)).map(([body, bad]) => {
-        const pointer = `/${escapePointer(name)}${bad.violation.pointer}`;
-        return {
-          body: { kind: 'json', value: { ...body, [name]: bad.value } },
-          invalid: {
-            keyword: bad.violation.keyword,
-            pointer,
-            description: `${bad.violation.keyword} at ${pointer}: ${bad.violation.description}`,
-          },
-        };
-      }),
-    );
+    const set = ([body, bad]: [Record<string, unknown>, Broken]): LabelledBody => {
+      const pointer = `/${escapePointer(name)}${bad.violation.pointer}`;
+      return {
+        body: { kind: 'json', value: { ...body, [name]: bad.value } },
+        invalid: {
+          keyword: bad.violation.keyword,
+          pointer,
+          description: `${bad.violation.keyword} at ${pointer}: ${bad.violation.description}`,
+        },
+      };
+    };
+    out.push({
+      whole: fc.tuple(base, fc.oneof(...breakers)).map(set),
+      parts: breakers.map((b) => fc.tuple(base, b).map(set)),
+    });
   }
   const minProperties = Number(schema['minProperties'] ?? 0);
   if (minProperties >= 1) {
-    mutations.push(
-      fc.constant({
-        body: { kind: 'json', value: {} },
-        invalid: {
-          keyword: 'minProperties',
-          pointer: '',
-          description: `minProperties at (root): {} has no property (minProperties ${minProperties})`,
-        },
-      }),
+    out.push(
+      single(
+        fc.constant({
+          body: { kind: 'json', value: {} },
+          invalid: {
+            keyword: 'minProperties',
+            pointer: '',
+            description: `minProperties at (root): {} has no property (minProperties ${minProperties})`,
+          },
+        }),
+      ),
     );
   }
   for (const name of requiredOf(schema)) {
-    mutations.push(
-      base.map((body) => {
-        const copy = { ...body };
-        delete copy[name];
-        return {
-          body: { kind: 'json', value: copy },
-          invalid: { keyword: 'required', pointer: '', description: `required at (root): "${name}" left out` },
-        };
-      }),
+    out.push(
+      single(
+        base.map((body) => {
+          const copy = { ...body };
+          delete copy[name];
+          return {
+            body: { kind: 'json', value: copy },
+            invalid: { keyword: 'required', pointer: '', description: `required at (root): "${name}" left out` },
+          };
+        }),
+      ),
     );
   }
   if (schema['additionalProperties'] === false) {
-    mutations.push(
-      fc.tuple(base, unknownKey(schema), anyJson(1)).map(([body, key, value]) => ({
-        body: { kind: 'json', value: { ...body, [key]: value } },
-        invalid: {
-          keyword: 'additionalProperties',
-          pointer: '',
-          description: `additionalProperties at (root): unknown "${key}"`,
-        },
-      })),
+    out.push(
+      single(
+        fc.tuple(base, unknownKey(schema), anyJson(1)).map(([body, key, value]) => ({
+          body: { kind: 'json', value: { ...body, [key]: value } },
+          invalid: {
+            keyword: 'additionalProperties',
+            pointer: '',
+            description: `additionalProperties at (root): unknown "${key}"`,
+          },
+        })),
+      ),
     );
   }
-  return fc.oneof(...mutations);
+  return out;
+}
+
+/** One mutation of a valid body (any of them), labelled with the keyword and pointer it violates. */
+export function invalidBody(schema: JsonObject, isFormat: IsFormat): fc.Arbitrary<LabelledBody> {
+  return fc.oneof(...mutations(schema, isFormat).map((m) => m.whole));
+}
+
+/** Every break of the schema on its own (one arbitrary per keyword and pointer): what a plan sends one of each. */
+export function invalidBodyBreaks(schema: JsonObject, isFormat: IsFormat): fc.Arbitrary<LabelledBody>[] {
+  return mutations(schema, isFormat).flatMap((m) => m.parts);
 }
 
 export type RawKind = 'malformed' | 'empty' | 'not-object';
 
 /** Malformed JSON text, an empty body, or JSON that is not an object. */
 export function rawBody(schema: JsonObject): fc.Arbitrary<LabelledBody & { rawKind: RawKind }> {
+  return fc.oneof(...rawKinds(schema));
+}
+
+/** The kinds of raw body (malformed JSON, empty, not an object), weighted: a plan sends one of each. */
+export function rawKinds(
+  schema: JsonObject,
+): { weight: number; arbitrary: fc.Arbitrary<LabelledBody & { rawKind: RawKind }> }[] {
   const text = validBody(schema, { extras: false }).map((b) => JSON.stringify(b));
   const malformed = fc.oneof(
     // any proper prefix of an object's JSON text is not JSON
@@ -340,7 +372,7 @@ export function rawBody(schema: JsonObject): fc.Arbitrary<LabelledBody & { rawKi
     fc.array(anyJson(1), { maxLength: 4 }),
     jsonDouble(),
   );
-  return fc.oneof(
+  return [
     {
       weight: 3,
       arbitrary: malformed.map(({ text: t, how }) => ({
@@ -369,5 +401,5 @@ export function rawBody(schema: JsonObject): fc.Arbitrary<LabelledBody & { rawKi
         },
       })),
     },
-  );
+  ];
 }

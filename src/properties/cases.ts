@@ -4,7 +4,8 @@
  * from the contract and says which statuses each case allows, for which requirement.
  */
 import fc from 'fast-check';
-import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../generators/bodies.ts';
+import type { LabelledBody } from '../generators/bodies.ts';
+import { invalidBody, invalidBodyBreaks, rawBody, rawKinds, unknownOnlyBody, validBody } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
 import { badKey, idSpelling, malformedId, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
@@ -17,6 +18,7 @@ import {
   make,
   type PropertyDef,
   plainBody,
+  type RunEnv,
   referenceProperties,
   type SuiteContext,
   schemaOf,
@@ -38,16 +40,25 @@ interface CasePropertySpec {
   requirements: readonly RequirementId[];
   skipReason(ctx: SuiteContext): string | null;
   cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+  /** The kinds of case, one arbitrary each (see PropertyDef.strata). */
+  strata?(ctx: SuiteContext): fc.Arbitrary<Case>[];
 }
 
 function caseProperty(p: CasePropertySpec): CaseProperty {
+  const { strata, ...rest } = p;
   return {
-    ...p,
+    ...rest,
     skipReason: (ctx) => p.skipReason(ctx),
     arbitrary: (env) => p.cases(env.ctx),
+    ...(strata ? { strata: (env: RunEnv) => strata(env.ctx) } : {}),
     execute: (c, env) => executeCase(c, env),
   };
 }
+
+/** A weighted choice among kinds of case: `cases` picks any, `strata` lists them. */
+type Kinds = { weight: number; arbitrary: fc.Arbitrary<Case> }[];
+const anyOf = (kinds: Kinds): fc.Arbitrary<Case> => fc.oneof(...kinds);
+const eachOf = (kinds: Kinds): fc.Arbitrary<Case>[] => kinds.map((k) => k.arbitrary);
 
 const AFTER_200: readonly RequirementId[] = [
   'A200-ID-ECHO',
@@ -84,7 +95,7 @@ function referenceCases(ctx: SuiteContext): fc.Arbitrary<Case> {
     });
 }
 
-function authCases(ctx: SuiteContext): fc.Arbitrary<Case> {
+function authKinds(ctx: SuiteContext): Kinds {
   const expect = (requirement: RequirementId) => [{ requirement, allowed: [401] }];
   const onAsset = fc
     .tuple(badKey(ctx.apiKey), plainBody(ctx))
@@ -95,14 +106,14 @@ function authCases(ctx: SuiteContext): fc.Arbitrary<Case> {
   const invalid = fc
     .tuple(badKey(ctx.apiKey), anyInvalidBody(ctx))
     .map(([key, b]) => make('auth', theAsset(ctx), key, b, expect('AUTH-FIRST-401')));
-  return fc.oneof(
+  return [
     { weight: 2, arbitrary: onAsset },
     { weight: 1, arbitrary: onUnknown },
     { weight: 1, arbitrary: invalid },
-  );
+  ];
 }
 
-function unknownIdCases(ctx: SuiteContext): fc.Arbitrary<Case> {
+function unknownIdKinds(ctx: SuiteContext): Kinds {
   const valid = fc
     .tuple(unknownUuid(ctx.targetId), plainBody(ctx))
     .map(([id, b]) =>
@@ -117,8 +128,25 @@ function unknownIdCases(ctx: SuiteContext): fc.Arbitrary<Case> {
         { requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] },
       ]),
     );
-  return fc.oneof({ weight: 2, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+  return [
+    { weight: 2, arbitrary: valid },
+    { weight: 1, arbitrary: invalid },
+  ];
 }
+
+/** A body that is not a JSON object, to the asset. */
+const malformedBodyCase =
+  (ctx: SuiteContext) =>
+  (b: LabelledBody): Case =>
+    make('malformed-body', theAsset(ctx), VALID_KEY, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }]);
+
+/** An invalid body to the asset, judged by the requirement of its keyword. */
+const invalidBodyCase =
+  (ctx: SuiteContext) =>
+  (b: LabelledBody): Case => {
+    const requirement = b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400';
+    return make('invalid-body', theAsset(ctx), VALID_KEY, b, [{ requirement, allowed: [400] }]);
+  };
 
 export const CASE_PROPERTIES: readonly CaseProperty[] = [
   caseProperty({
@@ -168,35 +196,32 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     ...titled('invalid-body'),
     requirements: ['BODY-INVALID-400', 'BODY-EMPTY-400'],
     skipReason: () => null,
-    cases: (ctx) =>
-      invalidBody(schemaOf(ctx), ctx.validators.format).map((b) => {
-        const requirement = b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400';
-        return make('invalid-body', theAsset(ctx), VALID_KEY, b, [{ requirement, allowed: [400] }]);
-      }),
+    cases: (ctx) => invalidBody(schemaOf(ctx), ctx.validators.format).map(invalidBodyCase(ctx)),
+    strata: (ctx) => invalidBodyBreaks(schemaOf(ctx), ctx.validators.format).map((a) => a.map(invalidBodyCase(ctx))),
   }),
   caseProperty({
     parallel: true,
     ...titled('malformed-body'),
     requirements: ['BODY-NOT-OBJECT-400'],
     skipReason: () => null,
-    cases: (ctx) =>
-      rawBody(schemaOf(ctx)).map((b) =>
-        make('malformed-body', theAsset(ctx), VALID_KEY, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }]),
-      ),
+    cases: (ctx) => rawBody(schemaOf(ctx)).map(malformedBodyCase(ctx)),
+    strata: (ctx) => rawKinds(schemaOf(ctx)).map((k) => k.arbitrary.map(malformedBodyCase(ctx))),
   }),
   caseProperty({
     // not parallel: its controls update the asset
     ...titled('auth'),
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
     skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
-    cases: authCases,
+    cases: (ctx) => anyOf(authKinds(ctx)),
+    strata: (ctx) => eachOf(authKinds(ctx)),
   }),
   caseProperty({
     // not parallel: its controls update the asset
     ...titled('unknown-id'),
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
     skipReason: () => null,
-    cases: unknownIdCases,
+    cases: (ctx) => anyOf(unknownIdKinds(ctx)),
+    strata: (ctx) => eachOf(unknownIdKinds(ctx)),
   }),
   caseProperty({
     parallel: true,

@@ -83,6 +83,12 @@ export interface PropertyDef<T = unknown> {
   /** Why the property cannot run against this contract or target, or null. */
   skipReason(ctx: SuiteContext, hasGet: boolean): string | null;
   arbitrary(env: RunEnv): fc.Arbitrary<T>;
+  /**
+   * The kinds of value it sends, one arbitrary each (a keyword broken at a place, a branch of its
+   * cases): a run's plan takes one value of each, so that every kind is reached whatever the seed.
+   * Absent: the plan takes the first values of `arbitrary`.
+   */
+  strata?(env: RunEnv): fc.Arbitrary<T>[];
   /** Sends what the value describes and judges it; a sequence stops at the first violation not `shown` yet. */
   execute(value: T, env: RunEnv, shown: Shown): Promise<Attempt>;
   /** Its requests leave the asset as it is (when the target conforms): they may be sent in parallel. */

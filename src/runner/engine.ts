@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import type { Violation } from '../checks/checks.ts';
-import { InternalError, StopSending } from '../errors.ts';
+import { InternalError, StopSending, UsageError } from '../errors.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import { breakKind } from '../generators/bodies.ts';
 import { edgeRowOf } from '../generators/edges.ts';
@@ -104,6 +104,8 @@ interface LaneOutcome {
   value: unknown;
   /** fast-check's own replay path of a sequence of commands (it prints it with the value). */
   replayPath: string | undefined;
+  /** The kind of value it ran (a plan of a property with strata). */
+  stratum?: number;
 }
 
 /**
@@ -131,6 +133,8 @@ interface PropertyRun {
   asset?: string;
   shown: Shown;
   arbitrary: fc.Arbitrary<unknown>;
+  /** A plan pass of a property with kinds of value (PropertyDef.strata): one value of each, instead of `arbitrary`. */
+  strata?: fc.Arbitrary<unknown>[];
   lanes: number;
   replay: boolean;
   /** Values executed so far (a replay executes one: the value at its path). */
@@ -158,7 +162,7 @@ const freshResult = (def: AnyProperty): PropertyResult => ({
 
 function newPropertyRun(def: AnyProperty, env: RunEnv, options: EngineOptions, shared: Shared): PropertyRun {
   const deadline = Date.now() + shared.slice.limitMs;
-  const { replayPath } = splitPath(options.path ?? '');
+  const { replayPath, stratum } = splitPath(options.path ?? '');
   const replay = options.path !== undefined;
   const local: RunEnv = {
     ...env,
@@ -181,7 +185,8 @@ function newPropertyRun(def: AnyProperty, env: RunEnv, options: EngineOptions, s
     options,
     ...shared,
     shown,
-    arbitrary: def.arbitrary(local),
+    arbitrary: arbitraryOf(def, local, replay ? stratum : undefined),
+    ...(!replay && shared.slice.pass === 'plan' && def.strata ? { strata: def.strata(local) } : {}),
     // Properties whose cases leave the asset alone may run in lanes: independent fast-check runs
     // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
     lanes: replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, shared.slice.runs)),
@@ -247,31 +252,57 @@ async function runValue(run: PropertyRun, value: unknown, keep: (attempt: Attemp
   return false;
 }
 
-async function lane(run: PropertyRun, k: number): Promise<LaneOutcome> {
+/** What a property's values come from: its arbitrary, or one kind of value (a replay of a plan's case). */
+function arbitraryOf(def: AnyProperty, env: RunEnv, stratum: number | undefined): fc.Arbitrary<unknown> {
+  if (stratum === undefined) return def.arbitrary(env);
+  const kind = def.strata?.(env)[stratum];
+  if (!kind) throw new UsageError(`--path names kind s${stratum} of values, which property ${def.name} does not have`);
+  return kind;
+}
+
+/** Runs `numRuns` values of `arbitrary` from `seed` (a lane, or one kind of value of a plan). */
+async function check(
+  run: PropertyRun,
+  arbitrary: fc.Arbitrary<unknown>,
+  seed: number,
+  numRuns: number,
+  stratum?: number,
+): Promise<LaneOutcome> {
   let last: Attempt | undefined;
   let lastValue: unknown;
-  const property = fc.asyncProperty(run.arbitrary, (value) =>
+  const property = fc.asyncProperty(arbitrary, (value) =>
     runValue(run, value, (attempt) => {
       last = attempt;
       lastValue = value;
     }),
   );
-  const seed = run.slice.seed + k;
-  const numRuns = Math.ceil((run.slice.runs - k) / run.lanes);
   const replay = run.replay ? { path: splitPath(run.options.path ?? '').path, endOnFailure: true } : {};
   const details = await fc.check(property, { seed, numRuns, maxSkipsPerRun: 10, ...replay });
   // A sequence of commands names, once run, the replay path fast-check needs beside the run's path.
   const replayPath = /replayPath="([^"]*)"/.exec(String(lastValue))?.[1];
-  return { seed, details, last, value: lastValue, replayPath };
+  return { seed, details, last, value: lastValue, replayPath, ...(stratum !== undefined ? { stratum } : {}) };
+}
+
+/** Lane k of a pass: its share of the runs, from seed `seed + k`; in a plan with kinds, every lanes-th kind. */
+async function lane(run: PropertyRun, k: number): Promise<LaneOutcome[]> {
+  if (!run.strata) {
+    const numRuns = Math.ceil((run.slice.runs - k) / run.lanes);
+    return [await check(run, run.arbitrary, run.slice.seed + k, numRuns)];
+  }
+  const outcomes: LaneOutcome[] = [];
+  for (let i = k; i < run.strata.length; i += run.lanes)
+    outcomes.push(await check(run, run.strata[i] as fc.Arbitrary<unknown>, run.slice.seed, 1, i));
+  return outcomes;
 }
 
 /**
  * A counterexample's path: fast-check's path of the run, and for a sequence of commands the
  * commands' own replay path after a '|' (without it fast-check cannot replay a shrunk sequence).
  */
-function splitPath(text: string): { path: string; replayPath?: string } {
-  const [path = '', replayPath] = text.split('|');
-  return replayPath === undefined ? { path } : { path, replayPath };
+function splitPath(text: string): { path: string; replayPath?: string; stratum?: number } {
+  const kind = /^s(\d+)\//.exec(text);
+  const [path = '', replayPath] = text.slice(kind?.[0].length ?? 0).split('|');
+  return { path, ...(replayPath === undefined ? {} : { replayPath }), ...(kind ? { stratum: Number(kind[1]) } : {}) };
 }
 
 /**
@@ -344,7 +375,7 @@ async function recordRound(run: PropertyRun, failing: LaneOutcome[]): Promise<bo
   }
   const found = failing.filter((o) => o.last);
   let recorded = 0;
-  for (const { details, last, value, replayPath } of found) {
+  for (const { details, last, value, replayPath, stratum } of found) {
     const attempt = last as Attempt;
     for (const v of attempt.violations) {
       const tally = run.tallies.get(v.requirement);
@@ -353,7 +384,8 @@ async function recordRound(run: PropertyRun, failing: LaneOutcome[]): Promise<bo
       const { steps, exchanges, violations } = attempt;
       // Properties sent in parallel leave the asset alone: no state is recorded for them (attempt.stateBefore).
       const state = await stateFor(run, value, v, attempt.stateBefore);
-      const path = `${details.counterexamplePath ?? ''}${replayPath ? `|${replayPath}` : ''}`;
+      const kind = stratum === undefined ? '' : `s${stratum}/`;
+      const path = `${kind}${details.counterexamplePath ?? ''}${replayPath ? `|${replayPath}` : ''}`;
       tally.counterexamples.push({
         property: run.def.name,
         seed: details.seed,
@@ -392,7 +424,7 @@ async function runProperty(
   // records nothing ends the search (each round records at least one, so this ends).
   const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULT_COUNTEREXAMPLES);
   for (let round = 0; round <= rounds && run.stopReason() === null; round++) {
-    const outcomes = await Promise.all(Array.from({ length: run.lanes }, (_, k) => lane(run, k)));
+    const outcomes = (await Promise.all(Array.from({ length: run.lanes }, (_, k) => lane(run, k)))).flat();
     const failing = outcomes.filter((o) => o.details.failed);
     if (failing.length === 0 || !(await recordRound(run, failing))) break;
     if (run.replay) break;

@@ -81,7 +81,7 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
       expect(r.err.split('\n')).toHaveLength(1);
     });
   }
-  test('--create-asset: bare, or with a count; its variable as a switch or a count; --asset-id: a list', () => {
+  test('--create-asset: bare, or with a count; its variable as a switch or a count; --asset-id: a list; --path of a kind', () => {
     const parsed = (argv: string[], env: Record<string, string> = {}) => parseOptions(argv, env);
     expect(parsed(['--create-asset']).createAsset).toBe(1);
     expect(parsed(['--create-asset', '--runs', '3'])).toMatchObject({ createAsset: 1, runs: 3 });
@@ -91,6 +91,9 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
     expect(parsed([], { CONFORMANCE_CREATE_ASSET: 'true' }).createAsset).toBe(1);
     expect(parsed([], { CONFORMANCE_CREATE_ASSET: '0' }).createAsset).toBe(0);
     expect(parsed([], { CONFORMANCE_CREATE_ASSET: '2' }).createAsset).toBe(2);
+    // a case of a plan's kind of value: the kind before fast-check's path
+    expect(parsed(['--path', 's3/0:1', '--seed', '1', '--property', 'auth']).path).toBe('s3/0:1');
+    expect(() => parsed(['--path', 's/0:1', '--seed', '1', '--property', 'auth'])).toThrow(/--path must look like/);
     const two = parsed(['--base-url', 'http://127.0.0.1:9', '--asset-id', `${ASSET}, ${ASSET.replace('6f', '7f')}`]);
     expect(two.assetId).toEqual([ASSET, ASSET.replace('6f', '7f')]);
   });

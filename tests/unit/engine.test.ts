@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { type ClientOptions, HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
+import { invalidBodyBreaks } from '../../src/generators/bodies.ts';
 import { counterexamplesOf, type PropertyResult } from '../../src/report/model.ts';
 import {
   currentProperty,
@@ -212,33 +213,57 @@ describe('a planned run (a deadline): the plan pass, then the exploration', () =
 
   test('every property runs its first values before any explores; together the values of one pass each', async () => {
     const s = await server();
-    const planned = await engine(s, { only: ['invalid-body', 'auth'], runs: 9, deadline: far(), planRuns: 3 });
+    const planned = await engine(s, { only: ['malformed-id', 'valid-update'], runs: 9, deadline: far(), planRuns: 3 });
     const passes = planned.events.flatMap((e) => (e.type === 'property-start' ? [[e.pass, e.property.name]] : []));
     expect(passes).toEqual([
-      ['plan', 'invalid-body'],
-      ['plan', 'auth'],
-      ['explore', 'invalid-body'],
-      ['explore', 'auth'],
+      ['plan', 'valid-update'],
+      ['plan', 'malformed-id'],
+      ['explore', 'valid-update'],
+      ['explore', 'malformed-id'],
     ]);
     // the plan from the run's seed, the exploration from the next (it does not send the plan's values again)
-    const plan = await engine(s, { only: ['invalid-body'], runs: 3, seed: 11 });
-    const explore = await engine(s, { only: ['invalid-body'], runs: 6, seed: 12 });
-    const invalidBody = await engine(s, { only: ['invalid-body'], runs: 9, deadline: far(), planRuns: 3 });
-    expect(bodies(invalidBody.requests)).toEqual(bodies([...plan.requests, ...explore.requests]));
+    const plan = await engine(s, { only: ['malformed-id'], runs: 3, seed: 11 });
+    const explore = await engine(s, { only: ['malformed-id'], runs: 6, seed: 12 });
+    const malformedId = await engine(s, { only: ['malformed-id'], runs: 9, deadline: far(), planRuns: 3 });
+    expect(bodies(malformedId.requests)).toEqual(bodies([...plan.requests, ...explore.requests]));
     // one result a property, both passes in it
     expect(planned.result.properties.map((p) => [p.name, p.status, p.interrupted])).toEqual([
-      ['invalid-body', 'pass', false],
-      ['auth', 'pass', false],
+      ['valid-update', 'pass', false],
+      ['malformed-id', 'pass', false],
     ]);
-    expect(invalidBody.result.properties[0]?.cases).toBe(plan.requests.length + explore.requests.length);
+    expect(malformedId.result.properties[0]?.cases).toBe(plan.requests.length + explore.requests.length);
   });
 
   test("with lanes, the exploration takes the seeds after all of the plan's", async () => {
     const s = await server();
-    const two = await engine(s, { only: ['invalid-body'], runs: 6, concurrency: 2, deadline: far(), planRuns: 2 });
-    const plan = await engine(s, { only: ['invalid-body'], runs: 2, concurrency: 2, seed: 11 });
-    const explore = await engine(s, { only: ['invalid-body'], runs: 4, concurrency: 2, seed: 13 });
+    const two = await engine(s, { only: ['malformed-id'], runs: 6, concurrency: 2, deadline: far(), planRuns: 2 });
+    const plan = await engine(s, { only: ['malformed-id'], runs: 2, concurrency: 2, seed: 11 });
+    const explore = await engine(s, { only: ['malformed-id'], runs: 4, concurrency: 2, seed: 13 });
     expect(bodies(two.requests)).toEqual(bodies([...plan.requests, ...explore.requests]));
+  });
+
+  test('a property with kinds of value: its plan sends one value of each, so it breaks every keyword a long run breaks', async () => {
+    const s = await server();
+    const keywords = (e: Engine): string[] =>
+      [...e.result.coverage.keys()].filter((k) => k.startsWith('keyword:')).sort();
+    const long = await engine(s, { only: ['invalid-body'], runs: 300 });
+    const kinds = invalidBodyBreaks(contract.requestBody.schema, () => true).length;
+    for (const seed of [1, 2, 3]) {
+      // runs 2: a plan only (nothing left to explore)
+      const plan = await engine(s, { only: ['invalid-body'], runs: 2, seed, deadline: far() });
+      expect(plan.result.properties[0]?.cases).toBe(kinds);
+      expect(keywords(plan)).toEqual(keywords(long));
+    }
+  });
+
+  test("a failure found by a plan's kind of value: its path names the kind, and a replay of it sends that one case", async () => {
+    const s = await server(fixtureServer('empty-object-200')?.variant);
+    const found = await engine(s, { only: ['invalid-body'], runs: 2, seed: 4, deadline: far() });
+    const [cx] = found.result.tallies.get('BODY-EMPTY-400')?.counterexamples ?? [];
+    expect(cx?.path).toMatch(/^s\d+\/\d+(:\d+)*$/);
+    const again = await engine(s, { only: ['invalid-body'], seed: cx?.seed ?? 0, path: cx?.path ?? '' });
+    expect(again.result.tallies.get('BODY-EMPTY-400')?.counterexamples).toHaveLength(1);
+    expect(again.requests.map((r) => `${r.method} ${r.body ?? ''}`)).toEqual(['PUT {}']);
   });
 
   test('no more runs than --runs: a plan as large as the runs leaves nothing to explore', async () => {
@@ -249,12 +274,13 @@ describe('a planned run (a deadline): the plan pass, then the exploration', () =
   });
 
   test('the plan shares the time first, then the exploration what is left: a slow target cuts the exploration, which says why', async () => {
-    // the 4th value of a plan starts at 450 ms: within its share of the plan (750 ms), not of every pass (375 ms)
+    // malformed-body's plan (one value of each of its 3 kinds) takes 450 ms of its 750; malformed-id's 4th
+    // value then starts at 450 ms: within its share of the plan (1,050 ms), not of every pass (350 ms)
     const s = await server({ name: 'slow', delayMs: () => 150 });
     const started = Date.now();
     const plans: PropertyResult[] = [];
     const { result } = await engine(s, {
-      only: ['invalid-body', 'malformed-body'],
+      only: ['malformed-body', 'malformed-id'],
       runs: 100,
       deadline: Date.now() + 1500,
       planRuns: 4,
