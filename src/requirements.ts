@@ -34,6 +34,12 @@ export interface Requirement {
    * the report says so (docs/contract.md, "One factor at a time").
    */
   derived?: true;
+  /**
+   * The statuses a case judged by this requirement may get (docs/contract.md, "Expected outcomes, by
+   * kind of request"): the one place they are written; the cases and the edge table read them here.
+   * Absent: the requirement is not judged by the status of its cases.
+   */
+  statuses?: readonly number[];
 }
 
 const contract = (ref: string, quote: string): Citation => ({ source: 'contract', ref, quote });
@@ -119,6 +125,7 @@ export const REQUIREMENTS = [
   {
     id: 'UPD-VALID-200',
     level: 'MUST',
+    statuses: [200],
     title: 'A schema-valid update (any non-empty subset of the properties, unknown extras allowed) gets 200',
     scope: 'valid key, the asset, valid body without a reference id',
     cite: [
@@ -132,6 +139,7 @@ export const REQUIREMENTS = [
   {
     id: 'UPD-REFERENCE',
     level: 'MUST',
+    statuses: [200, 400, 404],
     title: 'An update carrying a reference id (preview_id, a uuid) gets 200, 400 or 404',
     scope: 'valid key, the asset, valid body with preview_id',
     cite: [
@@ -144,6 +152,7 @@ export const REQUIREMENTS = [
   {
     id: 'UPD-UNKNOWN-ONLY',
     level: 'MUST',
+    statuses: [200, 400],
     title: 'A body with only unknown properties gets 200 or 400',
     scope: 'valid key, the asset, body of unknown properties',
     cite: [contract(TABLE, 'body with no known property, only unknown ones ({"x":1}): 200, 400 MUST')],
@@ -158,6 +167,7 @@ export const REQUIREMENTS = [
   {
     id: 'BODY-EMPTY-400',
     level: 'MUST',
+    statuses: [400],
     title: 'An empty object {} gets 400',
     scope: 'valid key, the asset, {}',
     cite: [
@@ -169,6 +179,7 @@ export const REQUIREMENTS = [
   {
     id: 'BODY-NOT-OBJECT-400',
     level: 'MUST',
+    statuses: [400],
     title: 'Malformed JSON, an empty body, or JSON that is not an object gets 400',
     scope: 'valid key, the asset, such a body',
     cite: [
@@ -179,6 +190,7 @@ export const REQUIREMENTS = [
   {
     id: 'BODY-INVALID-400',
     level: 'MUST',
+    statuses: [400],
     title: 'A known property of the wrong type or format (null included) gets 400',
     scope: 'valid key, the asset, one schema violation',
     cite: [
@@ -192,6 +204,7 @@ export const REQUIREMENTS = [
   {
     id: 'AUTH-401',
     level: 'MUST',
+    statuses: [401],
     factor: 'key',
     title: 'A missing or wrong API key gets 401 (existing asset, valid body)',
     scope: 'missing or wrong key, the asset, valid body',
@@ -208,6 +221,7 @@ export const REQUIREMENTS = [
   {
     id: 'AUTH-FIRST-401',
     level: 'SHOULD',
+    statuses: [401],
     title: 'A missing or wrong API key gets 401 even for an unknown id or an invalid body (no existence oracle)',
     scope: 'missing or wrong key, unknown id or invalid body',
     cite: [contract(TABLE, 'missing or wrong key with an unknown id or an invalid body: 401 SHOULD; auth first')],
@@ -215,6 +229,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-UNKNOWN-404',
     level: 'MUST',
+    statuses: [404],
     factor: 'id',
     title: 'An unknown uuid gets 404 (valid key, valid body)',
     scope: 'valid key, unknown uuid, valid body',
@@ -230,6 +245,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-UNKNOWN-INVALID-BODY',
     level: 'MUST',
+    statuses: [400, 404],
     title: 'An unknown uuid with an invalid body gets 400 or 404',
     scope: 'valid key, unknown uuid, invalid body',
     cite: [contract(TABLE, 'valid key, unknown uuid, invalid body: 400, 404 MUST; either check may come first')],
@@ -237,6 +253,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-MALFORMED',
     level: 'MUST',
+    statuses: [400, 404],
     title: 'An id that is not a uuid gets 400 or 404 (with an ErrorResponse JSON body)',
     scope: 'valid key, malformed id, valid body',
     cite: [
@@ -247,6 +264,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-CASE-ALLOWED',
     level: 'MUST',
+    statuses: [200, 400, 404],
     factor: 'id',
     title: 'The asset id in upper case gets 200, 400 or 404',
     scope: 'valid key, the id upper-cased, valid body',
@@ -261,6 +279,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-CASE-200',
     level: 'SHOULD',
+    statuses: [200],
     factor: 'id',
     title: 'The asset id in upper case gets 200 (UUIDs compare case-insensitively)',
     scope: 'valid key, the id upper-cased, valid body',
@@ -276,6 +295,7 @@ export const REQUIREMENTS = [
   {
     id: 'ID-SPELLING',
     level: 'MUST',
+    statuses: [200, 400, 404],
     factor: 'id',
     title: "The asset's id spelled another way (no hyphens, braces, urn:uuid:) gets 200 (the same asset), 400 or 404",
     scope: 'valid key, the id respelled, valid body',
@@ -367,6 +387,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-SURROGATE',
     level: 'MUST',
+    statuses: [200, 400],
     title: 'A string with a lone surrogate escape gets 200 (kept exactly) or 400',
     scope: 'a lone \\ud800-style escape as a string, a tag, a metadata key or value',
     cite: [
@@ -376,6 +397,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-NUMBER-RANGE',
     level: 'SHOULD',
+    statuses: [400],
     title: 'A number outside the double range (1e400) gets 400',
     scope: 'such a number anywhere in the body',
     cite: [contract(WIRE, 'a number outside the double range (1e400, -1e400) anywhere in the body: 400 SHOULD')],
@@ -383,6 +405,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-BIG-INTEGER',
     level: 'SHOULD',
+    statuses: [200, 400],
     title: 'An integer beyond 2^53 is kept as sent (its decimal text) or refused with 400',
     scope: 'such an integer in a free-form object: the 200 and the later read',
     cite: [
@@ -395,6 +418,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-DUPLICATE-MEMBERS',
     level: 'MUST',
+    statuses: [200, 400],
     title: 'Duplicate member names get 400, or 200 with one of the values stored',
     scope: 'a member given twice: the 200 and the later read',
     cite: [
@@ -404,6 +428,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-DEPTH',
     level: 'MUST',
+    statuses: [200, 400],
     title: 'A free-form object nested 1,000 levels deep gets 200 (stored exactly) or 400',
     scope: 'nesting of 100, 257 and 1,000 levels',
     cite: [contract(WIRE, 'user_metadata nested 1,000 levels deep (schema-valid): 200 and stored exactly, or 400')],
@@ -411,6 +436,7 @@ export const REQUIREMENTS = [
   {
     id: 'EDGE-SIZE',
     level: 'MUST',
+    statuses: [200, 400, 413],
     title: 'A valid body over 1 MiB gets 200, or 400 / 413 (a size limit) with an ErrorResponse body',
     scope: 'bodies of 1.1 and 2.5 MB',
     cite: [contract(WIRE, 'a schema-valid body larger than 1 MiB: 200, or 400 / 413 with an ErrorResponse body')],
@@ -519,6 +545,13 @@ export const isDerived = (id: RequirementId): boolean => requirement(id).derived
 /** The factor a requirement is about, if it is about one (see Requirement.factor). */
 export function factorOf(id: RequirementId): 'id' | 'key' | undefined {
   return requirement(id).factor;
+}
+
+/** The statuses a case judged by `id` may get (Requirement.statuses); a requirement without them is a bug of the caller. */
+export function statusesOf(id: RequirementId): readonly number[] {
+  const { statuses } = requirement(id);
+  if (!statuses) throw new Error(`requirement ${id} is not judged by status`);
+  return statuses;
 }
 
 export function requirement(id: RequirementId): Requirement {

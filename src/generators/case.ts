@@ -1,5 +1,5 @@
 /** A generated test case: plain data that says what to send and what the contract allows back. */
-import type { RequirementId } from '../requirements.ts';
+import { type RequirementId, statusesOf } from '../requirements.ts';
 import type { Body, SchemaBreak } from './bodies.ts';
 import type { EdgeCase } from './edges.ts';
 import { type KeyChoice, keyLabel } from './keys.ts';
@@ -15,6 +15,12 @@ export interface AllowedStatuses {
   /** Statuses the contract allows for this kind of request. */
   allowed: readonly number[];
 }
+
+/** A case judged by the status of `requirement`: the statuses its catalogue entry allows. */
+export const judgedBy = (requirement: RequirementId): AllowedStatuses => ({
+  requirement,
+  allowed: statusesOf(requirement),
+});
 
 export interface Case {
   property: string;

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import type { JsonObject } from '../json.ts';
-import type { RequirementId } from '../requirements.ts';
+import { type RequirementId, statusesOf } from '../requirements.ts';
 
 /** What the coverage of a row reads of a case (a Case has it; named here so that case.ts may import this file). */
 interface CaseShape {
@@ -71,8 +71,12 @@ export interface EdgeRow {
   /** Where the rule comes from. */
   standard: string;
   title: string;
-  /** The requirement that judges it and the statuses its contract row allows. */
+  /** The requirement that judges it. */
   requirement: RequirementId;
+  /**
+   * The statuses its cases may get: those of its requirement (read from the catalogue), or none
+   * where the requirement does not judge the row's status (no list of statuses for it).
+   */
   allowed: readonly number[];
   /** The case generator, or null with the reason it is not generated here. */
   arbitrary: ((schema: EdgeSchema) => fc.Arbitrary<EdgeCase[]> | null) | null;
@@ -286,7 +290,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 8.2, RFC 7493 2.1',
     title: 'a string with a lone UTF-16 surrogate escape (name, tag, metadata key or value)',
     requirement: 'EDGE-SURROGATE',
-    allowed: [200, 400],
+    allowed: statusesOf('EDGE-SURROGATE'),
     arbitrary: (schema) => eachForm(stringSlots(schema), SURROGATES, kept('lone-surrogate', 'lone surrogate', 'a')),
   },
   {
@@ -294,7 +298,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 7',
     title: 'strings written with every escape form (short escapes, \\u in either case, escaped pairs, escaped ASCII)',
     requirement: 'UPD-VALID-200',
-    allowed: [200],
+    allowed: statusesOf('UPD-VALID-200'),
     arbitrary: (schema) => eachForm(stringSlots(schema), ESCAPES, kept('escapes', 'escapes', 'a')),
   },
   {
@@ -302,7 +306,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 6',
     title: 'numbers as written: -0, exponents, long mantissas, the smallest and largest doubles',
     requirement: 'UPD-VALID-200',
-    allowed: [200],
+    allowed: statusesOf('UPD-VALID-200'),
     arbitrary: (schema) => eachForm(valueSlots(schema, 2), NUMBER_FORMS, kept('number-forms', 'the number', 1)),
   },
   {
@@ -310,7 +314,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 6, RFC 7493 2.2',
     title: 'a number outside the double range (1e400)',
     requirement: 'EDGE-NUMBER-RANGE',
-    allowed: [400],
+    allowed: statusesOf('EDGE-NUMBER-RANGE'),
     arbitrary: (schema) =>
       eachForm(valueSlots(schema, 2), OUT_OF_RANGE, (slot, raw) =>
         inSlot('number-out-of-range', slot, raw, `the number ${raw}`, 1),
@@ -321,7 +325,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 7493 2.2',
     title: 'an integer beyond 2^53, kept as sent (decimal text) or refused',
     requirement: 'EDGE-BIG-INTEGER',
-    allowed: [200, 400],
+    allowed: statusesOf('EDGE-BIG-INTEGER'),
     arbitrary: (schema) =>
       // only where a value is stored (an unknown member is ignored, so it cannot be read back)
       eachForm(storedSlots(schema, 2), BIG_INTEGERS, (slot, raw) =>
@@ -333,7 +337,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 4, RFC 7493 2.3',
     title: 'duplicate member names in one object',
     requirement: 'EDGE-DUPLICATE-MEMBERS',
-    allowed: [200, 400],
+    allowed: statusesOf('EDGE-DUPLICATE-MEMBERS'),
     arbitrary: duplicates,
   },
   {
@@ -341,7 +345,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 2',
     title: 'insignificant whitespace (tabs, CR LF, spaces) between every token',
     requirement: 'UPD-VALID-200',
-    allowed: [200],
+    allowed: statusesOf('UPD-VALID-200'),
     arbitrary: (schema) =>
       eachForm(stringSlots(schema), ['\t', '\r\n', ' \n\t '], (slot, ws) => {
         const control = plainOf(slot);
@@ -354,7 +358,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 2, 6, 7',
     title: 'NaN, Infinity, a trailing comma, a comment, single quotes and other non-JSON, at any depth',
     requirement: 'BODY-NOT-OBJECT-400',
-    allowed: [400],
+    allowed: statusesOf('BODY-NOT-OBJECT-400'),
     arbitrary: (schema) =>
       eachForm(valueSlots(schema, 3), MALFORMED, (slot, [raw, what]) => ({
         ...inSlot('malformed-token', slot, raw, what, 1),
@@ -384,7 +388,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 9',
     title: 'a free-form object nested 100, 257 and 1,000 levels deep (objects and arrays)',
     requirement: 'EDGE-DEPTH',
-    allowed: [200, 400],
+    allowed: statusesOf('EDGE-DEPTH'),
     arbitrary: (schema) =>
       eachForm(keySlots(schema), [100, 257, 1000], (slot, depth) => {
         const arrays = depth % 2 === 1;
@@ -402,7 +406,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 9',
     title: 'a valid body larger than 1 MiB (1.1 or 2.5 MB)',
     requirement: 'EDGE-SIZE',
-    allowed: [200, 400, 413],
+    allowed: statusesOf('EDGE-SIZE'),
     arbitrary: (schema) => {
       // A top-level string without a length limit first: the next update replaces it, even on a
       // server that merges objects (a blob merged into user_metadata would stay there for good).
@@ -426,7 +430,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 9562 4',
     title: "the asset's id spelled another way (no hyphens, braces, a urn:uuid: prefix)",
     requirement: 'ID-SPELLING',
-    allowed: [200, 400, 404],
+    allowed: statusesOf('ID-SPELLING'),
     arbitrary: null,
     elsewhere: 'generated by the id-spelling property',
     covers: (c) => c.id.kind === 'spelling',
@@ -436,7 +440,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 9562 4',
     title: 'a uuid of any version naming another resource (preview_id): the asset itself, or one that does not exist',
     requirement: 'UPD-REFERENCE',
-    allowed: [200, 400, 404],
+    allowed: statusesOf('UPD-REFERENCE'),
     arbitrary: null,
     elsewhere: 'generated by the reference-update property (malformed forms by invalid-body)',
     covers: (c) => c.property === 'reference-update',
@@ -446,7 +450,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 9110 11',
     title: 'a key made from the valid one (case swapped, cut, extended, the rest changed)',
     requirement: 'AUTH-401',
-    allowed: [401],
+    allowed: statusesOf('AUTH-401'),
     arbitrary: null,
     elsewhere: 'generated by the auth property (and sequences)',
     covers: (c) => c.key.kind === 'derived',
@@ -465,7 +469,7 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     standard: 'RFC 8259 2',
     title: 'the text cut off anywhere, an empty body, a lone brace',
     requirement: 'BODY-NOT-OBJECT-400',
-    allowed: [400],
+    allowed: statusesOf('BODY-NOT-OBJECT-400'),
     arbitrary: null,
     elsewhere: 'generated by the malformed-body property',
     covers: (c) => c.property === 'malformed-body' && c.invalid?.keyword === 'json',

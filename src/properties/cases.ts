@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { LabelledBody } from '../generators/bodies.ts';
 import { invalidBody, invalidBodyBreaks, rawBody, rawKinds, unknownOnlyBody, validBody } from '../generators/bodies.ts';
-import type { Case } from '../generators/case.ts';
+import { type Case, judgedBy } from '../generators/case.ts';
 import { badKey, idSpelling, malformedId, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
 import { titled } from './names.ts';
@@ -30,6 +30,8 @@ import {
 /** A property of single requests: generate a case, send it, judge the exchange. */
 export interface CaseProperty extends PropertyDef<Case> {
   cases(ctx: SuiteContext): fc.Arbitrary<Case>;
+  /** The kinds of case, from the context alone (what `strata` gives a run). */
+  kinds?(ctx: SuiteContext): fc.Arbitrary<Case>[];
 }
 
 interface CasePropertySpec {
@@ -50,7 +52,7 @@ function caseProperty(p: CasePropertySpec): CaseProperty {
     ...rest,
     skipReason: (ctx) => p.skipReason(ctx),
     arbitrary: (env) => p.cases(env.ctx),
-    ...(strata ? { strata: (env: RunEnv) => strata(env.ctx) } : {}),
+    ...(strata ? { kinds: strata, strata: (env: RunEnv) => strata(env.ctx) } : {}),
     execute: (c, env) => executeCase(c, env),
   };
 }
@@ -90,13 +92,13 @@ function referenceCases(ctx: SuiteContext): fc.Arbitrary<Case> {
         .filter((n) => Object.hasOwn(value, n))
         .map((n) => [n, ctx.targetId]);
       const body = self && ctx.selfReference ? { ...value, ...Object.fromEntries(own) } : value;
-      const expect = [{ requirement: 'UPD-REFERENCE' as const, allowed: [200, 400, 404] }];
+      const expect = [judgedBy('UPD-REFERENCE')];
       return make('reference-update', theAsset(ctx), VALID_KEY, jsonBody(body), expect, { updatesTarget: true });
     });
 }
 
 function authKinds(ctx: SuiteContext): Kinds {
-  const expect = (requirement: RequirementId) => [{ requirement, allowed: [401] }];
+  const expect = (requirement: RequirementId) => [judgedBy(requirement)];
   const onAsset = fc
     .tuple(badKey(ctx.apiKey), plainBody(ctx))
     .map(([key, b]) => make('auth', theAsset(ctx), key, b, expect('AUTH-401')));
@@ -116,17 +118,11 @@ function authKinds(ctx: SuiteContext): Kinds {
 function unknownIdKinds(ctx: SuiteContext): Kinds {
   const valid = fc
     .tuple(unknownUuid(ctx.targetId), plainBody(ctx))
-    .map(([id, b]) =>
-      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [
-        { requirement: 'ID-UNKNOWN-404', allowed: [404] },
-      ]),
-    );
+    .map(([id, b]) => make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [judgedBy('ID-UNKNOWN-404')]));
   const invalid = fc
     .tuple(unknownUuid(ctx.targetId), anyInvalidBody(ctx))
     .map(([id, b]) =>
-      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [
-        { requirement: 'ID-UNKNOWN-INVALID-BODY', allowed: [400, 404] },
-      ]),
+      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [judgedBy('ID-UNKNOWN-INVALID-BODY')]),
     );
   return [
     { weight: 2, arbitrary: valid },
@@ -138,14 +134,14 @@ function unknownIdKinds(ctx: SuiteContext): Kinds {
 const malformedBodyCase =
   (ctx: SuiteContext) =>
   (b: LabelledBody): Case =>
-    make('malformed-body', theAsset(ctx), VALID_KEY, b, [{ requirement: 'BODY-NOT-OBJECT-400', allowed: [400] }]);
+    make('malformed-body', theAsset(ctx), VALID_KEY, b, [judgedBy('BODY-NOT-OBJECT-400')]);
 
 /** An invalid body to the asset, judged by the requirement of its keyword. */
 const invalidBodyCase =
   (ctx: SuiteContext) =>
   (b: LabelledBody): Case => {
     const requirement = b.invalid?.keyword === 'minProperties' ? 'BODY-EMPTY-400' : 'BODY-INVALID-400';
-    return make('invalid-body', theAsset(ctx), VALID_KEY, b, [{ requirement, allowed: [400] }]);
+    return make('invalid-body', theAsset(ctx), VALID_KEY, b, [judgedBy(requirement)]);
   };
 
 export const CASE_PROPERTIES: readonly CaseProperty[] = [
@@ -155,7 +151,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     skipReason: (ctx) => (plainProperties(ctx).length === 0 ? 'the body schema has no property to update' : null),
     cases: (ctx) =>
       plainBody(ctx).map((b) =>
-        make('valid-update', theAsset(ctx), VALID_KEY, b, [{ requirement: 'UPD-VALID-200', allowed: [200] }], {
+        make('valid-update', theAsset(ctx), VALID_KEY, b, [judgedBy('UPD-VALID-200')], {
           updatesTarget: true,
         }),
       ),
@@ -178,17 +174,10 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
       schemaOf(ctx)['additionalProperties'] === false ? 'the body schema forbids unknown properties' : null,
     cases: (ctx) =>
       unknownOnlyBody(schemaOf(ctx)).map((value) =>
-        make(
-          'unknown-only',
-          theAsset(ctx),
-          VALID_KEY,
-          jsonBody(value),
-          [{ requirement: 'UPD-UNKNOWN-ONLY', allowed: [200, 400] }],
-          {
-            updatesTarget: true,
-            noKnownChange: true,
-          },
-        ),
+        make('unknown-only', theAsset(ctx), VALID_KEY, jsonBody(value), [judgedBy('UPD-UNKNOWN-ONLY')], {
+          updatesTarget: true,
+          noKnownChange: true,
+        }),
       ),
   }),
   caseProperty({
@@ -235,9 +224,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
           plainBody(ctx),
         )
         .map(([id, b]) =>
-          make('malformed-id', { kind: 'malformed', value: id }, VALID_KEY, b, [
-            { requirement: 'ID-MALFORMED', allowed: [400, 404] },
-          ]),
+          make('malformed-id', { kind: 'malformed', value: id }, VALID_KEY, b, [judgedBy('ID-MALFORMED')]),
         ),
   }),
   caseProperty({
@@ -252,16 +239,9 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
         : 'the asset id is not a hyphenated uuid',
     cases: (ctx) =>
       fc.tuple(idSpelling(ctx.targetId), plainBody(ctx)).map(([id, b]) =>
-        make(
-          'id-spelling',
-          { kind: 'spelling', value: id.value },
-          VALID_KEY,
-          b,
-          [{ requirement: 'ID-SPELLING', allowed: [200, 400, 404] }],
-          {
-            updatesTarget: true,
-          },
-        ),
+        make('id-spelling', { kind: 'spelling', value: id.value }, VALID_KEY, b, [judgedBy('ID-SPELLING')], {
+          updatesTarget: true,
+        }),
       ),
   }),
   caseProperty({
@@ -275,10 +255,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
           { kind: 'uppercase', value: ctx.targetId.toUpperCase() },
           VALID_KEY,
           b,
-          [
-            { requirement: 'ID-CASE-ALLOWED', allowed: [200, 400, 404] },
-            { requirement: 'ID-CASE-200', allowed: [200] },
-          ],
+          [judgedBy('ID-CASE-ALLOWED'), judgedBy('ID-CASE-200')],
           { updatesTarget: true },
         ),
       ),

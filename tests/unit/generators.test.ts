@@ -2,11 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
+import { EDGE_ROWS } from '../../src/generators/edges.ts';
 import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
 import { derivations, keyText } from '../../src/generators/keys.ts';
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
 import { confirmCase } from '../../src/properties/property.ts';
+import { statusesOf } from '../../src/requirements.ts';
 import { context, KEY, SPEC, SPEC_2026_08, TARGET } from '../helpers/helpers.ts';
 
 const SEED = 20261126;
@@ -68,6 +70,22 @@ for (const [revision, spec] of [
         }),
         { seed: SEED, numRuns: 300 },
       );
+    });
+
+    test('each kind of case is what it claims; every case allows the statuses of its requirement, as the catalogue has them', () => {
+      for (const p of CASE_PROPERTIES) {
+        if (p.skipReason(ctx, true)) continue;
+        const kinds = p.kinds?.(ctx) ?? [];
+        const cases = [p.cases(ctx), ...kinds].flatMap((a) => fc.sample(a, { seed: SEED, numRuns: 20 }));
+        expect(
+          cases.filter((c) => !confirmCase(c, ctx)),
+          p.name,
+        ).toEqual([]);
+        // the very list of the catalogue: no status set is written twice
+        for (const c of cases) for (const e of c.expect) expect(e.allowed).toBe(statusesOf(e.requirement));
+      }
+      for (const row of EDGE_ROWS.filter((r) => r.allowed.length > 0))
+        expect(row.allowed).toBe(statusesOf(row.requirement));
     });
 
     test('every case of every property is what it claims (confirmCase holds on fresh cases)', () => {
