@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { actionEnvironment, actionInputs, optionsTable } from '../src/cli/options.ts';
 import { EDGE_ROWS } from '../src/generators/edges.ts';
 import { tableCell } from '../src/render/text.ts';
-import { REQUIREMENTS } from '../src/requirements.ts';
+import { REQUIREMENTS, type Requirement } from '../src/requirements.ts';
 
 const file = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -21,12 +21,15 @@ export const anchor = (heading: string): string =>
     .replace(/ /g, '-');
 
 function requirementsTable(): string {
-  const lines = ['| Id | Level | Requirement | Judges | Source |', '|---|---|---|---|---|'];
-  for (const r of REQUIREMENTS) {
+  const lines = ['| Id | Level | Requirement | Judges | Statuses | Source |', '|---|---|---|---|---|---|'];
+  for (const r of REQUIREMENTS as readonly Requirement[]) {
     const source = r.cite
       .map((c) => (c.source === 'spec' ? `spec \`${c.ref}\`` : `[contract: ${c.ref}](contract.md#${anchor(c.ref)})`))
       .join('; ');
-    lines.push(`| \`${r.id}\` | ${r.level} | ${tableCell(r.title)} | ${tableCell(r.scope)} | ${tableCell(source)} |`);
+    const statuses = r.statuses?.join(', ') ?? '';
+    lines.push(
+      `| \`${r.id}\` | ${r.level} | ${tableCell(r.title)} | ${tableCell(r.scope)} | ${statuses} | ${tableCell(source)} |`,
+    );
   }
   return lines.join('\n');
 }
