@@ -159,6 +159,9 @@ export async function executeCase(c: Case, env: RunEnv): Promise<Attempt> {
   const control = controlOf ? await sendControl(controlOf, env) : null;
   if (control === 'rate-limited') return DISCARDED;
   if (control?.discarded) return control;
+  // A control with no answer (a timeout, a reset): its own failure is the verdict, and the case would
+  // have no evidence to stand on (sent after a timeout, it would go unjudged and take the verdict with it).
+  if (control?.exchanges[0]?.outcome.kind === 'failure') return control;
   const { exchange, rateLimited } = await perform(c, env.ctx.contract, env.target, env.client);
   if (rateLimited) return DISCARDED;
   // Unanswered within the shortened deadline: nothing to judge, but the time spent counts (the engine stops a property after a few).

@@ -418,6 +418,20 @@ describe('when a property stops', () => {
     expect(p?.cases).toBeGreaterThanOrEqual(8);
   });
 
+  test('a control that gets no answer is the verdict: the case is not sent after it (and cannot take the verdict with it)', async () => {
+    // only updates of the asset under its own id hang: the control of an id-spelling case, not the case
+    const s = await server({
+      name: 'hangs-on-its-id',
+      intercept: (req) => req.method === 'PUT' && req.id === s.assetId,
+    });
+    const { result, requests } = await engine(s, { only: ['id-spelling'], runs: 4 }, { client: { timeoutMs: 150 } });
+    const [cx] = result.tallies.get('RESP-TIMELY')?.counterexamples ?? [];
+    expect(cx?.steps[0]).toMatch(/^control, the same body to the asset/);
+    expect(cx?.exchanges).toHaveLength(1);
+    // no request to a spelled id after a control that timed out
+    expect(requests.filter((r) => !r.url.includes(s.assetId))).toEqual([]);
+  });
+
   test('a target that stops answering: two timeouts end the property, one the next property', async () => {
     const s = await server({ name: 'hangs', intercept: (req) => req.method === 'PUT' });
     const { result, requests } = await engine(
