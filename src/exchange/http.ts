@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Dispatcher, Agent as UndiciAgent, Client as UndiciClient, errors as UndiciErrors } from 'undici';
 import { StopSending } from '../errors.ts';
 import { decodeBody } from './coding.ts';
+import { BodyCapError, type NodeAgents, nodeAgents, readWithNode } from './interim.ts';
 
 /**
  * undici's Agent, Client and errors, from their own modules: its index also loads fetch, WebSocket,
@@ -168,6 +169,25 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+const timeoutMessage = (deadline: Deadline): string =>
+  deadline.shortened
+    ? `no complete response within ${deadline.ms} ms, the deadline shortened after an earlier timeout (not a verdict)`
+    : 'no complete response within the timeout';
+
+/** What the request said it accepts: the codings its answer may come in. */
+const acceptEncodingOf = (request: OutgoingRequest): string | undefined =>
+  Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+
+/**
+ * undici refused an answer for an interim 1xx it does not parse (an unsolicited `100 Continue`): the
+ * connection closed with "bad response" before any final answer.
+ */
+const refusedInterim = (o: Outcome): boolean =>
+  o.kind === 'failure' && o.failure === 'reset' && o.status === undefined && o.message.includes('bad response');
+
+const INTERIM_NOTE =
+  'undici could not read the answer (bad response: an interim 1xx answer it does not parse, such as an unsolicited 100 Continue); sent again and read with node:http, as every later request of the run';
+
 /**
  * Collects one response through undici's dispatch handler, with no response stream and no
  * AbortSignal: it settles once, with the answer, a failure, or the deadline (one plain timer).
@@ -189,9 +209,7 @@ class Collector implements Dispatcher.DispatchHandler {
     /** What the request said it accepts: the codings the answer may come in. */
     private readonly acceptEncoding: string | undefined,
   ) {
-    const message = deadline.shortened
-      ? `no complete response within ${deadline.ms} ms, the deadline shortened after an earlier timeout (not a verdict)`
-      : 'no complete response within the timeout';
+    const message = timeoutMessage(deadline);
     // When the deadline fires, an answer may be waiting already, unread only because the event loop
     // was busy: timers run before I/O in a turn of the loop, so the verdict waits for the next check
     // phase (setImmediate), after pending I/O is read. A busy client never blames a server.
@@ -297,6 +315,8 @@ export class HttpClient {
   readonly #recentMs: number[] = [];
   /** A request has timed out at the full deadline: later ones get a shorter one. */
   #timedOut = false;
+  /** Set once undici refused an interim 1xx answer: every later request is read with node:http (see interim.ts). */
+  #node: NodeAgents | null = null;
 
   constructor(options: Partial<ClientOptions> = {}) {
     this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
@@ -356,9 +376,13 @@ export class HttpClient {
     // a request sent again on a connection of its own follows the typical answer once the run has
     // timed out, essential or not: the first attempt had the full deadline
     const deadline = this.#deadline(essential && !fresh);
-    const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
-    const outcome = await this.#dispatch(request, dispatcher, deadline);
-    if (fresh) await dispatcher.destroy().catch(() => undefined);
+    let outcome: Outcome;
+    if (this.#node) outcome = await this.#readWithNode(request, deadline, this.#node);
+    else {
+      const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
+      outcome = await this.#dispatch(request, dispatcher, deadline);
+      if (fresh) await dispatcher.destroy().catch(() => undefined);
+    }
     if (outcome.kind === 'response') {
       this.#recentMs.push(outcome.ms);
       if (this.#recentMs.length > RECENT_ANSWERS) this.#recentMs.shift();
@@ -381,11 +405,45 @@ export class HttpClient {
     };
   }
 
+  /** One request read with node:http (a target that sends interim 1xx answers undici refuses). */
+  async #readWithNode(request: OutgoingRequest, deadline: Deadline, agents: NodeAgents): Promise<Outcome> {
+    const started = performance.now();
+    const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
+    const maxBodyBytes = Math.max(this.#options.maxBodyBytes, request.maxResponseBytes ?? 0);
+    try {
+      const answer = await readWithNode(request, { timeoutMs: deadline.ms, maxBodyBytes, agents });
+      const headers = flatHeaders(answer.headers);
+      const decoded = decodeBody(answer.body, headers['content-encoding'], acceptEncodingOf(request), maxBodyBytes);
+      if (!decoded.ok)
+        return {
+          kind: 'failure',
+          failure: decoded.failure,
+          message: decoded.message,
+          ms: ms(),
+          status: answer.status,
+          headers,
+        };
+      const text = decoded.bytes.toString('utf8');
+      return { kind: 'response', status: answer.status, headers, text, bytes: answer.body.length, ms: ms() };
+    } catch (error) {
+      if (error instanceof BodyCapError)
+        return { kind: 'failure', failure: 'too-large', message: error.message, ms: ms() };
+      const { failure, message } = classify(error);
+      if (failure !== 'timeout') return { kind: 'failure', failure, message, ms: ms() };
+      return {
+        kind: 'failure',
+        failure,
+        message: timeoutMessage(deadline),
+        ms: ms(),
+        ...(deadline.shortened ? { shortened: true } : {}),
+      };
+    }
+  }
+
   #dispatch(request: OutgoingRequest, dispatcher: Dispatcher, deadline: Deadline): Promise<Outcome> {
     const maxBodyBytes = Math.max(this.#options.maxBodyBytes, request.maxResponseBytes ?? 0);
     return new Promise<Outcome>((resolve) => {
-      const accept = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
-      const collector = new Collector(resolve, maxBodyBytes, deadline, accept);
+      const collector = new Collector(resolve, maxBodyBytes, deadline, acceptEncodingOf(request));
       let url: URL;
       try {
         url = new URL(request.url);
@@ -483,6 +541,11 @@ export class HttpClient {
    */
   async #sendResending(request: OutgoingRequest, essential: boolean, fresh: boolean): Promise<Outcome> {
     const first = await this.sendOnce(request, essential, fresh);
+    if (!this.#node && refusedInterim(first) && IDEMPOTENT.has(request.method.toUpperCase())) {
+      this.#node = nodeAgents(this.#options.connections ?? 8, this.#options.ca);
+      this.stats.resetRetries++;
+      return { ...(await this.sendOnce(request, essential)), resentAfter: INTERIM_NOTE };
+    }
     const closedEarly = first.kind === 'failure' && first.failure === 'reset' && first.status === undefined;
     if (!closedEarly || !IDEMPOTENT.has(request.method.toUpperCase())) return first;
     this.stats.resetRetries++;
@@ -495,5 +558,7 @@ export class HttpClient {
 
   async close(): Promise<void> {
     await this.#agent.close().catch(() => undefined);
+    this.#node?.http.destroy();
+    this.#node?.https.destroy();
   }
 }

@@ -72,6 +72,12 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { server: 'x-gzip-responses', title: 'bodies gzip-coded under the name x-gzip', exit: 0, boundS: 30 },
   { server: 'early-hints', title: '103 and 102 interim answers before every final one', exit: 0, boundS: 30 },
   {
+    server: 'continue-unasked',
+    title: 'an unsolicited 100 Continue, then 103, before every final answer (undici refuses the 100)',
+    exit: 0,
+    boundS: 30,
+  },
+  {
     server: 'length-and-chunked',
     title: 'Content-Length and Transfer-Encoding together',
     exit: 1,

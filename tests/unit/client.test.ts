@@ -176,6 +176,46 @@ describe('faults of the target', () => {
   });
 });
 
+describe('interim 1xx answers (RFC 9110 15.2: a client MUST parse one it did not ask for)', () => {
+  test('an unsolicited 100 Continue: read with node:http, the final answer judged; later requests go there at once', async () => {
+    let requests = 0;
+    running = await httpServer((req, res) => {
+      requests++;
+      res.writeContinue();
+      res.writeEarlyHints({ link: '</a.css>; rel=preload' });
+      const body = JSON.stringify({ n: requests, gzip: req.headers['accept-encoding'] ?? null });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(body));
+    });
+    client = new HttpClient({ timeoutMs: 2000 });
+    const request = { ...put(running.url), headers: { ...put(running.url).headers, 'accept-encoding': 'gzip' } };
+    const first = (await client.send(request)).outcome;
+    expect(first).toMatchObject({ kind: 'response', status: 200, text: '{"n":2,"gzip":"gzip"}' });
+    expect(first.resentAfter).toMatch(/^undici could not read the answer \(bad response: an interim 1xx answer/);
+    // the next one is sent once, to node:http straight away
+    const second = (await client.send(request)).outcome;
+    expect(second).toMatchObject({ kind: 'response', status: 200, text: '{"n":3,"gzip":"gzip"}' });
+    expect(second.resentAfter).toBeUndefined();
+    expect([requests, client.stats.requests, client.stats.resetRetries]).toEqual([3, 3, 1]);
+  });
+
+  test('read with node:http, a target keeps its faults: a body over the cap, a hang', async () => {
+    let n = 0;
+    running = await httpServer((_req, res) => {
+      n++;
+      res.writeContinue();
+      // (the first request is answered twice: undici refuses the answer, node:http reads the second)
+      if (n === 4) return; // no final answer
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(n === 3 ? `"${'x'.repeat(4096)}"` : '{}');
+    });
+    client = new HttpClient({ timeoutMs: 300, maxBodyBytes: 1024 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'too-large' });
+    expect((await client.send(put(running.url))).outcome).toMatchObject({ kind: 'failure', failure: 'timeout' });
+  });
+});
+
 describe('rate limiting', () => {
   test('429 with Retry-After is waited out and retried', async () => {
     let calls = 0;
