@@ -147,6 +147,7 @@ export const REQUIREMENTS = [
         TABLE,
         'same, body carries preview_id (a uuid): 200, 400, 404 MUST; the preview asset may have to exist',
       ),
+      contract(WIRE, "preview_id equal to the asset's own id, the nil uuid, the max uuid, or a uuid of any version"),
     ],
   },
   {

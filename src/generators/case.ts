@@ -38,6 +38,8 @@ export interface Case {
   maxResponseBytes?: number;
   /** The body names no known property: a 200 must leave the known fields as they were. */
   noKnownChange?: boolean;
+  /** A reference id of a kind a stack may treat apart (ids.ts, specialUuids): which one. */
+  specialUuid?: string;
 }
 
 /** One line that says what a case sends, for progress output and counterexamples. */
@@ -54,5 +56,5 @@ export function describeCase(c: Case): string {
           .map((k) => JSON.stringify(k))
           .join(', ')}}`
       : 'body';
-  return `${key}, ${id}, ${body}`;
+  return `${key}, ${id}, ${body}${c.specialUuid ? `, the reference: ${c.specialUuid}` : ''}`;
 }

@@ -31,6 +31,23 @@ export function unknownUuid(targetId: string): fc.Arbitrary<string> {
     .filter((id) => id.toLowerCase() !== targetId.toLowerCase() && (random || id.slice(0, -1).toLowerCase() !== stem));
 }
 
+/** The uuid versions RFC 9562 defines (4.2): one of each is a special uuid. */
+const VERSIONS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+
+/**
+ * Well-formed uuids a stack may treat apart (RFC 9562): the nil and max uuids (5.9, 5.10), one of
+ * each version 1 to 8, and one in upper case (uuids compare case-insensitively). Each is a kind of
+ * value of its own, named for the case's description and the coverage table.
+ */
+export function specialUuids(): { how: string; arbitrary: fc.Arbitrary<string> }[] {
+  return [
+    { how: 'the nil uuid', arbitrary: fc.constant('00000000-0000-0000-0000-000000000000') },
+    { how: 'the max uuid', arbitrary: fc.constant('ffffffff-ffff-ffff-ffff-ffffffffffff') },
+    ...VERSIONS.map((version) => ({ how: `a version ${version} uuid`, arbitrary: fc.uuid({ version }) })),
+    { how: 'a uuid in upper case', arbitrary: fc.uuid().map((u) => u.toUpperCase()) },
+  ];
+}
+
 /**
  * Path ids that are not valid by the id schema. A path segment cannot carry "/", "\\" or the dot
  * segments "." and ".." without changing the route, and very long ones meet URL length limits

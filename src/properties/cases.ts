@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { LabelledBody } from '../generators/bodies.ts';
 import { invalidBody, invalidBodyBreaks, rawBody, rawKinds, unknownOnlyBody, validBody } from '../generators/bodies.ts';
 import { type Case, judgedBy } from '../generators/case.ts';
-import { badKey, idSpelling, malformedId, unknownUuid } from '../generators/ids.ts';
+import { badKey, idSpelling, malformedId, specialUuids, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
 import { titled } from './names.ts';
 import {
@@ -97,6 +97,36 @@ function referenceCases(ctx: SuiteContext): fc.Arbitrary<Case> {
     });
 }
 
+/**
+ * The kinds of reference update: any (the asset itself now and then, when that can be undone), then
+ * each special uuid (ids.ts) in a reference property, and the asset's own id when it may name itself.
+ */
+function referenceKinds(ctx: SuiteContext): Kinds {
+  const names = referenceProperties(ctx).filter((n) => sendable(ctx, n));
+  const special = [
+    ...specialUuids(),
+    ...(ctx.selfReference ? [{ how: "the asset's own id", arbitrary: fc.constant(ctx.targetId) }] : []),
+  ];
+  const base = validBody(schemaOf(ctx), { include: (n, s) => sendable(ctx, n) && !isReference(s) });
+  const kinds = special.map(({ how, arbitrary }) => ({
+    weight: 1,
+    arbitrary: fc.tuple(base, fc.constantFrom(...names), arbitrary).map(([value, name, id]) =>
+      make(
+        'reference-update',
+        theAsset(ctx),
+        VALID_KEY,
+        jsonBody({ ...value, [name]: id }),
+        [judgedBy('UPD-REFERENCE')],
+        {
+          updatesTarget: true,
+          specialUuid: how,
+        },
+      ),
+    ),
+  }));
+  return [{ weight: 1, arbitrary: referenceCases(ctx) }, ...(names.length > 0 ? kinds : [])];
+}
+
 function authKinds(ctx: SuiteContext): Kinds {
   const expect = (requirement: RequirementId) => [judgedBy(requirement)];
   const onAsset = fc
@@ -166,6 +196,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
       return `not exercised, to do no harm: the asset's ${references.join(', ')} before the run cannot be sent back (the body schema has no null), so the run sends no value a server could accept; use --create-asset, or an asset that has a ${references[0]}`;
     },
     cases: referenceCases,
+    strata: (ctx) => eachOf(referenceKinds(ctx)),
   }),
   caseProperty({
     ...titled('unknown-only'),

@@ -52,6 +52,13 @@ export const FAULT_CASES: readonly FaultCase[] = [
     restore: 'not-restored',
   },
   {
+    server: 'uuid-version-500',
+    title: 'a preview_id of a uuid version other than 1 to 5 (nil, max, 6 to 8) answered 500',
+    exit: 1,
+    fails: ['RESP-NO-5XX'],
+    boundS: 30,
+  },
+  {
     server: 'not-modified-304',
     title: '304 to an update that changes nothing',
     exit: 1,

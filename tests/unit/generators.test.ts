@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
 import { EDGE_ROWS } from '../../src/generators/edges.ts';
-import { badKey, looksRandom, malformedId, unknownUuid } from '../../src/generators/ids.ts';
+import { badKey, looksRandom, malformedId, specialUuids, unknownUuid } from '../../src/generators/ids.ts';
 import { derivations, keyText } from '../../src/generators/keys.ts';
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
@@ -98,6 +98,16 @@ for (const [revision, spec] of [
     });
   });
 }
+
+test('special uuids: the nil and the max uuid, one of each version 1 to 8, one in upper case', () => {
+  const values = specialUuids().map(({ arbitrary }) => fc.sample(arbitrary, { seed: SEED, numRuns: 1 })[0] ?? '');
+  expect(values.slice(0, 2)).toEqual(['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff']);
+  expect(values.slice(2, 10).map((u) => u[14])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+  for (const u of values.slice(2, 10))
+    expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(values[10]).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+  expect(values[10]).toMatch(/[A-F]/);
+});
 
 describe('the 2026-08 spec drives generation without code change', () => {
   test('no body of any property carries tags, and mime_type is treated as updatable', () => {
