@@ -213,6 +213,7 @@ export const REQUIREMENTS = [
       spec('#/security', 'ApiKeyAuth: apiKey in header'),
       spec('responses/401', 'Unauthorized'),
       contract(TABLE, 'missing or wrong X-API-Key, existing asset, valid body: 401 MUST'),
+      contract(WIRE, 'a request without the valid X-API-Key that carries credentials elsewhere ...: 401'),
       contract(
         'One factor at a time',
         'judged only when its control, the same body to the asset with the valid key, got 200',
@@ -420,10 +421,13 @@ export const REQUIREMENTS = [
     id: 'EDGE-DUPLICATE-MEMBERS',
     level: 'MUST',
     statuses: [200, 400],
-    title: 'Duplicate member names get 400, or 200 with one of the values stored',
-    scope: 'a member given twice: the 200 and the later read',
+    title: 'Duplicate member names get 400, or 200 with one of the values stored whole',
+    scope: 'a member given twice (string, number, object or array values): the 200 and the later read',
     cite: [
-      contract(WIRE, 'duplicate member names in one object: 400, or 200 with one of the values stored (never a mix)'),
+      contract(
+        WIRE,
+        'duplicate member names in one object, with values of any type ...: 400, or 200 with one of the values stored whole (never a mix)',
+      ),
     ],
   },
   {

@@ -142,6 +142,29 @@ function statusExpectation(requirement: RequirementId): Check {
   };
 }
 
+/**
+ * What a server kept of a member given twice is one of the values, not a mix. Scalars: one of them.
+ * Objects or arrays: a value of that type not holding both something only the one had and something
+ * only the other had (two objects merged, two lists joined). What else it holds or lacks (a member
+ * it adds to every value, an update it did not apply) is another requirement's fault
+ * (A200-OBJECT-REPLACED, A200-ARRAY-SET), not a mix.
+ */
+function notAMix(value: unknown, candidates: readonly unknown[]): boolean {
+  if (candidates.some((c) => jsonEqual(c, value))) return true;
+  const parts = (v: unknown): unknown[] | null =>
+    Array.isArray(v) ? v : isJsonObject(v) ? Object.entries(v).map(([k, x]) => [k, x]) : null;
+  const mine = parts(value);
+  const theirs = candidates.map(parts);
+  if (mine === null || theirs.some((t) => t === null || Array.isArray(value) !== Array.isArray(candidates[0])))
+    return false;
+  const has = (list: unknown[], x: unknown): boolean => list.some((y) => jsonEqual(x, y));
+  // of each value, what only it holds; a mix holds some of both
+  const own = (theirs as unknown[][]).map((t, i) =>
+    t.filter((x) => !(theirs as unknown[][]).some((o, j) => j !== i && has(o, x))),
+  );
+  return own.filter((o) => o.some((x) => has(mine, x))).length <= 1;
+}
+
 /** A 200 that answers an update of the run's asset, with a JSON object body. */
 const isUpdate200 = (ex: Exchange): boolean =>
   judgeable(ex) && status(ex) === 200 && ex.case.updatesTarget && ex.body?.ok === true && isJsonObject(ex.body.value);
@@ -250,7 +273,7 @@ const EDGE_CHECKS: readonly Check[] = [
       // requirement's fault: the 200's, or persistence's)
       const answers = edgeAnswers(ex, path);
       const read = ex.after?.body?.ok ? [{ label: 'the GET after it', text: '', value: ex.after.body.value }] : [];
-      const kept = [...answers, ...read].some((a) => candidates.some((c) => jsonEqual(c, at(a.value, path))));
+      const kept = [...answers, ...read].some((a) => notAMix(at(a.value, path), candidates));
       const bad = kept ? [] : answers;
       return bad.length === 0
         ? null

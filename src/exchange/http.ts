@@ -27,7 +27,8 @@ const undiciErrors = requireUndici(UNDICI_MODULES.errors) as typeof UndiciErrors
 export interface OutgoingRequest {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  /** A list: the field sent once per value (a header repeated). */
+  headers: Record<string, string | string[]>;
   /** The body: text (sent as UTF-8) or bytes; absent for no body. */
   body?: string | Uint8Array;
   /** A larger cap for this request's response body than the client's (an answer to a body over 1 MiB). */
@@ -175,8 +176,10 @@ const timeoutMessage = (deadline: Deadline): string =>
     : 'no complete response within the timeout';
 
 /** What the request said it accepts: the codings its answer may come in. */
-const acceptEncodingOf = (request: OutgoingRequest): string | undefined =>
-  Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+function acceptEncodingOf(request: OutgoingRequest): string | undefined {
+  const value = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 /**
  * undici refused an answer for an interim 1xx it does not parse (an unsolicited `100 Continue`): the

@@ -18,7 +18,7 @@ export interface NodeAnswer {
 export interface NodeRequest {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   body?: string | Uint8Array;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
+import { doorParts } from '../generators/doors.ts';
 import { type KeyChoice, keyText } from '../generators/keys.ts';
 import type { Contract } from '../spec/load.ts';
 import { ACCEPTED_CODINGS } from './coding.ts';
@@ -69,11 +70,31 @@ export function baseHeaders(contract: Contract, key: KeyChoice, apiKey: string):
   };
 }
 
+/** What a credential elsewhere adds to a request: its headers, and a query parameter on the URL. */
+function withDoor(
+  c: Case,
+  contract: Contract,
+  target: Target,
+  url: string,
+): { url: string; headers: OutgoingRequest['headers'] } {
+  const base = { 'content-type': contract.requestBody.mediaType, ...baseHeaders(contract, c.key, target.apiKey) };
+  if (c.key.kind !== 'elsewhere' || !contract.auth) return { url, headers: base };
+  const { headers, query } = doorParts(
+    c.key.door,
+    c.key.beside,
+    target.apiKey,
+    contract.auth.header,
+    contract.auth.prefix,
+  );
+  const search = query ? `?${encodeURIComponent(query[0])}=${encodeURIComponent(query[1])}` : '';
+  return { url: `${url}${search}`, headers: { ...base, ...headers } };
+}
+
 function buildRequest(c: Case, contract: Contract, target: Target): OutgoingRequest {
-  const headers = { 'content-type': contract.requestBody.mediaType, ...baseHeaders(contract, c.key, target.apiKey) };
+  const { url, headers } = withDoor(c, contract, target, urlFor(contract, target.baseUrl, c.id.value));
   return {
     method: contract.method,
-    url: urlFor(contract, target.baseUrl, c.id.value),
+    url,
     headers,
     body: bodyText(c.body),
     ...(c.maxResponseBytes ? { maxResponseBytes: c.maxResponseBytes } : {}),

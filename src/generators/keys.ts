@@ -1,10 +1,13 @@
 /** The API key and the wrong keys derived from it: plain functions, no generator (the CLI redacts with them from its first line). */
+import { type Beside, basicOf, type Door, doorLabel } from './doors.ts';
 
 export type KeyChoice =
   | { kind: 'valid' }
   | { kind: 'missing' }
   | { kind: 'wrong'; value: string }
-  | { kind: 'derived'; how: Derivation };
+  | { kind: 'derived'; how: Derivation }
+  /** No valid key in the contract's header, a credential elsewhere (doors.ts). */
+  | { kind: 'elsewhere'; door: Door; beside: Beside };
 
 /**
  * Wrong keys made from the valid one (docs/contract.md, "Edges of the wire"): what a server that
@@ -101,11 +104,21 @@ export function derivations(key: string): Derivation[] {
 
 /** The key and every key derived from it: the secrets every printed line and written file is redacted of. */
 export const keySecrets = (key: string): string[] =>
-  key ? [key, ...derivations(key).map((how) => DERIVATIONS[how].derive(key))] : [];
+  key
+    ? [
+        ...new Set([
+          key,
+          ...derivations(key).map((how) => DERIVATIONS[how].derive(key)),
+          // the key where another door carries it: in Basic credentials, in a query string
+          basicOf(key),
+          encodeURIComponent(key),
+        ]),
+      ]
+    : [];
 
-/** The key a choice sends (missing: none). */
+/** The key a choice sends in the contract's header (missing, or a door: none; see doors.ts for a door's). */
 export function keyText(key: KeyChoice, apiKey: string): string | null {
-  if (key.kind === 'missing') return null;
+  if (key.kind === 'missing' || key.kind === 'elsewhere') return null;
   if (key.kind === 'valid') return apiKey;
   return key.kind === 'wrong' ? key.value : DERIVATIONS[key.how].derive(apiKey);
 }
@@ -114,5 +127,6 @@ export function keyText(key: KeyChoice, apiKey: string): string | null {
 export function keyLabel(key: KeyChoice): string {
   if (key.kind === 'valid') return 'valid key';
   if (key.kind === 'missing') return 'no key';
+  if (key.kind === 'elsewhere') return doorLabel(key.door, key.beside, 'key header');
   return key.kind === 'wrong' ? `wrong key ${JSON.stringify(key.value)}` : DERIVATIONS[key.how].description;
 }

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { LabelledBody } from '../generators/bodies.ts';
 import { invalidBody, invalidBodyBreaks, rawBody, rawKinds, unknownOnlyBody, validBody } from '../generators/bodies.ts';
 import { type Case, judgedBy } from '../generators/case.ts';
+import { type Beside, DOORS, type Door } from '../generators/doors.ts';
 import { badKey, idSpelling, malformedId, specialUuids, unknownUuid } from '../generators/ids.ts';
 import type { RequirementId } from '../requirements.ts';
 import { titled } from './names.ts';
@@ -145,6 +146,24 @@ function authKinds(ctx: SuiteContext): Kinds {
   ];
 }
 
+/**
+ * Credentials elsewhere (doors.ts): each door a kind of its own, sent to the asset with a valid
+ * body, no valid key in the contract's header (left out or wrong) and AUTH-401 to meet.
+ */
+function doorKinds(ctx: SuiteContext): fc.Arbitrary<Case>[] {
+  // the valid key elsewhere, with the header left out and with a wrong one (a fallback, a precedence
+  // fault); a wrong value elsewhere with the header left out (a server that takes any credential)
+  const besides = (door: Door): Beside[] =>
+    door.place !== 'repeated' && door.place !== 'list' && door.valid ? ['missing', 'wrong'] : ['missing'];
+  return DOORS.flatMap((door) =>
+    besides(door).map((beside) =>
+      plainBody(ctx).map((b) =>
+        make('auth', theAsset(ctx), { kind: 'elsewhere', door, beside }, b, [judgedBy('AUTH-401')]),
+      ),
+    ),
+  );
+}
+
 function unknownIdKinds(ctx: SuiteContext): Kinds {
   const valid = fc
     .tuple(unknownUuid(ctx.targetId), plainBody(ctx))
@@ -233,7 +252,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
     skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
     cases: (ctx) => anyOf(authKinds(ctx)),
-    strata: (ctx) => eachOf(authKinds(ctx)),
+    strata: (ctx) => [...eachOf(authKinds(ctx)), ...doorKinds(ctx)],
   }),
   caseProperty({
     // not parallel: its controls update the asset

@@ -77,7 +77,10 @@ function citationText(contract: Contract, id: RequirementId): string[] {
 }
 
 function exchangeReport(ex: Exchange, contract: Contract, apiKey: string): ExchangeReport {
-  const headers = { ...ex.request.headers };
+  // a repeated field as one, its values joined with commas (RFC 9110 5.3: the same field to a recipient)
+  const headers = Object.fromEntries(
+    Object.entries(ex.request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+  );
   const auth = contract.auth?.header.toLowerCase();
   const prefix = contract.auth?.prefix ?? '';
   if (auth && headers[auth] === `${prefix}${apiKey}`) headers[auth] = `${prefix}$CONFORMANCE_API_KEY`;

@@ -52,6 +52,20 @@ export const FAULT_CASES: readonly FaultCase[] = [
     restore: 'not-restored',
   },
   {
+    server: 'merges-duplicate-objects',
+    title: 'a member given twice with object values merged into one object (Go decoding into a map field)',
+    exit: 1,
+    fails: ['EDGE-DUPLICATE-MEMBERS'],
+    boundS: 30,
+  },
+  {
+    server: 'bearer-fallback',
+    title: 'without X-API-Key, an Authorization: Bearer token taken instead (another door)',
+    exit: 1,
+    fails: ['AUTH-401'],
+    boundS: 30,
+  },
+  {
     server: 'uuid-version-500',
     title: 'a preview_id of a uuid version other than 1 to 5 (nil, max, 6 to 8) answered 500',
     exit: 1,

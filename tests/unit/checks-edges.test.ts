@@ -168,6 +168,20 @@ describe('EDGE-DUPLICATE-MEMBERS: one of the values sent, in the 200 or in the r
       'Received: "ab" at /name in the 200 / Expected: one of "a", "b"',
     ]);
   });
+  test('object and array values: a merge or a join is a mix; a member the server adds to any value, or an update not applied, is not', () => {
+    const objects = edgeCase('{}', { path: ['user_metadata'], candidates: [{ a: 1 }, { b: 2 }] });
+    const metadata = (user_metadata: unknown): ResponseShape => ok200({ user_metadata });
+    for (const kept of [{ a: 1 }, { b: 2 }, { b: 2, added: true }, { c: 3 }])
+      expect(messages(answered(objects, metadata(kept)), 'EDGE-DUPLICATE-MEMBERS'), JSON.stringify(kept)).toEqual([]);
+    expect(messages(answered(objects, metadata({ a: 1, b: 2 })), 'EDGE-DUPLICATE-MEMBERS')).toEqual([
+      'Received: {"a":1,"b":2} at /user_metadata in the 200 / Expected: one of {"a":1}, {"b":2}',
+    ]);
+    // (both values as a list: not an object at all)
+    expect(messages(answered(objects, metadata([{ a: 1 }, { b: 2 }])), 'EDGE-DUPLICATE-MEMBERS')).toHaveLength(1);
+    const lists = edgeCase('{}', { path: ['tags'], candidates: [['first'], ['second']] });
+    expect(messages(answered(lists, ok200({ tags: ['second', 'input'] })), 'EDGE-DUPLICATE-MEMBERS')).toEqual([]);
+    expect(messages(answered(lists, ok200({ tags: ['first', 'second'] })), 'EDGE-DUPLICATE-MEMBERS')).toHaveLength(1);
+  });
   test('a path into arrays and objects', () => {
     const deep = edgeCase('{}', { path: ['user_metadata', 'list', 1, 'k'], candidates: [1, 2] });
     const metadata = (k: unknown) => ok200({ user_metadata: { list: [{ k: 9 }, { k }] } });

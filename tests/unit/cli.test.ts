@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { parseOptions } from '../../src/cli/options.ts';
+import { basicOf } from '../../src/generators/doors.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.ts';
 import { closedPort } from '../helpers/faults.ts';
@@ -194,6 +195,36 @@ describe('runs', () => {
     expect(again).toMatchObject({ requireCoverage: true, exitCode: 1 });
   });
 
+  test('a server that takes Basic credentials instead of the key: AUTH-401, the key in them redacted, the curl line rebuilds them', async () => {
+    const key = 'basic-door-key-0123456789';
+    const server = await startReferenceServer({
+      apiKey: key,
+      variant: {
+        name: 'takes-basic',
+        intercept: (request) => {
+          if (/^Basic /.test(String(request.headers['authorization'] ?? ''))) request.headers['x-api-key'] = key;
+          return false;
+        },
+      },
+    });
+    try {
+      const dir = reportDir();
+      const argv = ['--base-url', server.baseUrl, '--asset-id', server.assetId, '--property', 'auth', '--runs', '5'];
+      const r = await cli([...argv, '--seed', '1', '--report-dir', dir], { CONFORMANCE_API_KEY: key });
+      expect(r.code).toBe(1);
+      const texts = [r.out, r.err, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+      for (const text of texts) for (const form of [key, basicOf(key)]) expect(text.includes(form)).toBe(false);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+      const cx = report.requirements.find((q) => q.id === 'AUTH-401')?.counterexample;
+      expect(cx?.description).toMatch(/Authorization: Basic with the valid key/);
+      expect(cx?.curl).toContain(
+        `"authorization: Basic $(printf '%s:' "$CONFORMANCE_API_KEY" | base64 | tr -d '\\n')"`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   test('against a server that echoes the key: exit 1, and the key is in no output and no report file', async () => {
     const key = 'sk-live-Very$ecret<&>"key"/with+chars';
     const server = await startReferenceServer({ apiKey: key, variant: fixtureServer('echoes-key')?.variant });
@@ -218,11 +249,13 @@ describe('runs', () => {
       expect(r.out).toContain('A200-STRING-EXACT');
       expect(r.out).toContain('[REDACTED]');
       const texts = [r.out, r.err, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+      // (the key where a credential elsewhere carries it too: in a query, in Basic credentials)
       const forms = [
         key,
         JSON.stringify(key).slice(1, -1),
         encodeURIComponent(key),
         key.replace(/&/g, '&amp;').replace(/</g, '&lt;'),
+        basicOf(key),
       ];
       for (const text of texts) for (const form of forms) expect(text.includes(form)).toBe(false);
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {

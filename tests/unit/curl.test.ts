@@ -1,6 +1,7 @@
 /** The curl line of a counterexample, whole: what is quoted and how, the key read from the environment, bodies. */
 import { describe, expect, test } from 'vitest';
 import type { OutgoingRequest } from '../../src/exchange/http.ts';
+import { basicOf } from '../../src/generators/doors.ts';
 import { DERIVATIONS } from '../../src/generators/keys.ts';
 import { curlLine, shellQuote } from '../../src/report/curl.ts';
 import { makeRedactor } from '../../src/report/redact.ts';
@@ -79,6 +80,24 @@ describe('curlLine', () => {
     const line = curlLine(put({ Accept: 'x', 'X-API-Key': d.derive('k3y') }), auth, 'k3y', { kind: 'derived', how });
     expect(line).toBe(
       `curl -sS -i -X PUT http://h/api/assets/x -H $'Accept: x' -H "X-API-Key: ${d.shell('CONFORMANCE_API_KEY', 'k3y')}"`,
+    );
+  });
+  test('a credential elsewhere: the valid key in a query, another header or Basic credentials, a repeated header, read from the environment', () => {
+    const key = 'k3y-abc';
+    const query = { method: 'PUT', url: `http://h/api/assets/x?api_key=${key}`, headers: { cookie: `api_key=${key}` } };
+    expect(curlLine(query, auth, key)).toBe(
+      'curl -sS -i -X PUT "http://h/api/assets/x?api_key=$CONFORMANCE_API_KEY" -H "cookie: api_key=$CONFORMANCE_API_KEY"',
+    );
+    expect(curlLine(put({ authorization: `Basic ${basicOf(key)}` }), auth, key)).toBe(
+      `curl -sS -i -X PUT http://h/api/assets/x -H "authorization: Basic $(printf '%s:' "$CONFORMANCE_API_KEY" | base64 | tr -d '\\n')"`,
+    );
+    const repeated = { method: 'PUT', url: 'http://h/a', headers: { 'x-api-key': ['wrong', key] } };
+    expect(curlLine(repeated, auth, key)).toBe(
+      'curl -sS -i -X PUT http://h/a -H $\'x-api-key: wrong\' -H "x-api-key: $CONFORMANCE_API_KEY"',
+    );
+    // around the key, what a double-quoted word would read ($, `, \\, ") is escaped
+    expect(curlLine(put({ 'x-api-key': `$a\`b"${key}` }), auth, key)).toBe(
+      'curl -sS -i -X PUT http://h/api/assets/x -H "x-api-key: \\$a\\`b\\"$CONFORMANCE_API_KEY"',
     );
   });
   test('Accept-Encoding sent: --compressed; a body of bytes is named, not shown', () => {

@@ -2,9 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { invalidBody, rawBody, unknownOnlyBody, validBody } from '../../src/generators/bodies.ts';
+import { type Beside, DOORS, type Door, doorParts, WRONG_KEY } from '../../src/generators/doors.ts';
 import { EDGE_ROWS } from '../../src/generators/edges.ts';
 import { badKey, looksRandom, malformedId, specialUuids, unknownUuid } from '../../src/generators/ids.ts';
-import { derivations, keyText } from '../../src/generators/keys.ts';
+import { derivations, keyLabel, keySecrets, keyText } from '../../src/generators/keys.ts';
 import { edgeString } from '../../src/generators/strings.ts';
 import { CASE_PROPERTIES } from '../../src/properties/cases.ts';
 import { confirmCase } from '../../src/properties/property.ts';
@@ -107,6 +108,29 @@ test('special uuids: the nil and the max uuid, one of each version 1 to 8, one i
     expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   expect(values[10]).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
   expect(values[10]).toMatch(/[A-F]/);
+});
+
+test('credentials elsewhere: each door puts the valid or a wrong key where it says, and no valid key in the header', () => {
+  const parts = (door: Door, beside: Beside = 'missing') => doorParts(door, beside, KEY, 'X-API-Key', '');
+  expect(parts({ place: 'authorization', scheme: 'Bearer', valid: true })).toEqual({
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  expect(parts({ place: 'authorization', scheme: 'Basic', valid: true }, 'wrong')).toEqual({
+    headers: { 'x-api-key': WRONG_KEY, authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}` },
+  });
+  expect(parts({ place: 'query', name: 'api_key', valid: false })).toEqual({
+    headers: {},
+    query: ['api_key', WRONG_KEY],
+  });
+  expect(parts({ place: 'cookie', name: 'session', valid: true })).toEqual({ headers: { cookie: `session=${KEY}` } });
+  expect(parts({ place: 'repeated', validFirst: false })).toEqual({ headers: { 'x-api-key': [WRONG_KEY, KEY] } });
+  expect(parts({ place: 'list', validFirst: true })).toEqual({ headers: { 'x-api-key': `${KEY},extra` } });
+  // every door, and its words never hold the key
+  expect(DOORS).toHaveLength(26);
+  for (const door of DOORS) expect(keyLabel({ kind: 'elsewhere', door, beside: 'wrong' })).not.toContain(KEY);
+  // the key in Basic credentials and in a query is a secret too
+  expect(keySecrets(KEY)).toEqual(expect.arrayContaining([KEY, Buffer.from(`${KEY}:`).toString('base64')]));
+  expect(keySecrets('a+b/c=d-0123456789')).toContain(encodeURIComponent('a+b/c=d-0123456789'));
 });
 
 describe('the 2026-08 spec drives generation without code change', () => {
