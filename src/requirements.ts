@@ -238,6 +238,7 @@ export const REQUIREMENTS = [
     cite: [
       spec('responses/404', 'Asset not found'),
       contract(TABLE, 'valid key, unknown uuid, valid body: 404 MUST'),
+      contract(WIRE, 'the nil uuid, the max uuid, or a uuid of any version ... as the path id: 404'),
       contract(
         'One factor at a time',
         'judged only when its control, the same body to the asset with the valid key, got 200',

@@ -499,7 +499,10 @@ export class HttpClient {
       }
       this.stats.rateLimited++;
       const wait = Math.min(retryAfterMs(retryAfter) ?? 1000 * 2 ** limited, this.#options.maxRetryAfterMs);
-      const waitLeft = (this.#options.maxWaitMs ?? Number.POSITIVE_INFINITY) - this.stats.waitedMs;
+      // (a restore or a clean-up is waited out whatever the run has spent: still within the bounded retries)
+      const waitLeft = essential
+        ? Number.POSITIVE_INFINITY
+        : (this.#options.maxWaitMs ?? Number.POSITIVE_INFINITY) - this.stats.waitedMs;
       // waited out a few times and still there: a 503 is the answer (never 5xx), a 429 is never a verdict
       if (limited >= this.#options.maxRateLimitRetries) return { outcome, rateLimited: status !== 503 };
       if (wait > waitLeft) return { outcome, rateLimited: this.#limitedPastWaiting(status) };

@@ -164,6 +164,18 @@ function doorKinds(ctx: SuiteContext): fc.Arbitrary<Case>[] {
   );
 }
 
+/** Each special uuid (ids.ts) as the path id: an id no asset has, judged as any unknown id (404). */
+function specialIdKinds(ctx: SuiteContext): fc.Arbitrary<Case>[] {
+  const other = (id: string): boolean => id.toLowerCase() !== ctx.targetId.toLowerCase();
+  return specialUuids().map(({ how, arbitrary }) =>
+    fc.tuple(arbitrary.filter(other), plainBody(ctx)).map(([id, b]) =>
+      make('unknown-id', { kind: 'unknown', value: id }, VALID_KEY, b, [judgedBy('ID-UNKNOWN-404')], {
+        specialUuid: how,
+      }),
+    ),
+  );
+}
+
 function unknownIdKinds(ctx: SuiteContext): Kinds {
   const valid = fc
     .tuple(unknownUuid(ctx.targetId), plainBody(ctx))
@@ -260,7 +272,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     requirements: ['ID-UNKNOWN-404', 'ID-UNKNOWN-INVALID-BODY'],
     skipReason: () => null,
     cases: (ctx) => anyOf(unknownIdKinds(ctx)),
-    strata: (ctx) => eachOf(unknownIdKinds(ctx)),
+    strata: (ctx) => [...eachOf(unknownIdKinds(ctx)), ...specialIdKinds(ctx)],
   }),
   caseProperty({
     parallel: true,

@@ -66,6 +66,13 @@ export const FAULT_CASES: readonly FaultCase[] = [
     boundS: 30,
   },
   {
+    server: 'path-uuid-rfc4122',
+    title: 'a path id of a uuid version other than 1 to 5 (nil, max, 6 to 8) refused with 400, not 404',
+    exit: 1,
+    fails: ['ID-UNKNOWN-404'],
+    boundS: 30,
+  },
+  {
     server: 'uuid-version-500',
     title: 'a preview_id of a uuid version other than 1 to 5 (nil, max, 6 to 8) answered 500',
     exit: 1,

@@ -270,6 +270,20 @@ describe('rate limiting', () => {
     expect(client.stats).toMatchObject({ requests: 3, retries: 1, waitedMs: 1000 });
     expect(Date.now() - started).toBeLessThan(1900);
   });
+  test("a restore or a clean-up (essential) is waited out past the run's time for waiting, within its retries", async () => {
+    let calls = 0;
+    running = await httpServer((_req, res) => {
+      calls++;
+      res.writeHead(calls === 1 ? 503 : 200, { 'retry-after': '1', 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    // no time for waiting left at all: a request of the run is not waited for, a restore is
+    client = new HttpClient({ timeoutMs: 2000, maxWaitMs: 0 });
+    const { outcome, rateLimited } = await client.send(put(running.url), true);
+    expect(rateLimited).toBe(false);
+    expect(outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect(client.stats).toMatchObject({ requests: 2, retries: 1, waitedMs: 1000 });
+  });
   test('past the time for waiting: a lone 503 goes unjudged, one that keeps coming is judged', async () => {
     let calls = 0;
     let down = 1;
