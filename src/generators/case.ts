@@ -38,7 +38,7 @@ export interface Case {
   maxResponseBytes?: number;
   /** The body names no known property: a 200 must leave the known fields as they were. */
   noKnownChange?: boolean;
-  /** A reference id of a kind a stack may treat apart (ids.ts, specialUuids): which one. */
+  /** A uuid of a kind a stack may treat apart (ids.ts, specialUuids), as the reference or the path id: which one. */
   specialUuid?: string;
 }
 
@@ -56,5 +56,6 @@ export function describeCase(c: Case): string {
           .map((k) => JSON.stringify(k))
           .join(', ')}}`
       : 'body';
-  return `${key}, ${id}, ${body}${c.specialUuid ? `, the reference: ${c.specialUuid}` : ''}`;
+  const special = c.specialUuid ? ` (${c.id.kind === 'unknown' ? 'the id' : 'the reference'}: ${c.specialUuid})` : '';
+  return `${key}, ${id}, ${body}${special}`;
 }

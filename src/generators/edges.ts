@@ -519,7 +519,6 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
   },
 ];
 
-/** Duplicate members: a string property given twice at the top, and a free object's member twice. */
 /** One member twice: where (a top-level field, or a member `inner` of it), the two values' text and values. */
 interface Twice {
   field: string;
@@ -527,6 +526,16 @@ interface Twice {
   texts: [string, string];
   values: [unknown, unknown];
 }
+
+/**
+ * The control's value for a member given twice: the first value of a scalar; for object and array
+ * values a third of the same type, so that the case changes the asset whatever the server keeps (a
+ * server that answers an update changing nothing in its own way is judged elsewhere), and a server
+ * that merges an update into what it stored (A200-OBJECT-REPLACED) keeps the third's members beside
+ * one value's, not a mix of the two.
+ */
+const controlValue = (first: unknown): unknown =>
+  Array.isArray(first) ? [typeof first[0] === 'string' ? 'third' : 3] : isJsonObject(first) ? { c: 3 } : first;
 
 /**
  * A member twice in one object: a string field at the top level, a member of a free object with
@@ -560,13 +569,7 @@ function duplicates(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
       const path = inner ? [field, inner] : [field];
       const kind =
         typeof values[0] === 'object' ? (Array.isArray(values[0]) ? ' (array values)' : ' (object values)') : '';
-      // With object and array values the control holds a third value: the case then changes the asset
-      // whatever the server keeps (a server that answers an update changing nothing in its own way is
-      // judged elsewhere), and a server that merges an update into what it stored (A200-OBJECT-REPLACED)
-      // keeps the third's members beside one value's, not a mix of the two.
-      const third = (v: unknown): unknown =>
-        Array.isArray(v) ? [typeof v[0] === 'string' ? 'third' : 3] : isJsonObject(v) ? { c: 3 } : v;
-      const plain = third(values[0]);
+      const plain = controlValue(values[0]);
       return {
         row: 'duplicate-members',
         text: inner ? `{${JSON.stringify(field)}:{${twice}}}` : `{${twice}}`,

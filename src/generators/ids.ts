@@ -12,6 +12,10 @@ export function looksRandom(id: string): boolean {
   return new Set(id.toLowerCase().replace(/[^0-9a-f]/g, '')).size >= 10;
 }
 
+/** The nil and max uuids (RFC 9562 5.9, 5.10). */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
 /** A uuid that is not the target's (compared case-insensitively). */
 export function unknownUuid(targetId: string): fc.Arbitrary<string> {
   const random = looksRandom(targetId);
@@ -21,7 +25,7 @@ export function unknownUuid(targetId: string): fc.Arbitrary<string> {
       { weight: 5, arbitrary: fc.uuid() },
       {
         weight: 1,
-        arbitrary: fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+        arbitrary: fc.constantFrom(NIL_UUID, MAX_UUID),
       },
       // the target id with its last hex digit changed: a near miss (only where that is safe)
       ...(random
@@ -41,8 +45,8 @@ const VERSIONS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
  */
 export function specialUuids(): { how: string; arbitrary: fc.Arbitrary<string> }[] {
   return [
-    { how: 'the nil uuid', arbitrary: fc.constant('00000000-0000-0000-0000-000000000000') },
-    { how: 'the max uuid', arbitrary: fc.constant('ffffffff-ffff-ffff-ffff-ffffffffffff') },
+    { how: 'the nil uuid', arbitrary: fc.constant(NIL_UUID) },
+    { how: 'the max uuid', arbitrary: fc.constant(MAX_UUID) },
     ...VERSIONS.map((version) => ({ how: `a version ${version} uuid`, arbitrary: fc.uuid({ version }) })),
     { how: 'a uuid in upper case', arbitrary: fc.uuid().map((u) => u.toUpperCase()) },
   ];
