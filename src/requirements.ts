@@ -134,6 +134,8 @@ export const REQUIREMENTS = [
         TABLE,
         'valid key, existing asset, schema-valid body ... 200 MUST; same, body also carries mime_type: 200 MUST',
       ),
+      contract(WIRE, 'a string of any length, any number of tags, metadata of any size, in a body under 1 MiB'),
+      contract(WIRE, 'text that looks like something else'),
     ],
   },
   {
@@ -515,6 +517,20 @@ export const REQUIREMENTS = [
     cite: [
       spec('responses/200', 'asset_hash: Blake3 hash of the asset content'),
       contract(AFTER, 'asset_hash does not change (metadata is not content)'),
+    ],
+  },
+  {
+    id: 'STATE-OWN-FIELDS',
+    level: 'MUST',
+    title:
+      "A member named like one of the asset's own fields (id, asset_hash, size, created_at, an owner) never sets it",
+    scope: "the 200 and the read after an update carrying such members (the edges property's mass-assignment row)",
+    cite: [
+      contract(
+        AFTER,
+        'A member of the body that is not one of the five properties never changes the asset, whatever its name ... Mass assignment is a MUST failure.',
+      ),
+      contract(WIRE, "members named like the asset's own fields"),
     ],
   },
   {

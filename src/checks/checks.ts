@@ -244,6 +244,20 @@ function persistedDiffer(ctx: CheckContext, sent: JsonObject, shown: JsonObject,
   );
 }
 
+/** Members sent with a name of the asset's own fields that the 200 or the read after it shows with the value sent. */
+export function adoptedMembers(ex: Exchange): { name: string; label: string; value: unknown }[] {
+  const assigned = ex.case.edge?.assigned ?? {};
+  const answers = [
+    { label: 'the 200', value: body200(ex) },
+    ...(readBack(ex) ? [{ label: 'the GET after it', value: readBack(ex) as JsonObject }] : []),
+  ];
+  return answers.flatMap(({ label, value }) =>
+    Object.entries(assigned)
+      .filter(([name, sent]) => Object.hasOwn(value, name) && jsonEqual(value[name], sent))
+      .map(([name]) => ({ name, label, value: value[name] })),
+  );
+}
+
 /** The rows of the edges table that judge more than a status (docs/contract.md, "Edges of the wire"). */
 const EDGE_CHECKS: readonly Check[] = [
   {
@@ -284,6 +298,17 @@ const EDGE_CHECKS: readonly Check[] = [
             )
             .join('; ');
     },
+  },
+  {
+    requirement: 'STATE-OWN-FIELDS',
+    applies: (ex) => isUpdate200(ex) && ex.case.edge?.assigned !== undefined,
+    verify(ex) {
+      const taken = adoptedMembers(ex);
+      return taken.length === 0
+        ? null
+        : `Received: ${taken.map((t) => `${t.name} ${show(t.value, 80)} in ${t.label}`).join(', ')} / Expected: the asset's own values; a member of the body that is not a body property never sets them`;
+    },
+    kind: (ex) => [...new Set(adoptedMembers(ex).map((t) => t.name))].join(','),
   },
   {
     requirement: 'EDGE-SIZE',

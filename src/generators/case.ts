@@ -8,7 +8,7 @@ import { type KeyChoice, keyLabel } from './keys.ts';
 type IdKind = 'target' | 'unknown' | 'malformed' | 'uppercase' | 'spelling';
 
 /** What an edge case of the JSON text carries for the rows that judge the stored value (see edges.ts). */
-type EdgeLabel = Pick<EdgeCase, 'row' | 'description' | 'path' | 'numberText' | 'candidates'>;
+type EdgeLabel = Pick<EdgeCase, 'row' | 'description' | 'path' | 'numberText' | 'candidates' | 'assigned'>;
 
 export interface AllowedStatuses {
   requirement: RequirementId;

@@ -21,6 +21,9 @@ interface CaseShape {
   specialUuid?: string;
 }
 
+import { assignedValue } from './assigned.ts';
+import { BODY_SIZES, LENGTH_STRINGS, LIST_COUNTS, padTo } from './lengths.ts';
+import { LOOKALIKE_TEXTS } from './lookalikes.ts';
 import { allowedTypes } from './values.ts';
 
 /** A place in the body where an edge can go, found from the schema. */
@@ -44,6 +47,11 @@ export interface EdgeSchema {
   usable: (name: string) => boolean;
   /** Unknown members are allowed (additionalProperties is not false). */
   allowsUnknown: boolean;
+  /**
+   * The asset's own fields (not body properties) by name, each with its value before the run where
+   * the target showed one (undefined where not): what a mass assignment would overwrite.
+   */
+  own: Readonly<Record<string, unknown>>;
 }
 
 export interface EdgeCase {
@@ -65,6 +73,14 @@ export interface EdgeCase {
   candidates?: unknown[];
   /** The answer may be as large as the body (size row): the cap for this case's responses. */
   maxResponseBytes?: number;
+  /** Members named like the asset's own fields, with the values sent: none may be stored. */
+  assigned?: Record<string, unknown>;
+  /** The values those fields had before, where known: sent back if a server took the ones sent. */
+  ownBefore?: Record<string, unknown>;
+  /** The requirement that judges the case's status, when not the row's. */
+  statusBy?: RequirementId;
+  /** The body names no known property (a 200 must change no known field). */
+  unknownOnly?: boolean;
 }
 
 export interface EdgeRow {
@@ -182,9 +198,7 @@ function valueSlots(schema: EdgeSchema, maxDepth: number): Slot[] {
       body: (v) => ({ [field]: { list: [1, v] } }),
     });
   }
-  const known = Object.keys(schema.properties).find(
-    (f) => schema.usable(f) && isString(schema.properties[f] as JsonObject),
-  );
+  const known = knownString(schema);
   if (schema.allowsUnknown && known)
     out.push({
       field: '',
@@ -195,6 +209,16 @@ function valueSlots(schema: EdgeSchema, maxDepth: number): Slot[] {
     });
   return out;
 }
+
+/** The first string field a body may set: the known field beside an unknown member. */
+const knownString = (schema: EdgeSchema): string | undefined =>
+  Object.keys(schema.properties).find((f) => schema.usable(f) && isString(schema.properties[f] as JsonObject));
+
+/** Every place a string is kept: the string slots and the stored value slots deeper down. */
+const textSlots = (schema: EdgeSchema): Slot[] => {
+  const strings = stringSlots(schema);
+  return [...strings, ...storedSlots(schema, 2).filter((s) => !strings.some((t) => t.pointer === s.pointer))];
+};
 
 /** Value slots whose value the asset keeps (not an unknown member): a read can show it. */
 const storedSlots = (schema: EdgeSchema, maxDepth: number): Slot[] =>
@@ -340,6 +364,33 @@ export const EDGE_ROWS: readonly EdgeRow[] = [
     requirement: 'EDGE-DUPLICATE-MEMBERS',
     allowed: statusesOf('EDGE-DUPLICATE-MEMBERS'),
     arbitrary: duplicates,
+  },
+  {
+    id: 'lookalike-text',
+    standard: 'RFC 8259 7, RFC 3339, RFC 3986',
+    title:
+      'text that looks like a date, a number, a boolean or null, markup, a placeholder, a path, or that a normaliser changes: each at once in the name, a tag, a metadata key and metadata values at every depth',
+    requirement: 'UPD-VALID-200',
+    allowed: statusesOf('UPD-VALID-200'),
+    arbitrary: lookalikes,
+  },
+  {
+    id: 'lengths',
+    standard: 'RFC 8259 9',
+    title:
+      'strings at column widths (255/256 to 65,535/65,536 code points and UTF-8 bytes), lists of 32 to 1,001 items, bodies just over 16, 64 and 100 KiB and 1 MB',
+    requirement: 'UPD-VALID-200',
+    allowed: statusesOf('UPD-VALID-200'),
+    arbitrary: lengths,
+  },
+  {
+    id: 'mass-assignment',
+    standard: 'RFC 9110 9.3.4, OWASP API3:2023',
+    title:
+      "members named like the asset's own fields (id, asset_hash, size, created_at, an owner...), each beside a known field, and all of them alone",
+    requirement: 'STATE-OWN-FIELDS',
+    allowed: [],
+    arbitrary: massAssignment,
   },
   {
     id: 'whitespace',
@@ -581,4 +632,118 @@ function duplicates(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
       };
     }),
   );
+}
+
+/** The mass-assignment row's cases: each own field beside a known field (200), then all of them alone (200 or 400). */
+function massAssignment(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
+  const known = knownString(schema);
+  if (!schema.allowsUnknown || !known) return null;
+  const fresh = fc.record({ uuid: fc.uuid({ version: 4 }), hex: fc.stringMatching(/^[0-9a-f]{64}$/) });
+  return fresh.map((f) => {
+    const values = Object.entries(schema.own).flatMap(([name, before]) => {
+      const value = assignedValue(name, before, f);
+      return value === undefined ? [] : [[name, value] as const];
+    });
+    const control = { [known]: 'edge control' };
+    const before = (names: readonly string[]): Record<string, unknown> =>
+      Object.fromEntries(names.filter((n) => schema.own[n] !== undefined).map((n) => [n, schema.own[n]]));
+    const beside = values.map(
+      ([name, value]): EdgeCase => ({
+        row: 'mass-assignment',
+        text: JSON.stringify({ ...control, [name]: value }),
+        control,
+        sent: control,
+        description: `"${name}": ${JSON.stringify(value)} beside ${known}`,
+        assigned: { [name]: value },
+        ownBefore: before([name]),
+        statusBy: 'UPD-VALID-200',
+      }),
+    );
+    const all = Object.fromEntries(values);
+    const alone: EdgeCase = {
+      row: 'mass-assignment',
+      text: JSON.stringify(all),
+      control,
+      sent: {},
+      description: `only members named like own fields (${Object.keys(all).join(', ')})`,
+      assigned: all,
+      ownBefore: before(Object.keys(all)),
+      statusBy: 'UPD-UNKNOWN-ONLY',
+      unknownOnly: true,
+    };
+    return values.length > 0 ? [...beside, alone] : [];
+  });
+}
+
+/** A case of the lengths row: kept exactly; a large one is put back to a plain value after a 200. */
+function long(slot: Slot, text: string, what: string, plain: unknown = 'a'): EdgeCase {
+  const c = kept('lengths', what, plain)(slot, text);
+  return c.text.length > 16 * 1024 ? { ...c, maxResponseBytes: 4 * c.text.length + (1 << 20) } : c;
+}
+
+/** Strings at column widths in every string slot; list sizes in a list field; whole bodies over parser limits. */
+function lengths(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
+  const strings = eachForm(textSlots(schema), LENGTH_STRINGS, (slot, { text, what }) =>
+    long(slot, JSON.stringify(text), what),
+  );
+  if (!strings) return null;
+  const list = Object.keys(schema.properties).find(
+    (f) => schema.usable(f) && isStringArray(schema.properties[f] as JsonObject),
+  );
+  const counts = list
+    ? LIST_COUNTS.map((n) => {
+        const slot: Slot = {
+          field: list,
+          pointer: `/${list}`,
+          path: [list],
+          holds: 'value',
+          body: (v) => ({ [list]: v }),
+        };
+        return long(slot, JSON.stringify(Array.from({ length: n }, (_, i) => `t${i}`)), `${n} items`, ['t0']);
+      })
+    : [];
+  const top = stringSlots(schema).find(
+    (s) => s.path.length === 1 && s.holds === 'string' && schema.properties[s.field]?.['maxLength'] === undefined,
+  );
+  const bodies = top
+    ? BODY_SIZES.map((bytes) => {
+        const text = padTo(bytes, (pad) => JSON.stringify({ [top.field]: pad }));
+        return long(top, JSON.stringify(read(text)[top.field]), `a body of ${bytes} bytes`);
+      })
+    : [];
+  return strings.map((cases) => [...cases, ...counts, ...bodies]);
+}
+
+/** Two bodies' members merged, objects member by member (the slots of one field share its object). */
+function merged(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const mine = out[k];
+    out[k] = isJsonObject(mine) && isJsonObject(v) ? merged(mine, v) : v;
+  }
+  return out;
+}
+
+/**
+ * The dictionary of text a stack may rewrite: each text in every place a string is kept at once (a
+ * rewriter of any one place changes it), against the same body with plain values as the control.
+ */
+function lookalikes(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
+  const slots = textSlots(schema);
+  if (slots.length === 0) return null;
+  const fill = (value: string, key: string): Record<string, unknown> =>
+    slots.map((s) => s.body(s.holds === 'key' ? key : value)).reduce(merged, {});
+  const control = fill('a', 'k');
+  const cases = LOOKALIKE_TEXTS.map(({ text, looks }): EdgeCase => {
+    const raw = JSON.stringify(text);
+    const body = JSON.stringify(fill(MARK, MARK)).replaceAll(MARK_TEXT, raw);
+    return {
+      row: 'lookalike-text',
+      text: body,
+      control,
+      sent: read(body),
+      description: `text that looks like ${looks}, ${raw}, in every place a string is kept`,
+    };
+  });
+  return fc.constant(cases);
 }

@@ -27,6 +27,8 @@ export interface SuiteContext extends CheckContext {
    * and the body schema has no null): the run sends them no value a conforming server would accept.
    */
   withheld?: readonly string[];
+  /** The asset's own members (not body properties) as the preflight's read or 200 showed them. */
+  own?: Readonly<Record<string, unknown>>;
 }
 
 /** What a property runs with: the checks' context, the target and the client. */

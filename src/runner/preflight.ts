@@ -28,6 +28,8 @@ export interface Preflight {
   baseline: Record<string, unknown> | null;
   /** The quickest answer of the preflight, in ms: the target's latency as the run meets it. */
   latencyMs: number;
+  /** The asset's own members (not body properties) as the read, or else the plain update's 200, showed them. */
+  own: Record<string, unknown>;
 }
 
 /** The quickest of the exchanges' answers (the first may include opening the connection). */
@@ -60,6 +62,12 @@ export function bodyFieldsOf(ctx: CheckContext, ex: Exchange): Record<string, un
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(ctx.bodyProperties)) if (Object.hasOwn(body, name)) out[name] = body[name];
   return out;
+}
+
+/** The members of a read or a 200 body that are not body properties: the asset's own fields as shown. */
+function ownFieldsOf(ctx: CheckContext, ex: Exchange): Record<string, unknown> | null {
+  if (bodyFieldsOf(ctx, ex) === null || !ex.body?.ok || !isJsonObject(ex.body.value)) return null;
+  return Object.fromEntries(Object.entries(ex.body.value).filter(([n]) => !Object.hasOwn(ctx.bodyProperties, n)));
 }
 
 /** A plain valid body that changes as little as possible: the current value of a field, when known. */
@@ -155,5 +163,6 @@ export async function preflight(
   rememberKnown(exchange, ctx);
   const shown = bodyFieldsOf(ctx, exchange);
   const baseline = snapshot ? snapshot.values : shown && Object.keys(shown).length > 0 ? shown : null;
-  return { hasGet, snapshot, baseline, latencyMs: quickest([...sent, exchange]) };
+  const own = (hasGet ? ownFieldsOf(ctx, got) : null) ?? ownFieldsOf(ctx, exchange) ?? {};
+  return { hasGet, snapshot, baseline, latencyMs: quickest([...sent, exchange]), own };
 }

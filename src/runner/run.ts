@@ -210,7 +210,8 @@ async function prepareAsset(state: RunState, assetId: string): Promise<AssetRun>
   const created = state.created.find((c) => c.id === assetId) ?? null;
   const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
   const mustRestore = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
-  const { hasGet, snapshot, baseline: shown, latencyMs } = await preflight(ctx, target, client, mustRestore);
+  const { hasGet, snapshot, baseline: shown, latencyMs, own } = await preflight(ctx, target, client, mustRestore);
+  ctx.own = own;
   if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
   config.onEvent?.({ type: 'preflight', hasGet, baseUrl: target.baseUrl, assetId, latencyMs });
   const baseline = shown ? restoreBody(ctx, { values: shown, source: 'PUT' }) : undefined;

@@ -7,7 +7,7 @@ import { canonicalDecimal, isRfc3339WithOffset, judge } from '../../src/checks/c
 import type { Exchange } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import type { RequirementId } from '../../src/requirements.ts';
-import { context, exchange, makeCase, ok200, type ResponseShape, TARGET } from '../helpers/helpers.ts';
+import { context, err, exchange, makeCase, ok200, type ResponseShape, TARGET } from '../helpers/helpers.ts';
 
 const ctx = context();
 const messages = (ex: Exchange, requirement: RequirementId): string[] =>
@@ -269,5 +269,25 @@ describe('EDGE-READABLE and STATE-PERSISTS: the read right after a 200', () => {
     expect(
       messages(answered(c, ok200({ tags: ['a'] }), ok200({ name: 'old', tags: ['a'] })), 'STATE-PERSISTS'),
     ).toEqual([]);
+  });
+});
+
+describe("STATE-OWN-FIELDS: a member named like one of the asset's own fields never sets it", () => {
+  const hash = `blake3:${'a'.repeat(64)}`;
+  const c = edgeCase('{}', { assigned: { asset_hash: hash, size: 65 } });
+
+  test('the asset keeps its own values, or shows none: no verdict', () => {
+    expect(messages(answered(c, ok200({ asset_hash: `blake3:${'0'.repeat(64)}` })), 'STATE-OWN-FIELDS')).toEqual([]);
+    expect(messages(answered(c, ok200(), ok200({ size: 64 })), 'STATE-OWN-FIELDS')).toEqual([]);
+    expect(evaluated(answered(c, ok200()))).toContain('STATE-OWN-FIELDS');
+  });
+  test('a value sent that the 200 or the read after it shows is named, with where', () => {
+    expect(messages(answered(c, ok200({ asset_hash: hash }), ok200({ size: 65 })), 'STATE-OWN-FIELDS')).toEqual([
+      `Received: asset_hash "${hash}" in the 200, size 65 in the GET after it / Expected: the asset's own values; a member of the body that is not a body property never sets them`,
+    ]);
+  });
+  test('judged only on a 200 to a case that assigns', () => {
+    expect(evaluated(answered(c, err(400)))).not.toContain('STATE-OWN-FIELDS');
+    expect(evaluated(answered(edgeCase('{}', {}), ok200({ size: 65 })))).not.toContain('STATE-OWN-FIELDS');
   });
 });

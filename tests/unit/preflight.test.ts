@@ -9,7 +9,7 @@ import { type CheckContext, checkContext } from '../../src/checks/context.ts';
 import { RunError } from '../../src/errors.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { type Preflight, preflight } from '../../src/runner/preflight.ts';
-import type { ReferenceServer, Variant } from '../../src/server/index.ts';
+import type { AssetRecord, ReferenceServer, Variant } from '../../src/server/index.ts';
 import { type Contract, loadContract } from '../../src/spec/load.ts';
 import { closedPort } from '../helpers/faults.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
@@ -81,11 +81,20 @@ describe('a target that serves GET', () => {
   test('reads the asset, keeps its values, then sends a no-op update of a known value', async () => {
     const { result, sent, ctx, s } = await run();
     const before = values(s);
+    const a = s.store.assets.get(s.assetId) as AssetRecord;
     expect(result).toEqual({
       hasGet: true,
       snapshot: { values: before, source: 'GET' },
       baseline: before,
       latencyMs: expect.any(Number),
+      // the asset's own fields as the GET showed them: what a body must never set (mass assignment)
+      own: {
+        id: a.id,
+        asset_hash: a.asset_hash,
+        size: a.size,
+        created_at: a.created_at,
+        updated_at: expect.any(String),
+      },
     });
     expect(sent).toEqual(['GET', `PUT ${JSON.stringify({ name: before.name })}`]);
     expect(ctx.known).toMatchObject(before);
@@ -154,7 +163,13 @@ describe('a target without GET', () => {
     );
     expect(refused.sent).toHaveLength(2);
     const allowed = await run(hidden);
-    expect(allowed.result).toEqual({ hasGet: false, snapshot: null, baseline: null, latencyMs: expect.any(Number) });
+    expect(allowed.result).toEqual({
+      hasGet: false,
+      snapshot: null,
+      baseline: null,
+      latencyMs: expect.any(Number),
+      own: {},
+    });
     expect(allowed.sent[2]).toBe('PUT {"name":"conformance-preflight"}');
   });
   test('nothing known: the first updatable string without a format', async () => {

@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { bodyOf, isObject } from '../../fixtures/servers/helpers.ts';
+import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { preflight } from '../../src/runner/preflight.ts';
 import { isLoopback, runConformance } from '../../src/runner/run.ts';
-import { error } from '../../src/server/index.ts';
+import { type AssetRecord, error, json, type ReferenceServer, updatedBody } from '../../src/server/index.ts';
 import { loadContract } from '../../src/spec/load.ts';
 import { httpServer, tcpServer } from '../helpers/faults.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
@@ -108,6 +110,49 @@ describe('--create-asset', () => {
     );
     expect(quiet.leftovers?.map((l) => l.id)).toEqual(['22222222-2222-4222-8222-222222222222']);
     expect([...s.store.assets.keys()]).toEqual([s.assetId]);
+  });
+});
+
+describe('mass assignment: what a faulty server took from the body is sent back', () => {
+  const own = (s: ReferenceServer) => {
+    const a = s.store.assets.get(s.assetId) as AssetRecord;
+    return { id: a.id, asset_hash: a.asset_hash, size: a.size, created_at: a.created_at };
+  };
+  test('its hash, size and creation time: the failure is reported and the asset has its own values again', async () => {
+    const s = await server(fixtureServer('mass-assignment')?.variant);
+    const before = own(s);
+    const report = await runConformance(config(s, { only: ['edges'] }));
+    expect(report.requirements.find((r) => r.id === 'STATE-OWN-FIELDS')?.status).toBe('fail');
+    expect(own(s)).toEqual(before);
+    expect(report.restore?.status).toBe('restored');
+  });
+  test('its id: the asset is found at the id sent and moved back', async () => {
+    // a server that takes the id too: the asset moves to the id sent
+    const s = await server({
+      name: 'takes-the-id',
+      reply: (reply, request, store) => {
+        const asset = request.id ? store.assets.get(request.id.toLowerCase()) : undefined;
+        const body = bodyOf(request);
+        if (
+          request.method !== 'PUT' ||
+          reply.status !== 200 ||
+          !asset ||
+          !isObject(body) ||
+          typeof body['id'] !== 'string'
+        )
+          return reply;
+        store.assets.delete(asset.id);
+        asset.id = body['id'].toLowerCase();
+        store.assets.set(asset.id, asset);
+        return json(200, updatedBody(asset));
+      },
+    });
+    const report = await runConformance(config(s, { only: ['edges'] }));
+    expect(report.requirements.find((r) => r.id === 'STATE-OWN-FIELDS')?.counterexample?.violated[0]?.message).toMatch(
+      /^Received: id "[0-9a-f-]{36}" in the 200/,
+    );
+    expect([...s.store.assets.keys()]).toEqual([s.assetId]);
+    expect(report.restore?.status).toBe('restored');
   });
 });
 
