@@ -9,46 +9,39 @@
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
-/** Column widths, each at the limit and one over. */
-const WIDTHS: readonly number[] = [255, 511, 1023, 4095, 65535].flatMap((n) => [n, n + 1]);
+/** Column widths: VARCHAR(255) and its neighbours, and TEXT's 65,535 bytes. */
+const WIDTHS: readonly number[] = [255, 511, 1023, 4095, 65535];
 
-/** Multi-byte characters of 2, 3 and 4 UTF-8 bytes. */
+/** Multi-byte characters of 2, 3 and 4 UTF-8 bytes (the last two UTF-16 units). */
 const WIDE = ['\u00e9', '\u20ac', '\ud83d\ude00'];
-
-/** `n` code points: ASCII, or 2-, 3- and 4-byte characters in turn. */
-function codePoints(n: number, wide: boolean): string {
-  if (!wide) return 'a'.repeat(n);
-  return Array.from({ length: n }, (_, i) => WIDE[i % WIDE.length]).join('');
-}
-
-/** Multi-byte text of exactly `n` UTF-8 bytes (2-, 3- and 4-byte characters, ASCII for the rest). */
-function utf8Bytes(n: number): string {
-  let out = '';
-  let bytes = 0;
-  for (let i = 0; ; i++) {
-    const ch = WIDE[i % WIDE.length] as string;
-    const size = utf8Length(ch);
-    if (bytes + size > n) break;
-    out += ch;
-    bytes += size;
-  }
-  return out + 'a'.repeat(n - bytes);
-}
 
 export interface LengthForm {
   what: string;
   text: string;
 }
 
-/** Strings at each width: ASCII (code points = bytes), multi-byte by code points, multi-byte by bytes. */
+/**
+ * Two strings a width: one character over it in ASCII (so one over in code points and in UTF-8
+ * bytes: a cap in either unit at the width or below refuses or cuts it), and exactly the width in
+ * multi-byte code points (2 to 4 times as many bytes, a third more UTF-16 units: a length checked in
+ * characters in front of a column sized in bytes, or counted in UTF-16 units, fails on it). The
+ * width itself in ASCII would show nothing the one over does not.
+ */
 export const LENGTH_STRINGS: readonly LengthForm[] = WIDTHS.flatMap((n) => [
-  { what: `${n} ASCII characters`, text: codePoints(n, false) },
-  { what: `${n} multi-byte code points`, text: codePoints(n, true) },
-  { what: `${n} UTF-8 bytes of multi-byte text`, text: utf8Bytes(n) },
+  { what: `${n + 1} ASCII characters`, text: 'a'.repeat(n + 1) },
+  {
+    what: `${n} multi-byte code points (${utf8Length(wide(n))} UTF-8 bytes)`,
+    text: wide(n),
+  },
 ]);
 
-/** Numbers of items in a list. */
-export const LIST_COUNTS: readonly number[] = [32, 33, 100, 101, 1000, 1001];
+/** `n` code points: 2-, 3- and 4-byte characters in turn. */
+function wide(n: number): string {
+  return Array.from({ length: n }, (_, i) => WIDE[i % WIDE.length]).join('');
+}
+
+/** Numbers of items in a list, each one over a cap validators and tables use (32, 100, 1,000). */
+export const LIST_COUNTS: readonly number[] = [33, 101, 1001];
 
 /** Whole bodies just over common limits (bytes): 16 KiB, 64 KiB, 100 KiB, 1 MB; all under 1 MiB. */
 export const BODY_SIZES: readonly number[] = [16 * 1024 + 1, 64 * 1024 + 1, 100 * 1024 + 1, 1_000_001];

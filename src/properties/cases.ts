@@ -146,6 +146,10 @@ function authKinds(ctx: SuiteContext): Kinds {
   ];
 }
 
+/** The auth property's random stream: the kinds above, and now and then a credential elsewhere (every door in the plan). */
+const authCases = (ctx: SuiteContext): fc.Arbitrary<Case> =>
+  anyOf([...authKinds(ctx), { weight: 1, arbitrary: fc.oneof(...doorKinds(ctx)) }]);
+
 /**
  * Credentials elsewhere (doors.ts): each door a kind of its own, sent to the asset with a valid
  * body, no valid key in the contract's header (left out or wrong) and AUTH-401 to meet.
@@ -263,7 +267,7 @@ export const CASE_PROPERTIES: readonly CaseProperty[] = [
     ...titled('auth'),
     requirements: ['AUTH-401', 'AUTH-FIRST-401'],
     skipReason: (ctx) => (ctx.contract.auth ? null : 'the spec declares no security for the operation'),
-    cases: (ctx) => anyOf(authKinds(ctx)),
+    cases: authCases,
     strata: (ctx) => [...eachOf(authKinds(ctx)), ...doorKinds(ctx)],
   }),
   caseProperty({

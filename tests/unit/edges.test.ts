@@ -16,10 +16,6 @@ import { unexercised } from '../../src/report/model.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { context, SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 
-/** The value at a path of keys and indices. */
-const at = (value: unknown, path: readonly (string | number)[]): unknown =>
-  path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], value);
-
 const parses = (text: string): boolean => {
   try {
     JSON.parse(text);
@@ -82,23 +78,25 @@ function casesOf(id: string, prepare: (ctx: SuiteContext) => void = () => {}): E
 const utf8 = (s: string): number => new TextEncoder().encode(s).length;
 
 describe('text a stack rewrites, lengths at limits, mass assignment', () => {
-  test('lookalike text: every text of the dictionary in every place a string is kept, each as sent', () => {
+  test('lookalike text: one case a group, every text of it as a tag and as metadata keys and values at every depth, one as the name', () => {
     const cases = casesOf('lookalike-text');
-    expect(cases.map((c) => JSON.parse(c.text).name)).toEqual(LOOKALIKE_TEXTS.map((t) => t.text));
-    for (const c of cases) {
+    expect(cases).toHaveLength(LOOKALIKES.length);
+    for (const [i, c] of cases.entries()) {
+      const { texts } = LOOKALIKES[i] as { texts: readonly string[] };
       const body = JSON.parse(c.text) as { name: string; tags: string[]; user_metadata: Record<string, unknown> };
-      const t = body.name;
-      expect(body.tags[1]).toBe(t);
-      const md = body.user_metadata;
-      // a key, a value at depth 0, 1 and 2, an item of a list; the members besides it are the control's
-      expect(md[t]).toBe(1);
-      expect([md['v'], (md['d'] as { v: unknown }).v, (md['d'] as { d: { v: unknown } }).d.v]).toEqual([t, t, t]);
-      expect((md['list'] as unknown[])[1]).toBe(t);
-      expect(Object.keys(md).length, JSON.stringify(t)).toBe(
-        Object.keys(c.control['user_metadata'] as object).length + 1,
-      );
+      expect(texts).toContain(body.name);
+      expect(body.tags).toEqual(['x', ...texts]);
+      const md = body.user_metadata as Record<string, unknown> & { d: Record<string, unknown> & { d: object } };
+      for (const level of [md, md.d, md.d.d])
+        for (const t of texts) expect((level as Record<string, unknown>)[t]).toBe(t);
+      expect(md['list']).toEqual(texts);
       expect(c.sent).toEqual(body);
+      expect(JSON.parse(JSON.stringify(c.control))).toEqual(c.control);
     }
+    // every text of the dictionary is sent in every run
+    expect(cases.flatMap((c) => (JSON.parse(c.text) as { tags: string[] }).tags.slice(1))).toEqual(
+      LOOKALIKE_TEXTS.map((t) => t.text),
+    );
     for (const looks of ['a date', 'a number', 'a boolean', 'markup', 'placeholder', 'a path', 'normaliser'])
       expect(
         LOOKALIKES.some((g) => g.looks.includes(looks)),
@@ -106,37 +104,34 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
       ).toBe(true);
   });
 
-  test('lengths: each width at and over the limit in code points and UTF-8 bytes, lists and whole bodies, all under 1 MiB', () => {
+  test('lengths: each width one over in ASCII and at it in multi-byte code points, in every place; lists and whole bodies; all under 1 MiB', () => {
     const cases = casesOf('lengths');
-    // the value at the case's place, or the member name where the place is a key (an object of one member)
-    const placed = (v: unknown): unknown =>
-      v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? Object.keys(v)[0] : v;
-    const strings = cases.flatMap((c) => (c.path ? [{ c, value: placed(at(JSON.parse(c.text), c.path)) }] : []));
-    for (const n of [255, 256, 511, 512, 1023, 1024, 4095, 4096, 65535, 65536]) {
-      const found = (test: (v: string) => boolean): boolean =>
-        strings.some(({ value }) => typeof value === 'string' && test(value));
+    const bodies = cases.map(
+      (c) => JSON.parse(c.text) as { name?: string; tags?: string[]; user_metadata?: Record<string, unknown> },
+    );
+    const names = bodies.map((b) => b.name).filter((n): n is string => typeof n === 'string');
+    for (const n of [255, 511, 1023, 4095, 65535]) {
       expect(
-        found((v) => v.length === n && utf8(v) === n),
-        `${n} ASCII`,
+        names.some((v) => v.length === n + 1 && utf8(v) === n + 1),
+        `${n + 1} ASCII`,
       ).toBe(true);
-      expect(
-        found((v) => [...v].length === n && utf8(v) > n),
-        `${n} multi-byte code points`,
-      ).toBe(true);
-      expect(
-        found((v) => utf8(v) === n && [...v].length < n),
-        `${n} bytes of multi-byte text`,
-      ).toBe(true);
+      const wide = bodies.find((b) => typeof b.name === 'string' && [...b.name].length === n && utf8(b.name) > 2 * n);
+      expect(wide, `${n} multi-byte code points`).toBeDefined();
+      // the same string as a tag, a metadata value and a metadata key
+      const md = wide?.user_metadata ?? {};
+      expect(wide?.tags?.[1]).toBe(wide?.name);
+      expect(md['v']).toBe(wide?.name);
+      expect(Object.keys(md)).toContain(wide?.name);
     }
-    const lists = strings.map(({ value }) => value).filter(Array.isArray);
-    expect(lists.map((l) => l.length)).toEqual([32, 33, 100, 101, 1000, 1001]);
+    const lists = bodies.filter((b) => b.name === undefined && Array.isArray(b.tags)).map((b) => b.tags?.length);
+    expect(lists).toEqual([33, 101, 1001]);
     const sizes = cases.map((c) => utf8(c.text));
     for (const limit of [16 * 1024, 64 * 1024, 100 * 1024, 1_000_000]) expect(sizes).toContain(limit + 1);
     expect(Math.max(...sizes)).toBeLessThan(1024 * 1024);
     for (const c of cases) expect(c.sent).toEqual(JSON.parse(c.text));
   });
 
-  test("mass assignment: the asset's own scalar fields as shown, the 200 schema's and the dictionary's, each with a value unlike its own", () => {
+  test("mass assignment: the asset's own scalar fields as shown, the 200 schema's and the dictionary's, each with a value unlike its own, beside a known field and alone", () => {
     const own = {
       id: 'x',
       asset_hash: `blake3:${'0'.repeat(64)}`,
@@ -149,10 +144,11 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
     const cases = casesOf('mass-assignment', (ctx) => {
       ctx.own = own;
     });
-    const beside = cases.filter((c) => !c.unknownOnly);
-    const names = beside.map((c) => Object.keys(c.assigned ?? {})[0]);
+    expect(cases).toHaveLength(2);
+    const [beside, alone] = cases as [EdgeCase, EdgeCase];
+    const sent = beside.assigned ?? {};
     // no body property, no list (tags), a flag only where its value is known
-    expect(names).toEqual(
+    expect(Object.keys(sent)).toEqual(
       expect.arrayContaining([
         'id',
         'asset_hash',
@@ -166,28 +162,21 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
         'is_immutable',
       ]),
     );
-    expect(names).not.toContain('tags');
-    expect(names).not.toContain('name');
-    for (const c of beside) {
-      const [name, value] = Object.entries(c.assigned ?? {})[0] as [string, unknown];
-      const body = JSON.parse(c.text) as Record<string, unknown>;
-      expect(body).toEqual({ ...c.control, [name]: value });
-      expect(c.statusBy).toBe('UPD-VALID-200');
-      expect(value, name).not.toEqual(
-        name === 'id' ? '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f' : own[name as keyof typeof own],
-      );
-      if (name in own && name !== 'id') expect(c.ownBefore).toEqual({ [name]: own[name as keyof typeof own] });
-    }
-    const byName = Object.fromEntries(beside.map((c) => Object.entries(c.assigned ?? {})[0] as [string, unknown]));
-    expect(byName['size']).toBe(65);
-    expect(byName['is_immutable']).toBe(true);
-    expect(byName['created_at']).toMatch(/^2001-/);
-    expect(byName['asset_hash']).toMatch(/^blake3:[0-9a-f]{64}$/);
-    expect(byName['owner']).toBe('me-assigned');
-    const alone = cases.filter((c) => c.unknownOnly);
-    expect(alone).toHaveLength(1);
-    expect(JSON.parse(alone[0]?.text ?? '')).toEqual(byName);
-    expect(alone[0]?.statusBy).toBe('UPD-UNKNOWN-ONLY');
+    expect(Object.keys(sent)).not.toContain('tags');
+    expect(Object.keys(sent)).not.toContain('name');
+    expect(JSON.parse(beside.text)).toEqual({ ...beside.control, ...sent });
+    expect(beside.statusBy).toBe('UPD-VALID-200');
+    expect(sent['id']).not.toBe('6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f');
+    expect(sent['size']).toBe(65);
+    expect(sent['is_immutable']).toBe(true);
+    expect(sent['created_at']).toMatch(/^2001-/);
+    expect(sent['asset_hash']).toMatch(/^blake3:[0-9a-f]{64}$/);
+    expect(sent['asset_hash']).not.toBe(own.asset_hash);
+    expect(sent['owner']).toBe('me-assigned');
+    expect(beside.ownBefore).toMatchObject({ asset_hash: own.asset_hash, size: 64, owner: 'me' });
+    expect(JSON.parse(alone.text)).toEqual(sent);
+    expect(alone.statusBy).toBe('UPD-UNKNOWN-ONLY');
+    expect(alone.unknownOnly).toBe(true);
     // a flag the asset did not show is not sent: a read could not tell it changed
     expect(casesOf('mass-assignment').some((c) => Object.hasOwn(c.assigned ?? {}, 'is_immutable'))).toBe(false);
   });
