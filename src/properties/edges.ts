@@ -185,6 +185,10 @@ async function putBack(e: EdgeCase, ex: Exchange, env: RunEnv): Promise<void> {
 
 const controlLine = (e: EdgeCase): string => `control, the same body with a plain value there: ${show(e.control, 120)}`;
 
+/** Every row's cases once: one value of the property. */
+const tableOnce = (env: RunEnv): fc.Arbitrary<EdgeCase[][]> =>
+  fc.noShrink(fc.tuple(...generatedRows(env.ctx).map((r) => r.arbitrary)));
+
 export const EDGES: PropertyDef<EdgeCase[][]> = {
   ...titled('edges'),
   requirements: [
@@ -205,7 +209,9 @@ export const EDGES: PropertyDef<EdgeCase[][]> = {
   runs: (runs) => Math.max(1, Math.ceil(runs / 100)),
   // Not shrunk: a failing value's counterexample is already its one case (the control and the
   // edge); shrinking would only drop the cases before it, each try sending the table again.
-  arbitrary: (env) => fc.noShrink(fc.tuple(...generatedRows(env.ctx).map((r) => r.arbitrary))),
+  arbitrary: (env) => tableOnce(env),
+  // The plan sends the table once whatever --runs is: one value holds every form of every row.
+  strata: (env) => [tableOnce(env)],
   async execute(groups, env, shown: Shown): Promise<Attempt> {
     const rows = generatedRows(env.ctx).map((r) => r.row);
     const all: Attempt = { exchanges: [], steps: [], violations: [], evaluated: [] };
