@@ -6,7 +6,7 @@
 import { RunError, SpecError, UsageError } from '../errors.ts';
 import { keySecrets } from '../generators/keys.ts';
 import { PROPERTY_NAMES, titled } from '../properties/names.ts';
-import { TOOL } from '../report/model.ts';
+import { type NotRunReport, type NotRunStage, TOOL } from '../report/model.ts';
 import { makeRedactor, type Redactor } from '../report/redact.ts';
 import { REQUIREMENTS } from '../requirements.ts';
 import type { RunConfig } from '../runner/run.ts';
@@ -18,6 +18,22 @@ const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
+
+function notRun(options: Options, stage: NotRunStage, reason: string, startedAt: string): NotRunReport {
+  return {
+    tool: TOOL,
+    exitCode: 2,
+    notRun: { stage, reason },
+    target: {
+      baseUrl: options.baseUrl ?? '',
+      embedded: options.baseUrl === undefined,
+      assetIds: options.assetId ?? [],
+      createAsset: options.createAsset,
+    },
+    spec: { file: options.spec },
+    startedAt,
+  };
+}
 
 function list(options: Options, contract: Contract, out: (line: string) => void): number {
   out(`Spec: ${options.spec} (${contract.title} ${contract.version}, ${contract.method} ${contract.path})`);
@@ -50,11 +66,35 @@ async function command(
     io.out(TOOL.version);
     return 0;
   }
-  const contract = loadContract(options.spec);
-  if (options.list) return list(options, contract, io.out);
-  const { checkTargetOptions, runCommand } = await import('./run-command.ts');
-  checkTargetOptions(options, contract);
-  return await runCommand(options, contract, io, redact, extra);
+  if (options.list) return list(options, loadContract(options.spec), io.out);
+  const startedAt = new Date().toISOString();
+  let stage: NotRunStage = 'spec';
+  try {
+    const contract = loadContract(options.spec);
+    stage = 'options';
+    const { checkTargetOptions, runCommand } = await import('./run-command.ts');
+    const target = options.replay !== undefined ? (await import('./replay.ts')).replayTarget(options, io.err) : options;
+    checkTargetOptions(target, contract);
+    stage = 'target';
+    return await runCommand(target, contract, io, redact, extra);
+  } catch (error) {
+    // a replay writes no reports of its own; any other run that could not start leaves report.json and junit.xml
+    if (options.reportDir && options.replay === undefined) {
+      const at: NotRunStage =
+        error instanceof UsageError
+          ? 'options'
+          : error instanceof SpecError
+            ? 'spec'
+            : error instanceof RunError
+              ? stage
+              : 'internal';
+      const reason = error instanceof Error ? error.message : String(error);
+      const { writeNotRun } = await import('../render/write.ts');
+      const files = writeNotRun(options.reportDir, notRun(options, at, reason, startedAt), redact);
+      io.out(`reports (the run could not start): ${files.join(', ')}`);
+    }
+    throw error;
+  }
 }
 
 export async function runCli(

@@ -38,6 +38,9 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     ...(options.path !== undefined ? { path: options.path } : {}),
     ...(options.startFrom !== undefined ? { startFrom: options.startFrom } : {}),
     counterexamples: options.counterexamples,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.uploadFields ? { uploadFields: options.uploadFields } : {}),
+    ...(options.proxy ? { proxy: options.proxy } : {}),
     ...extra,
   };
   config.replayCommand = defaultReplayCommand(config);

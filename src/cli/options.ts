@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import type { ProxySettings } from '../exchange/http.ts';
 import { PROPERTY_NAMES } from '../properties/names.ts';
 import { tableCell } from '../render/text.ts';
 import { TOOL } from '../report/model.ts';
@@ -50,9 +51,15 @@ export interface Options {
   shard?: [number, number];
   /** A report.json whose failures are replayed. */
   replay?: string;
+  /** Headers added to every request (--header, repeatable). */
+  headers?: Record<string, string>;
+  /** Fields added to the upload form of --create-asset (--upload-field, repeatable). */
+  uploadFields?: [string, string][];
+  /** Proxies from the standard variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), when any is set. */
+  proxy?: ProxySettings;
 }
 
-type Parsed = Omit<Options, 'color'>;
+type Parsed = Omit<Options, 'color' | 'proxy'>;
 
 /** One option: where it is read from, its default, how its text is read, what it means. */
 export interface OptionDef {
@@ -61,6 +68,8 @@ export interface OptionDef {
   env?: string;
   /** A boolean flag takes no value (its variable reads 1/0, true/false). */
   type: 'string' | 'boolean';
+  /** The flag may be given several times (its variable holds one value a line); the parser reads them all at once. */
+  multiple?: true;
   /** The value's placeholder in --help ('URL', 'N'). */
   value?: string;
   /** The default, as text the parser reads (the one place a default is written). */
@@ -99,6 +108,35 @@ function baseUrl(text: string): string {
     throw new UsageError(`--base-url must be an http or https URL, got "${url.protocol}"`);
   if (url.search || url.hash) throw new UsageError('--base-url must not carry a query or a fragment');
   return text;
+}
+
+/** Headers a user may not set: the contract's key header is checked against the spec, these here. */
+const OWN_HEADERS = ['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'accept-encoding'];
+
+/** --header "Name: value", one a line. */
+function headerLines(text: string, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/.exec(line);
+    if (!m) throw new UsageError(`--${name} must be "Name: value", got "${line}"`);
+    const field = (m[1] as string).toLowerCase();
+    if (OWN_HEADERS.includes(field))
+      throw new UsageError(`--${name} cannot set ${m[1]}: the suite sets it per request`);
+    out[field] = m[2] as string;
+  }
+  return out;
+}
+
+/** --upload-field NAME=VALUE, one a line. */
+function fieldLines(text: string, name: string): [string, string][] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line) => {
+      const eq = line.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--${name} must be NAME=VALUE, got "${line}"`);
+      return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
 }
 
 /** Assets a run may take at once. */
@@ -398,6 +436,26 @@ export const OPTIONS: readonly OptionDef[] = [
     help: 'Run shard i of n of the properties (e.g. 2/3); join the reports with `merge`.',
   },
   {
+    flag: 'header',
+    key: 'headers',
+    env: env('HEADERS'),
+    type: 'string',
+    multiple: true,
+    value: '"NAME: VALUE"',
+    parse: headerLines,
+    help: "A header added to every request (a gateway's tenant, tracing); repeatable, one a line in the variable. Never the key's header.",
+  },
+  {
+    flag: 'upload-field',
+    key: 'uploadFields',
+    env: env('UPLOAD_FIELDS'),
+    type: 'string',
+    multiple: true,
+    value: 'NAME=VALUE',
+    parse: fieldLines,
+    help: "With --create-asset: a field added to the upload form (POST /api/assets), e.g. tags=input; repeatable, one a line in the variable. A field the suite sets (name, mime_type, user_metadata) is replaced; tags are added to the run's own.",
+  },
+  {
     flag: 'replay',
     key: 'replay',
     type: 'string',
@@ -481,9 +539,11 @@ interface Given {
 }
 
 function givenValues(argv: readonly string[], environment: NodeJS.ProcessEnv): Map<keyof Parsed, Given> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
-    const options = Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type }]));
+    const options = Object.fromEntries(
+      OPTIONS.map((o) => [o.flag, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]),
+    );
     ({ values } = parseArgs({ args: withBareCounts(argv), strict: true, allowPositionals: false, options }) as {
       values: typeof values;
     });
@@ -494,7 +554,8 @@ function givenValues(argv: readonly string[], environment: NodeJS.ProcessEnv): M
   for (const o of OPTIONS) {
     const flag = values[o.flag];
     const fromEnv = o.env ? environment[o.env] : undefined;
-    if (flag !== undefined) out.set(o.key, { text: flag, byFlag: true });
+    // a repeated flag: its values one a line, as its variable holds them
+    if (flag !== undefined) out.set(o.key, { text: Array.isArray(flag) ? flag.join('\n') : flag, byFlag: true });
     else if (o.type === 'boolean' && fromEnv !== undefined)
       out.set(o.key, { text: boolText(o.env ?? o.flag, fromEnv), byFlag: false });
     else if (fromEnv !== undefined && fromEnv !== '') out.set(o.key, { text: fromEnv, byFlag: false });
@@ -512,9 +573,10 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
   if (o.deleteLeftovers && o.createAsset === 0) fail('--delete-leftovers goes with --create-asset');
   if (o.baseUrl !== undefined && o.assetId === undefined && o.createAsset === 0)
     fail('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset');
-  if (o.baseUrl === undefined && o.assetId !== undefined)
+  // (a replay may take the base URL from its report)
+  if (o.baseUrl === undefined && o.assetId !== undefined && o.replay === undefined)
     fail('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
-  if (o.baseUrl === undefined && given.get('apiKey')?.byFlag)
+  if (o.baseUrl === undefined && given.get('apiKey')?.byFlag && o.replay === undefined)
     fail('--api-key needs --base-url: the embedded server makes its own key');
   if (o.path !== undefined && o.properties?.length !== 1) fail('--path replays one case: give exactly one --property');
   if (o.path !== undefined && !given.has('seed')) fail('--path replays one case: give the --seed it was printed with');
@@ -526,6 +588,19 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
   if (o.replay !== undefined && (o.path !== undefined || o.shard !== undefined))
     fail('--replay replays the failures of a report: it goes without --path and --shard');
   if (o.ca !== undefined && !o.baseUrl?.startsWith('https:')) fail('--ca goes with an https --base-url');
+  if (o.uploadFields !== undefined && o.createAsset === 0)
+    fail('--upload-field goes with --create-asset (the form of its upload)');
+}
+
+/** The standard proxy variables (either case, as curl reads them); none set: no proxy. */
+function proxyOf(environment: NodeJS.ProcessEnv): ProxySettings | null {
+  const read = (name: string): string | undefined => environment[name] || environment[name.toLowerCase()] || undefined;
+  const proxy: ProxySettings = {
+    ...(read('HTTP_PROXY') ? { http: read('HTTP_PROXY') } : {}),
+    ...(read('HTTPS_PROXY') ? { https: read('HTTPS_PROXY') } : {}),
+    ...(read('NO_PROXY') ? { noProxy: read('NO_PROXY') } : {}),
+  };
+  return proxy.http || proxy.https ? proxy : null;
 }
 
 export function parseOptions(argv: readonly string[], environment: NodeJS.ProcessEnv): Options {
@@ -538,11 +613,13 @@ export function parseOptions(argv: readonly string[], environment: NodeJS.Proces
   const options = parsed as unknown as Parsed;
   checkCombinations(options, given);
   // The embedded server makes its own key; an empty list of properties is all of them.
-  if (options.baseUrl === undefined) delete options.apiKey;
+  if (options.baseUrl === undefined && options.replay === undefined) delete options.apiKey;
   if (options.properties?.length === 0) delete options.properties;
+  const proxy = proxyOf(environment);
   return {
     ...options,
     seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0,
     color: Boolean(process.stdout.isTTY) && environment['NO_COLOR'] === undefined,
+    ...(proxy ? { proxy } : {}),
   };
 }

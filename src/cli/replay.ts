@@ -3,7 +3,7 @@
  * other kinds), run again from its seed and path, the asset first put in the state the case met.
  */
 
-import { RunError } from '../errors.ts';
+import { RunError, UsageError } from '../errors.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readColumn } from '../render/compare.ts';
 import type { CounterexampleReport, RequirementReport, RunReport } from '../report/model.ts';
@@ -11,6 +11,50 @@ import { type RunConfig, runConformance } from '../runner/run.ts';
 import type { Contract } from '../spec/load.ts';
 import { configFromOptions } from './config.ts';
 import type { Options } from './options.ts';
+
+/**
+ * The target of a replay: the report's own (its base URL and assets, the key from the environment),
+ * unless the options name one, which is then said. A report made on the embedded server replays
+ * there; one made elsewhere never does.
+ */
+export function replayTarget(options: Options, err: (line: string) => void): Options {
+  const file = options.replay as string;
+  const { target } = readColumn(file).report;
+  if (target.embedded) {
+    if (options.baseUrl !== undefined) {
+      err(`replaying against ${options.baseUrl} as given (the report was made on the embedded reference server)`);
+      return options;
+    }
+    err('replaying against the embedded reference server, where the report was made');
+    const { apiKey: _key, ...rest } = options;
+    return rest;
+  }
+  if (options.baseUrl !== undefined) {
+    err(
+      options.baseUrl === target.baseUrl
+        ? `replaying against ${target.baseUrl}, the report's target`
+        : `replaying against ${options.baseUrl} as given (the report's target was ${target.baseUrl})`,
+    );
+    return options;
+  }
+  if (!/^https?:\/\//.test(target.baseUrl ?? ''))
+    throw new UsageError(`${file} names no target to replay against: give --base-url and --asset-id`);
+  const ids = target.assetIds ?? [target.assetId];
+  const assets =
+    options.assetId !== undefined || options.createAsset > 0
+      ? {}
+      : target.createdAsset
+        ? { createAsset: ids.length }
+        : { assetId: ids };
+  err(
+    `replaying against ${target.baseUrl}, the report's target, on ${
+      assets.createAsset
+        ? `a new asset (the report's run created its own and deleted it)`
+        : `asset ${(assets.assetId ?? options.assetId ?? []).join(', ')}`
+    }`,
+  );
+  return { ...options, baseUrl: target.baseUrl, ...assets };
+}
 
 /** Every counterexample of the report that a property of this suite can replay, with its requirement. */
 function replayable(requirements: readonly RequirementReport[]): [RequirementReport, CounterexampleReport][] {

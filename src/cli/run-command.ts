@@ -61,6 +61,11 @@ export function checkTargetOptions(options: Options, contract: Contract): void {
     if (errors.length > 0)
       throw new UsageError(`--asset-id "${id}" is not a valid ${contract.pathParam.name} for this spec (${why})`);
   }
+  const keyHeader = contract.auth?.header.toLowerCase();
+  if (keyHeader !== undefined && Object.hasOwn(options.headers ?? {}, keyHeader))
+    throw new UsageError(
+      `--header cannot set ${contract.auth?.header}, the key's header: give the key in CONFORMANCE_API_KEY (or --api-key)`,
+    );
   if (options.baseUrl !== undefined && contract.auth && options.apiKey === undefined) {
     throw new UsageError(
       `the spec requires ${contract.auth.header}: give the key in CONFORMANCE_API_KEY (or --api-key)`,
@@ -192,8 +197,8 @@ export async function runCommand(
   const { controller, listen } = interrupts(pending, io.err);
   const stopListening = extra.signal === undefined ? listen() : () => undefined;
   try {
+    // a replay says what it replays and each verdict, no header (its seeds are the report's)
     if (options.replay !== undefined) {
-      io.err(header(options, contract));
       return await replayFailures(
         options.replay,
         options,
@@ -211,7 +216,9 @@ export async function runCommand(
       { signal: controller.signal, ...extra },
       pending,
     );
-    io.out(renderSummary(report, files.length > 0 ? options.reportDir : null, options.color));
+    io.out(
+      renderSummary(report, files.length > 0 ? options.reportDir : null, options.color, options.path !== undefined),
+    );
     if (controller.signal.aborted) return controller.signal.reason === 'SIGTERM' ? 143 : 130;
     return report.exitCode;
   } finally {

@@ -4,7 +4,13 @@
  * the checks turn it into a verdict.
  */
 import { createRequire } from 'node:module';
-import type { Dispatcher, Agent as UndiciAgent, Client as UndiciClient, errors as UndiciErrors } from 'undici';
+import type {
+  Dispatcher,
+  Agent as UndiciAgent,
+  Client as UndiciClient,
+  EnvHttpProxyAgent as UndiciEnvHttpProxyAgent,
+  errors as UndiciErrors,
+} from 'undici';
 import { StopSending } from '../errors.ts';
 import { decodeBody } from './coding.ts';
 import { BodyCapError, type NodeAgents, nodeAgents, readWithNode } from './interim.ts';
@@ -23,6 +29,13 @@ export const UNDICI_MODULES = {
 const Agent = requireUndici(UNDICI_MODULES.Agent) as typeof UndiciAgent;
 const Client = requireUndici(UNDICI_MODULES.Client) as typeof UndiciClient;
 const undiciErrors = requireUndici(UNDICI_MODULES.errors) as typeof UndiciErrors;
+
+/** Proxy URLs for http and https targets, and the hosts to reach directly (NO_PROXY's syntax). */
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  noProxy?: string;
+}
 
 export interface OutgoingRequest {
   method: string;
@@ -88,6 +101,12 @@ export interface ClientOptions {
   maxRequests?: number;
   /** PEM certificate(s) to trust for https targets, besides the system's. */
   ca?: string;
+  /**
+   * Proxies, as the standard variables give them (HTTP_PROXY, HTTPS_PROXY, NO_PROXY): requests go
+   * through them (a CONNECT tunnel), except to the hosts NO_PROXY names. Absent: none, whatever the
+   * environment holds (the CLI reads the variables; a library caller passes them).
+   */
+  proxy?: ProxySettings;
   /** Sees every request sent (benchmarks replay the same mix). */
   tap?: (request: OutgoingRequest) => void;
 }
@@ -308,7 +327,7 @@ export class HttpClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0, waitedMs: 0, resetRetries: 0 };
   /** 429 answers in a row once the run's time for waiting is spent. */
   #limitedInARow = 0;
-  readonly #agent: UndiciAgent;
+  readonly #agent: UndiciAgent | UndiciEnvHttpProxyAgent;
   readonly #options: ClientOptions;
   /** When the next request may start, for the rate ceiling. */
   #nextSlot = 0;
@@ -323,11 +342,7 @@ export class HttpClient {
 
   constructor(options: Partial<ClientOptions> = {}) {
     this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
-    this.#agent = new Agent({
-      keepAliveTimeout: 10_000,
-      connections: this.#options.connections ?? 8,
-      ...this.#connectionOptions(),
-    });
+    this.#agent = this.#dispatcherOf(this.#options.connections ?? 8);
   }
 
   /** Stops all further sending (the run's end, an interrupt): `send` then throws StopSending. */
@@ -382,7 +397,7 @@ export class HttpClient {
     let outcome: Outcome;
     if (this.#node) outcome = await this.#readWithNode(request, deadline, this.#node);
     else {
-      const dispatcher = fresh ? new Client(new URL(request.url).origin, this.#connectionOptions()) : this.#agent;
+      const dispatcher = fresh ? this.#freshDispatcher(request.url) : this.#agent;
       outcome = await this.#dispatch(request, dispatcher, deadline);
       if (fresh) await dispatcher.destroy().catch(() => undefined);
     }
@@ -397,6 +412,27 @@ export class HttpClient {
   #typicalMs(): number {
     const sorted = [...this.#recentMs].sort((a, b) => a - b);
     return sorted[Math.floor((sorted.length - 1) * TYPICAL_PERCENTILE)] ?? 0;
+  }
+
+  /** The pool of connections: direct, or through the proxies given. */
+  #dispatcherOf(connections: number): UndiciAgent | UndiciEnvHttpProxyAgent {
+    const options = { keepAliveTimeout: 10_000, connections, ...this.#connectionOptions() };
+    const { proxy } = this.#options;
+    if (!proxy) return new Agent(options);
+    // from the index: a proxy's tunnel uses the dispatcher API (connect) that the index adds
+    const { EnvHttpProxyAgent } = requireUndici('undici') as { EnvHttpProxyAgent: typeof UndiciEnvHttpProxyAgent };
+    // '' rather than absent: undici would read the process's variables for what is absent
+    return new EnvHttpProxyAgent({
+      ...options,
+      httpProxy: proxy.http ?? '',
+      httpsProxy: proxy.https ?? proxy.http ?? '',
+      noProxy: proxy.noProxy ?? '',
+    });
+  }
+
+  /** A connection of its own for one request (through the proxy when there is one). */
+  #freshDispatcher(url: string): Dispatcher {
+    return this.#options.proxy ? this.#dispatcherOf(1) : new Client(new URL(url).origin, this.#connectionOptions());
   }
 
   #connectionOptions(): UndiciClient.Options {
@@ -459,7 +495,8 @@ export class HttpClient {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: method as Dispatcher.HttpMethod,
-        headers,
+        // a copy: a proxy agent adds a host field to what it is given, which is the exchange's record
+        headers: { ...headers },
         body: body ?? null,
       };
       try {

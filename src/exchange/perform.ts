@@ -32,6 +32,10 @@ export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: stri
 export interface Target {
   baseUrl: string;
   apiKey: string;
+  /** Headers added to every request (--header): the suite's own win over them. */
+  headers?: Readonly<Record<string, string>>;
+  /** Fields added to an upload's form (--upload-field). */
+  uploadFields?: readonly (readonly [string, string])[];
 }
 
 export function parseBody(text: string): ParsedBody {
@@ -62,8 +66,10 @@ function credentialHeaders(contract: Contract, key: KeyChoice, apiKey: string): 
 }
 
 /** Headers every request of the suite carries: what it accepts back, and the credential. */
-export function baseHeaders(contract: Contract, key: KeyChoice, apiKey: string): Record<string, string> {
+export function baseHeaders(contract: Contract, key: KeyChoice, target: Target): Record<string, string> {
+  const { apiKey } = target;
   return {
+    ...target.headers,
     accept: 'application/json',
     'accept-encoding': ACCEPTED_CODINGS,
     ...credentialHeaders(contract, key, apiKey),
@@ -77,7 +83,7 @@ function withDoor(
   target: Target,
   url: string,
 ): { url: string; headers: OutgoingRequest['headers'] } {
-  const base = { 'content-type': contract.requestBody.mediaType, ...baseHeaders(contract, c.key, target.apiKey) };
+  const base = { 'content-type': contract.requestBody.mediaType, ...baseHeaders(contract, c.key, target) };
   if (c.key.kind !== 'elsewhere' || !contract.auth) return { url, headers: base };
   const { headers, query } = doorParts(
     c.key.door,
@@ -150,7 +156,7 @@ export async function getAsset(
   essential = false,
   fresh = false,
 ): Promise<Exchange> {
-  const headers = baseHeaders(contract, { kind: 'valid' }, target.apiKey);
+  const headers = baseHeaders(contract, { kind: 'valid' }, target);
   const request: OutgoingRequest = {
     method: 'GET',
     url: urlFor(contract, target.baseUrl, id),

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { failsRun, type RunReport } from '../report/model.ts';
+import { failsRun, type NotRunReport, type RunReport } from '../report/model.ts';
 import { REQUIREMENTS } from '../requirements.ts';
 import { escapeHtml, STYLE } from './html.ts';
 
@@ -25,6 +25,8 @@ export function readColumn(arg: string): Column {
       `cannot read report ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
+  const notRun = (report as unknown as Partial<NotRunReport>).notRun;
+  if (notRun) throw new UsageError(`${file}: the run could not start (${notRun.stage}): ${notRun.reason}`);
   if (!Array.isArray(report.requirements) || !report.target)
     throw new UsageError(`${file} is not a report.json of this suite`);
   return {

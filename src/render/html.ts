@@ -15,7 +15,16 @@ import {
   type RunMode,
   type RunReport,
 } from '../report/model.ts';
-import { assetsText, coverageLines, HISTORY, requestText, responseText, summaryCounts, verdictLabel } from './text.ts';
+import {
+  assetAfterwards,
+  assetsText,
+  coverageLines,
+  HISTORY,
+  requestText,
+  responseText,
+  summaryCounts,
+  verdictLabel,
+} from './text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -73,6 +82,14 @@ function coverageHtml(c: Coverage | undefined): string {
     )}</ul>${table('Constraints of the body schema, broken', c.keywords)}${table('Statuses received', c.statuses)}${table('Edge classes', edges)}`;
 }
 
+/** What became of the asset: a line, or (not restored, not deleted) a red block as loud as the terminal's. */
+function assetHtml(report: RunReport): string {
+  const { ok, headline, detail } = assetAfterwards(report);
+  return ok
+    ? `<li>${escapeHtml(headline)}</li>`
+    : `<li class="fail" id="asset-afterwards"><b>${escapeHtml(headline)}</b>${detail ? `<br>${escapeHtml(detail)}` : ''}</li>`;
+}
+
 export function renderHtml(report: RunReport): string {
   const verdict = report.exitCode === 0 ? 'PASS' : 'FAIL';
   const rows = report.requirements
@@ -100,6 +117,7 @@ ${counterexamplesOf(r)
 <li>Spec: <code>${escapeHtml(report.spec.file)}</code> (${escapeHtml(report.spec.title)} ${escapeHtml(report.spec.version)})</li>
 <li>Seed ${report.seed}, ${report.runs} runs per property${report.strict ? ', strict' : ''}; ${report.requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s</li>
 ${report.stopped ? `<li><b>Stopped early</b>: ${escapeHtml(report.stopped)}</li>` : ''}
+${assetHtml(report)}
 <li>${summaryCounts(report.summary)}</li></ul>
 <table id="verdicts"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th><th>Title</th></tr></thead><tbody>
 ${rows}

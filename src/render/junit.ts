@@ -1,5 +1,13 @@
 /** junit.xml: one test case per requirement; a SHOULD failure outside strict mode is reported as skipped with its message. */
-import { counterexampleHeading, counterexamplesOf, failsRun, isKnownFailure, type RunReport } from '../report/model.ts';
+import {
+  counterexampleHeading,
+  counterexamplesOf,
+  failsRun,
+  isKnownFailure,
+  type NotRunReport,
+  type RunReport,
+} from '../report/model.ts';
+import { type AssetAfterwards, assetAfterwards } from './text.ts';
 
 const xml = (s: string): string =>
   s
@@ -14,17 +22,31 @@ const xml = (s: string): string =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
 
+/** The test case of what became of the asset: failing when it was not restored (or not deleted). */
+function assetCase(report: RunReport, asset: AssetAfterwards): string[] {
+  return [
+    `    <testcase classname="RUN" name="${xml(`asset afterwards: ${report.cleanup ? 'deleted' : 'restored'}`)}">`,
+    asset.ok
+      ? `      <system-out>${xml(asset.headline)}</system-out>`
+      : `      <failure message="${xml(asset.headline)}" type="ASSET">${xml(asset.detail ?? '')}</failure>`,
+    '    </testcase>',
+  ];
+}
+
 export function renderJunit(report: RunReport): string {
-  const failures = report.requirements.filter((r) => failsRun(r, report)).length;
+  // one test case more: what became of the asset (restored, or deleted), failing as loudly as the terminal's block
+  const asset = assetAfterwards(report);
+  const failures = report.requirements.filter((r) => failsRun(r, report)).length + (asset.ok ? 0 : 1);
+  const tests = report.requirements.length + 1;
   const skipped = report.requirements.filter(
     (r) => (r.status === 'skip' || r.status === 'fail') && !failsRun(r, report),
   ).length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
-    `<testsuites name="conformance" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="conformance" tests="${tests}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   );
   out.push(
-    `  <testsuite name="${xml(`${report.spec.operationId} @ ${report.target.baseUrl}`)}" tests="${report.requirements.length}" failures="${failures}" skipped="${skipped}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xml(`${report.spec.operationId} @ ${report.target.baseUrl}`)}" tests="${tests}" failures="${failures}" skipped="${skipped}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   );
   out.push(
     `    <properties><property name="seed" value="${report.seed}"/><property name="runs" value="${report.runs}"/><property name="strict" value="${report.strict}"/><property name="spec" value="${xml(report.spec.file)}"/></properties>`,
@@ -67,6 +89,22 @@ export function renderJunit(report: RunReport): string {
     else if (r.status === 'skip') out.push(`      <skipped message="${xml(r.reason ?? 'not exercised')}"/>`);
     out.push('    </testcase>');
   }
-  out.push('  </testsuite>', '</testsuites>');
+  out.push(...assetCase(report, asset), '  </testsuite>', '</testsuites>');
   return `${out.join('\n')}\n`;
+}
+
+/** junit.xml of a run that could not start: one failing test that says why. */
+export function renderNotRunJunit(report: NotRunReport): string {
+  const { stage, reason } = report.notRun;
+  const where = report.target.embedded ? 'embedded reference server' : report.target.baseUrl;
+  return `${[
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites name="conformance" tests="1" failures="1" skipped="0" time="0.000">',
+    `  <testsuite name="${xml(`conformance @ ${where}`)}" tests="1" failures="1" skipped="0" timestamp="${report.startedAt}" time="0.000">`,
+    `    <testcase classname="RUN" name="${xml(`the run could start (stopped at: ${stage})`)}">`,
+    `      <failure message="${xml(reason)}" type="NOT-RUN">${xml(`exit 2: ${reason}`)}</failure>`,
+    '    </testcase>',
+    '  </testsuite>',
+    '</testsuites>',
+  ].join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import {
+  assetAfterwards,
   assetsText,
   coverageLines,
   HISTORY,
@@ -35,15 +36,10 @@ function header(report: RunReport): string[] {
     `- ${requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${requests.rateLimited} times (${requests.retries} retries)${requests.resetRetries ? `; ${requests.resetRetries} sent again after the connection closed before any answer` : ''}`,
   ];
   if (report.stopped) lines.push(`- **Stopped early**: ${report.stopped}`);
-  const { cleanup, restore } = report;
-  if (cleanup)
-    lines.push(
-      `- Created asset: ${cleanup.status === 'deleted' ? cleanup.message : `**NOT DELETED**: ${cleanup.message}`}`,
-    );
-  else {
-    const notRestored = `**NOT RESTORED**: ${restore.message}. Values before the run: \`${JSON.stringify(restore.original)}\``;
-    lines.push(`- Asset afterwards: ${restore.status === 'restored' ? restore.message : notRestored}`);
-  }
+  const asset = assetAfterwards(report);
+  lines.push(
+    `- ${report.cleanup ? 'Created asset' : 'Asset afterwards'}: ${asset.ok ? asset.headline : `**${asset.headline}**${asset.detail ? ` ${asset.detail}` : ''}`}`,
+  );
   lines.push(
     `- Pacing: concurrency ${settings.concurrency}, ${settings.rate ? `at most ${settings.rate} requests/s` : 'no rate ceiling'}, ${settings.maxRequests ? `budget ${settings.maxRequests} requests` : 'no request budget'}, timeout ${settings.timeoutMs} ms per request, ${settings.budgetMs ? `planned for ${settings.budgetMs / 1000} s (--budget)` : 'no time budget'}`,
   );

@@ -10,7 +10,7 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { assetsText, coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
+import { assetAfterwards, coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -33,20 +33,24 @@ export function progressLine(event: RunEvent, colors: boolean): string | null {
 
 type Paint = (code: number, s: string) => string;
 
-function verdictRows(report: RunReport, paint: Paint): string[] {
+function verdictRows(report: RunReport, paint: Paint, oneCase: boolean): string[] {
   const heads = ['Requirement', 'Level', 'Verdict', 'Cases'];
-  const rows = report.requirements.map((r) => [r.id, r.level, verdictLabel(r, report), String(r.cases)]);
+  // one case replayed (--path): only what it exercised; the rest would be a table of skips
+  const shown = oneCase ? report.requirements.filter((r) => r.status !== 'skip') : report.requirements;
+  const rows = shown.map((r) => [r.id, r.level, verdictLabel(r, report), String(r.cases)]);
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const pad = (row: string[]): string =>
     row.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
   const out = ['', pad(heads)];
-  for (const [i, r] of report.requirements.entries()) {
+  for (const [i, r] of shown.entries()) {
     const line = pad(rows[i] as string[]);
     if (r.status === 'fail') out.push(paint(failsRun(r, report) ? 31 : 33, line));
     else if (r.outcome === 'fixed') out.push(paint(36, line));
     else if (r.status === 'skip') out.push(paint(90, line));
     else out.push(line);
   }
+  const hidden = report.requirements.length - shown.length;
+  if (hidden > 0) out.push(paint(90, `(${hidden} requirements this case does not exercise are not listed)`));
   return out;
 }
 
@@ -82,28 +86,10 @@ function counterexampleLines(r: RequirementReport, cx: CounterexampleReport): st
 }
 
 /** What became of the asset: deleted, restored, or loudly not. */
-function assetAfterwards(report: RunReport, paint: Paint): string[] {
-  const { cleanup, restore, target } = report;
-  if (cleanup)
-    return [
-      '',
-      cleanup.status === 'deleted'
-        ? cleanup.message
-        : paint(31, `!!! THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${cleanup.message}`),
-    ];
-  const assets = assetsText(target);
-  if (restore.status === 'restored') return ['', target.assetIds ? restore.message : `${assets}: ${restore.message}`];
-  const out = ['', paint(31, `!!! THE ASSET WAS NOT RESTORED: ${restore.message}`)];
-  if (Object.keys(restore.original).length > 0) {
-    out.push(
-      paint(31, `!!! The ${assets} may differ from before the run. Values before the run:`),
-      JSON.stringify(restore.original, null, 2),
-    );
-  } else
-    out.push(
-      paint(31, `!!! The ${assets} may differ from before the run; the earlier values were never shown to the suite.`),
-    );
-  return out;
+function assetLines(report: RunReport, paint: Paint): string[] {
+  const { ok, headline, detail } = assetAfterwards(report);
+  if (ok) return ['', headline];
+  return ['', paint(31, `!!! ${headline}`), ...(detail ? [paint(31, `!!! ${detail}`)] : [])];
 }
 
 function totals(report: RunReport, reportDir: string | null, paint: Paint): string[] {
@@ -132,18 +118,19 @@ function totals(report: RunReport, reportDir: string | null, paint: Paint): stri
   return out;
 }
 
-export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean): string {
+/** `oneCase`: the run replayed one case (--path), so the table lists only the requirements it exercised. */
+export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean, oneCase = false): string {
   const paint: Paint = (code, s) => color(code, s, colors);
   const stopped = report.stopped
     ? ['', paint(33, `stopped early: ${report.stopped}; requirements not reached are skipped`)]
     : [];
   const coverage = report.coverage ? ['', ...coverageLines(report.coverage).map((l) => `coverage, ${l}`)] : [];
   return [
-    ...verdictRows(report, paint),
-    ...coverage,
+    ...verdictRows(report, paint, oneCase),
+    ...(oneCase ? [] : coverage),
     ...failures(report, paint),
     ...stopped,
-    ...assetAfterwards(report, paint),
+    ...assetLines(report, paint),
     ...totals(report, reportDir, paint),
   ].join('\n');
 }

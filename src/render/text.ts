@@ -75,3 +75,27 @@ export function assetsText(target: RunReport['target'], code: (id: string) => st
   const ids = target.assetIds ?? [target.assetId];
   return `${ids.length > 1 ? 'assets' : 'asset'} ${ids.map(code).join(', ')}`;
 }
+
+/** What became of the run's asset, in the words every output uses (terminal, report.md, report.html, junit.xml). */
+export interface AssetAfterwards {
+  ok: boolean;
+  headline: string;
+  /** When not ok: what may differ, and the values before the run where the suite saw them. */
+  detail: string | null;
+}
+
+export function assetAfterwards(report: RunReport): AssetAfterwards {
+  const { cleanup, restore, target } = report;
+  if (cleanup)
+    return cleanup.status === 'deleted'
+      ? { ok: true, headline: cleanup.message, detail: null }
+      : { ok: false, headline: `THE ASSET CREATED BY THIS RUN WAS NOT DELETED: ${cleanup.message}`, detail: null };
+  const assets = assetsText(target);
+  if (restore.status === 'restored')
+    return { ok: true, headline: target.assetIds ? restore.message : `${assets}: ${restore.message}`, detail: null };
+  const detail =
+    Object.keys(restore.original).length > 0
+      ? `The ${assets} may differ from before the run. Values before the run: ${JSON.stringify(restore.original)}`
+      : `The ${assets} may differ from before the run; the earlier values were never shown to the suite.`;
+  return { ok: false, headline: `THE ASSET WAS NOT RESTORED: ${restore.message}`, detail };
+}

@@ -294,6 +294,22 @@ export function summaryOf(requirements: readonly RequirementReport[]): Summary {
   };
 }
 
+/** Where a run that could not start stopped: loading the spec, checking the options against it, reaching the target, or a fault of the suite. */
+export type NotRunStage = 'spec' | 'options' | 'target' | 'internal';
+
+/**
+ * report.json of a run that parsed its options but could not start (exit 2): why, and where it
+ * stopped, so that CI has a report and a failing test to show whatever the outcome.
+ */
+export interface NotRunReport {
+  tool: typeof TOOL;
+  exitCode: 2;
+  notRun: { stage: NotRunStage; reason: string };
+  target: { baseUrl: string; embedded: boolean; assetIds: string[]; createAsset: number };
+  spec: { file: string };
+  startedAt: string;
+}
+
 /** A requirement's counterexamples: its first, then the further ones of other kinds. */
 export const counterexamplesOf = (r: RequirementReport): CounterexampleReport[] =>
   r.counterexample ? [r.counterexample, ...(r.more ?? [])] : [];

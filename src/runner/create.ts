@@ -39,6 +39,26 @@ async function multipart(form: FormData): Promise<{ body: Uint8Array; contentTyp
   };
 }
 
+/**
+ * The upload's form: the file, its name, the run's tags, a type and metadata, with the fields the
+ * user adds (--upload-field): one the suite sets is replaced, tags are added to the run's own
+ * (which find its leftovers).
+ */
+function uploadForm(bytes: Uint8Array, runId: string, added: readonly (readonly [string, string])[]): FormData {
+  const own: [string, string][] = [
+    ['name', `conformance-${runId}.bin`],
+    ['tags', SUITE_TAG],
+    ['tags', runTag(runId)],
+    ['mime_type', 'application/octet-stream'],
+    ['user_metadata', JSON.stringify({ created_by: 'comfy-assets-conformance', run: runId })],
+  ];
+  const replaced = new Set(added.map(([name]) => name).filter((name) => name !== 'tags'));
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'application/octet-stream' }), `conformance-${runId}.bin`);
+  for (const [name, value] of [...own.filter(([name]) => !replaced.has(name)), ...added]) form.append(name, value);
+  return form;
+}
+
 export async function createAsset(
   ctx: CheckContext,
   target: Target,
@@ -46,20 +66,14 @@ export async function createAsset(
   runId: string,
 ): Promise<Created> {
   const bytes = new Uint8Array(randomBytes(256));
-  const form = new FormData();
-  form.append('file', new Blob([bytes], { type: 'application/octet-stream' }), `conformance-${runId}.bin`);
-  form.append('name', `conformance-${runId}.bin`);
-  form.append('tags', SUITE_TAG);
-  form.append('tags', runTag(runId));
-  form.append('mime_type', 'application/octet-stream');
-  form.append('user_metadata', JSON.stringify({ created_by: 'comfy-assets-conformance', run: runId }));
+  const form = uploadForm(bytes, runId, target.uploadFields ?? []);
   const { body, contentType } = await multipart(form);
   const request: OutgoingRequest = {
     method: 'POST',
     url: collection(target),
     headers: {
       'content-type': contentType,
-      ...baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
+      ...baseHeaders(ctx.contract, { kind: 'valid' }, target),
     },
     body,
   };
@@ -74,7 +88,11 @@ export async function createAsset(
   const id = answer?.[ctx.contract.pathParam.name];
   if (outcome.status !== 201 && outcome.status !== 200)
     throw new RunError(
-      `the upload of a new asset (POST /api/assets) was answered ${outcome.status}: ${outcome.text.slice(0, 200)}`,
+      `the upload of a new asset (POST /api/assets) was answered ${outcome.status}: ${outcome.text.slice(0, 200)}${
+        outcome.status === 400 || outcome.status === 422
+          ? '; if the server needs more form fields, add them with --upload-field NAME=VALUE (e.g. --upload-field tags=input), or run on an existing asset with --asset-id'
+          : ''
+      }`,
     );
   if (!answer || typeof id !== 'string' || ctx.validators.pathParam(id).length > 0)
     throw new RunError("the upload of a new asset did not answer with the asset's id");
@@ -106,7 +124,7 @@ export async function deleteAsset(
   const request: OutgoingRequest = {
     method: 'DELETE',
     url: `${collection(target)}/${encodeURIComponent(id)}`,
-    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
+    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target),
   };
   const { outcome } = await client.send(request, true);
   if (outcome.kind === 'failure' || ![200, 202, 204].includes(outcome.status)) {
@@ -134,7 +152,7 @@ export async function findLeftovers(
   const request: OutgoingRequest = {
     method: 'GET',
     url: `${collection(target)}?include_tags=${encodeURIComponent(SUITE_TAG)}&limit=500`,
-    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target.apiKey),
+    headers: baseHeaders(ctx.contract, { kind: 'valid' }, target),
   };
   const { outcome } = await client.send(request, true);
   if (outcome.kind !== 'response' || outcome.status !== 200) return null;

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { checkContext } from '../checks/context.ts';
 import { RunError } from '../errors.ts';
-import { HttpClient, type OutgoingRequest } from '../exchange/http.ts';
+import { HttpClient, type OutgoingRequest, type ProxySettings } from '../exchange/http.ts';
 import type { Target } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
 import { isReference, type RunEnv, type SuiteContext } from '../properties/property.ts';
@@ -65,6 +65,12 @@ export interface RunConfig {
   signal?: AbortSignal;
   /** PEM certificates to trust for an https target. */
   ca?: string;
+  /** Headers added to every request (a gateway's tenant header, tracing); never the key's header. */
+  headers?: Record<string, string>;
+  /** Proxies for the requests (the CLI reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY); absent: none. */
+  proxy?: ProxySettings;
+  /** With createAsset: fields added to the upload form (a field the suite sets is replaced; tags are added). */
+  uploadFields?: readonly (readonly [string, string])[];
   /** Upload new assets for the run (true: one) and delete them at the end, instead of --asset-id. */
   createAsset?: boolean | number;
   /** With createAsset: delete the leftovers of earlier runs found by their tags. */
@@ -126,6 +132,7 @@ function runClient(config: RunConfig, assets: number): { client: HttpClient; dis
     ...(config.rate ? { rate: config.rate } : {}),
     ...(config.maxRequests ? { maxRequests: config.maxRequests } : {}),
     ...(config.ca ? { ca: config.ca } : {}),
+    ...(config.proxy ? { proxy: config.proxy } : {}),
     // each lane of each asset its own connection, and as many again for a request sent while another closes
     connections: Math.max(8, (config.concurrency ?? 1) * assets * 2),
     ...(config.tap ? { tap: config.tap } : {}),
@@ -401,9 +408,11 @@ export async function runConformance(
     config.baseUrl === undefined
       ? await startReferenceServer(config.embeddedVariant ? { variant: config.embeddedVariant } : {})
       : null;
-  const target = {
+  const target: Target = {
     baseUrl: embedded?.baseUrl ?? (config.baseUrl as string),
     apiKey: embedded?.apiKey ?? config.apiKey ?? '',
+    ...(config.headers ? { headers: config.headers } : {}),
+    ...(config.uploadFields ? { uploadFields: config.uploadFields } : {}),
   };
   const assets = assetsOf(config);
   const { client, dispose } = runClient(config, Math.max(1, assets.ids.length, assets.create));

@@ -5,8 +5,9 @@
  * the same violation; a plain property's failure that needs the asset's state replays from it, and
  * without --start-from the same printed case passes (the state is what makes it fail).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import type { RunReport } from '../../src/report/model.ts';
@@ -62,10 +63,37 @@ describe('replay of stateful failures', () => {
       r.counterexample ? [r.counterexample, ...(r.more ?? [])] : [],
     );
     expect(counterexamples.length).toBeGreaterThan(0);
-    const again = await cli([...target, '--replay', join(reportDir, 'report.json')]);
+    // no target given: the report's own (its base URL and asset, the key from the environment)
+    const again = await cli(['--replay', join(reportDir, 'report.json')]);
     expect(again.code, again.out).toBe(1);
+    expect(again.out).toContain(`replaying against ${s.baseUrl}, the report's target, on asset ${s.assetId}`);
     expect(again.out).toContain(`${counterexamples.length} of ${counterexamples.length} failure(s) reproduced`);
     expect(again.out).not.toContain('not reproduced');
+    // what it replayed and each verdict, nothing else: no header with a seed of its own, no table
+    expect(again.out).not.toMatch(/comfy-assets-conformance: PUT|, seed -?\d+, \d+ runs per property|MUST\s+pass/);
+  });
+
+  test('--replay: another target given is named; without the key, or without a target in the report, exit 2 with one line', async () => {
+    const s = await serve(fixtureServer('wipes-unsent')?.variant);
+    const first = await cli(['--base-url', s.baseUrl, '--asset-id', s.assetId, '--seed', '11']);
+    const file = join(/reports: (\S+)\/report\.json/.exec(first.out)?.[1] ?? '', 'report.json');
+    const other = await serve(fixtureServer('wipes-unsent')?.variant);
+    const elsewhere = await cli(['--replay', file, '--base-url', other.baseUrl, '--asset-id', other.assetId]);
+    expect(elsewhere.out).toContain(
+      `replaying against ${other.baseUrl} as given (the report's target was ${s.baseUrl})`,
+    );
+    expect(elsewhere.code, elsewhere.out).toBe(1);
+    const keyless = spawnCli(['--replay', file], {});
+    expect(await keyless.exited).toBe(2);
+    expect(keyless.output()).toMatch(/give the key in CONFORMANCE_API_KEY/);
+    const report = readReport(dirname(file));
+    const nowhere = join(mkdtempSync(join(tmpdir(), 'replay-')), 'report.json');
+    writeFileSync(nowhere, JSON.stringify({ ...report, target: { ...report.target, baseUrl: '' } }));
+    const none = await cli(['--replay', nowhere]);
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/names no target to replay against: give --base-url and --asset-id/);
+    // never the embedded server for a report made elsewhere
+    expect(none.out).not.toContain('embedded');
   });
 
   test('the printed replay line of a failure found after several steps exits 1 with the same violation', async () => {
@@ -80,6 +108,10 @@ describe('replay of stateful failures', () => {
     const replayed = await cli(argsOf(cx?.replay ?? ''));
     expect(replayed.code, replayed.out).toBe(1);
     expect(replayed.out).toContain(violation.replace(/^step \d+: /, ''));
+    // one case: the table lists what it exercised, not a row for every requirement it did not
+    expect(replayed.out).toMatch(/\(\d+ requirements this case does not exercise are not listed\)/);
+    expect(replayed.out).not.toMatch(/not exercised\s+0/);
+    expect(replayed.out).not.toMatch(/^coverage, /m);
   });
 });
 

@@ -174,8 +174,20 @@ describe('replay', () => {
       ]);
       expect(fromReport.code).toBe(1);
       expect(fromReport.out).toMatch(/REPRODUCED {2}A200-OBJECT-REPLACED/);
-      // against a server without the fault, nothing reproduces
-      const fine = await cli(['--replay', join(d, 'report.json'), '--report-dir', dir()]);
+      // against a server without the fault, given instead of the report's target, nothing reproduces
+      const fixed = await startReferenceServer({ apiKey: KEY });
+      const fine = await cli([
+        '--replay',
+        join(d, 'report.json'),
+        '--base-url',
+        fixed.baseUrl,
+        '--asset-id',
+        fixed.assetId,
+      ]);
+      await fixed.close();
+      expect(fine.out).toContain(
+        `replaying against ${fixed.baseUrl} as given (the report's target was ${server.baseUrl})`,
+      );
       expect(fine.code).toBe(0);
       expect(fine.out).toMatch(/0 of \d+ failure\(s\) reproduced/);
       // the request log: one JSON line per request of every counterexample

@@ -154,9 +154,10 @@ describe('report files', () => {
     expect(md).toContain('timeout 5000 ms per request, planned for 60 s (--budget)');
     expect(md).toContain('- Cut short: stateful (its share (4.4 s)); edges (time limit reached)');
   });
-  test('junit.xml: a test case per requirement; a MUST failure is a failure', () => {
+  test('junit.xml: a test case per requirement and one for the asset afterwards; a MUST failure is a failure', () => {
     const xml = renderJunit(report);
-    expect(xml.match(/<testcase /g)).toHaveLength(report.requirements.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(report.requirements.length + 1);
+    expect(xml).toMatch(/<testcase classname="RUN" name="asset afterwards: (restored|deleted)">\s*<system-out>/);
     expect(xml).toMatch(/<testcase classname="MUST" name="RESP-BODY-SCHEMA: [^"]*">\s*<failure /);
     expect(xml).toMatch(/failures="1"/);
     // nothing XML cannot carry

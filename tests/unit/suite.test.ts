@@ -7,6 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { fixtureServer, MUTANTS } from '../../fixtures/servers/index.ts';
 import { PROPERTY_NAMES } from '../../src/properties/names.ts';
+import { escapeHtml, renderHtml } from '../../src/render/html.ts';
+import { renderJunit } from '../../src/render/junit.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 import { renderSummary } from '../../src/render/terminal.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
@@ -171,7 +174,16 @@ describe('stateful properties', () => {
     );
     expect(report.restore.status).toBe('failed');
     expect(report.restore.original).toMatchObject({ name: 'reference-asset.png', tags: ['input', 'conformance'] });
-    expect(renderSummary(report, null, false)).toContain('!!! THE ASSET WAS NOT RESTORED');
+    // the same words, as visible, in every output: the terminal's block, report.md, report.html, junit.xml
+    const words = `THE ASSET WAS NOT RESTORED: ${report.restore.message}`;
+    expect(renderSummary(report, null, false)).toContain(`!!! ${words}`);
+    expect(renderMarkdown(report)).toContain(`**${words}**`);
+    expect(renderHtml(report)).toContain(`<li class="fail" id="asset-afterwards"><b>${escapeHtml(words)}</b>`);
+    const junit = renderJunit(report);
+    expect(junit).toContain('<testcase classname="RUN" name="asset afterwards: restored">');
+    expect(junit).toContain(`<failure message="${escapeHtml(words)}" type="ASSET">`);
+    for (const render of [renderMarkdown, renderHtml, renderJunit])
+      expect(render(report)).toContain('reference-asset.png');
   });
 });
 
