@@ -35,6 +35,11 @@ export interface Requirement {
    */
   derived?: true;
   /**
+   * A stricter form of another requirement about the same field (the exact list, beside the same
+   * set): a failure of both on the same exchange and field follows from the other one.
+   */
+  refines?: string;
+  /**
    * The statuses a case judged by this requirement may get (docs/contract.md, "Expected outcomes, by
    * kind of request"): the one place they are written; the cases and the edge table read them here.
    * Absent: the requirement is not judged by the status of its cases.
@@ -360,6 +365,7 @@ export const REQUIREMENTS = [
   {
     id: 'A200-ARRAY-EXACT',
     level: 'SHOULD',
+    refines: 'A200-ARRAY-SET',
     title: 'Each updatable array field sent (tags) comes back as the exact list',
     scope: '200s whose body carries an array field that was sent',
     cite: [contract(AFTER, 'the exact list in strict mode')],

@@ -113,11 +113,11 @@ export async function runCli(
     });
   } catch (error) {
     if (error instanceof UsageError || error instanceof SpecError || error instanceof RunError) {
-      safe.err(`conformance: ${error.message}`);
+      safe.err(`${TOOL.name}: ${error.message}`);
       return 2;
     }
     safe.err(
-      `conformance: internal error, the run could not be made: ${error instanceof Error ? error.message : String(error)}`,
+      `${TOOL.name}: internal error, the run could not be made: ${error instanceof Error ? error.message : String(error)}`,
     );
     if (env['CONFORMANCE_DEBUG']) safe.err(String((error as Error).stack));
     return 2;

@@ -28,6 +28,7 @@ import {
   TOOL,
 } from './model.ts';
 import { makeRedactor, type Redactor } from './redact.ts';
+import { shortened } from './shorten.ts';
 
 export type ReplayCommand = (replay: {
   property: string;
@@ -64,8 +65,11 @@ export interface ReportInputs {
 }
 
 const MAX_SHOWN_BODY = 8000;
-const clip = (s: string): string =>
-  s.length > MAX_SHOWN_BODY ? `${s.slice(0, MAX_SHOWN_BODY)}… (${s.length} chars in all)` : s;
+/** A body as a failure shows it: long values cut (shorten.ts), and at most MAX_SHOWN_BODY characters. */
+const clip = (text: string): string => {
+  const s = shortened(text);
+  return s.length > MAX_SHOWN_BODY ? `${s.slice(0, MAX_SHOWN_BODY)}… (${s.length} chars in all)` : s;
+};
 
 /** Where the rule comes from: a pointer into the spec, or a section of docs/contract.md. */
 function citationText(contract: Contract, id: RequirementId): string[] {
@@ -150,18 +154,22 @@ function counterexampleReport(cx: Counterexample, inputs: ReportInputs): Counter
 }
 
 /**
- * The requirement a derived failure follows from: an earlier violation in the same counterexample,
- * of a requirement that is not derived, about the same fields (a sequence's model built on an
- * answer that its own requirement already blamed).
+ * The requirement a failure follows from: for a derived one, an earlier violation in the same
+ * counterexample, of a requirement that is not derived, about the same fields (a sequence's model
+ * built on an answer that its own requirement already blamed); for a stricter form of another
+ * requirement (Requirement.refines), that one failing on the same fields of the same exchange.
  */
 function antecedent(cx: Counterexample, id: RequirementId): RequirementId | null {
   const at = cx.violations.findIndex((v) => v.requirement === id);
   const fields = (cx.violations[at]?.kind ?? '').split(', ').filter(Boolean);
+  const covers = (w: Counterexample['violations'][number]): boolean =>
+    fields.every((f) => (w.kind ?? '').split(', ').includes(f));
+  // a stricter form of another requirement, failing with it on the same fields of the same exchange
+  const base = requirement(id).refines;
+  if (base && fields.length > 0)
+    return cx.violations.find((w) => w.requirement === base && covers(w))?.requirement ?? null;
   if (!isDerived(id) || fields.length === 0) return null;
-  const earlier = cx.violations.slice(0, at).find((w) => {
-    const about = (w.kind ?? '').split(', ');
-    return !isDerived(w.requirement) && fields.every((f) => about.includes(f));
-  });
+  const earlier = cx.violations.slice(0, at).find((w) => !isDerived(w.requirement) && covers(w));
   return earlier?.requirement ?? null;
 }
 

@@ -32,7 +32,7 @@ describe('a run that cannot start still reports why', () => {
     const url = await closedPort();
     const r = await notRun(['--base-url', url, '--asset-id', '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f']);
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/^conformance: target unreachable/m);
+    expect(r.out).toMatch(/^comfy-assets-conformance: target unreachable/m);
     expect(r.report.notRun).toEqual({ stage: 'target', reason: expect.stringMatching(/^target unreachable: /) });
     expect(r.report.exitCode).toBe(2);
     expect(r.report.target).toMatchObject({ baseUrl: url, embedded: false });

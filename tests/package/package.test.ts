@@ -127,7 +127,7 @@ describe('the installed package', () => {
   test('a bad option: exit 2 with one line', async () => {
     const ran = await run(bin(), ['--runs', '0'], project);
     expect(ran.code).toBe(2);
-    expect(ran.stderr.trim()).toBe('conformance: --runs must be between 1 and 1000000, got 0');
+    expect(ran.stderr.trim()).toBe('comfy-assets-conformance: --runs must be between 1 and 1000000, got 0');
   });
 
   describe('against a server of the library', () => {

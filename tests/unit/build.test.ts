@@ -200,6 +200,27 @@ describe('counterexamples', () => {
     expect(r?.more?.map((m) => m.kind)).toEqual(['404']);
   });
 
+  test("a failure's dump is its exchange with long values cut, each cut counted; short bodies as they are", () => {
+    const tags = Array.from({ length: 600 }, (_, i) => `tag-${i}`);
+    const answer = { id: 'x', name: 'n'.repeat(250), tags, user_metadata: { big: 1 } };
+    const text = JSON.stringify(answer).replace('"big":1', '"big":123456789012345678901234567890');
+    const ex = exchange(makeCase(), { status: 200, text });
+    const shown = verdictOf(
+      inputs({ tallies: new Map([['UPD-VALID-200', tally(counterexample([ex]))]]) }),
+      'UPD-VALID-200',
+    )?.counterexample;
+    const body = JSON.parse(shown?.response.body ?? '{}') as { name: string; tags: string[] };
+    expect(body.name).toBe(`${'n'.repeat(200)}… (50 more characters)`);
+    expect(body.tags).toEqual([...tags.slice(0, 12), '… (588 more items)']);
+    // a number keeps its text
+    expect(shown?.response.body).toContain('"big":123456789012345678901234567890');
+    const plain = exchange(makeCase(), { status: 200, text: '{ "id" : "x" }' });
+    expect(
+      verdictOf(inputs({ tallies: new Map([['UPD-VALID-200', tally(counterexample([plain]))]]) }), 'UPD-VALID-200')
+        ?.counterexample?.response.body,
+    ).toBe('{ "id" : "x" }');
+  });
+
   test('bodies clipped at 8,000 characters, bytes counted, a broken answer as its failure, a resend said', () => {
     const long = 'x'.repeat(8001);
     const clipped = exchange(makeCase({ body: { kind: 'raw', text: long } }), { status: 400, text: 'x'.repeat(8000) });
@@ -260,6 +281,18 @@ describe('follows from', () => {
   const followsOf = (...cxs: Counterexample[]) =>
     verdictOf(inputs({ tallies: new Map([['STATE-PERSISTS', tally(...cxs)]]) }), 'STATE-PERSISTS')?.followsFrom;
 
+  test('a stricter form (the exact list) follows from the requirement it refines (the same set) failing on the same fields', () => {
+    const exactOf = (...cxs: Counterexample[]) =>
+      verdictOf(inputs({ tallies: new Map([['A200-ARRAY-EXACT', tally(...cxs)]]) }), 'A200-ARRAY-EXACT')?.followsFrom;
+    const both = derivedCx([
+      ['A200-ARRAY-SET', 'tags'],
+      ['A200-ARRAY-EXACT', 'tags'],
+    ]);
+    expect(exactOf(both)).toBe('A200-ARRAY-SET');
+    // the same set in another order: the exact list fails on its own
+    expect(exactOf(derivedCx([['A200-ARRAY-EXACT', 'tags']]))).toBeUndefined();
+    expect(exactOf(both, derivedCx([['A200-ARRAY-EXACT', 'tags']]))).toBeUndefined();
+  });
   test('an earlier failure of a requirement that is not derived, about every field of this one', () => {
     const cx = derivedCx([
       ['A200-ARRAY-SET', 'name, tags'],
@@ -307,15 +340,15 @@ describe('follows from', () => {
       ),
     ).toBeUndefined();
   });
-  test('a requirement that is not derived never follows from another', () => {
+  test('a requirement neither derived nor a stricter form of another never follows from another', () => {
     const cx = counterexample([exchange(makeCase(), ok200())], {
       violations: [
         { requirement: 'A200-ARRAY-SET', message: 'm', kind: 'tags' },
-        { requirement: 'A200-ARRAY-EXACT', message: 'm', kind: 'tags' },
+        { requirement: 'A200-STRING-EXACT', message: 'm', kind: 'tags' },
       ],
     });
     expect(
-      verdictOf(inputs({ tallies: new Map([['A200-ARRAY-EXACT', tally(cx)]]) }), 'A200-ARRAY-EXACT'),
+      verdictOf(inputs({ tallies: new Map([['A200-STRING-EXACT', tally(cx)]]) }), 'A200-STRING-EXACT'),
     ).not.toHaveProperty('followsFrom');
   });
 });

@@ -283,7 +283,7 @@ describe('faults of the target: exit 2 with one line, or a verdict', () => {
       });
       expect(r.code).toBe(2);
       // the run's header line, then one line that says why; no stack trace
-      expect(r.err.split('\n').filter((l) => l.startsWith('conformance:'))).toHaveLength(1);
+      expect(r.err.split('\n').filter((l) => l.startsWith('comfy-assets-conformance: target'))).toHaveLength(1);
       expect(r.err).not.toMatch(/^\s+at /m);
       expect(r.err).toMatch(/target unreachable: .*(invalid HTTP|closed or reset)/);
     } finally {

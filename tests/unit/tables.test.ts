@@ -54,3 +54,17 @@ test.each(MODULES)('%s loads', async (path) => {
   const module = (await import(/* @vite-ignore */ new URL(`../../${path}`, import.meta.url).href)) as object;
   expect(Object.keys(module).length).toBeGreaterThan(0);
 });
+
+describe('the catalogue', () => {
+  test('a stricter form refines a requirement of the catalogue, at the same or a stronger level, never itself', async () => {
+    const { REQUIREMENTS, isRequirementId, requirement } = await import('../../src/requirements.ts');
+    const refining = REQUIREMENTS.filter((r) => requirement(r.id).refines !== undefined);
+    expect(refining.map((r) => r.id)).toEqual(['A200-ARRAY-EXACT']);
+    for (const r of refining) {
+      const base = requirement(r.id).refines ?? '';
+      expect(isRequirementId(base), `${r.id} refines ${base}`).toBe(true);
+      expect(base).not.toBe(r.id);
+      if (isRequirementId(base)) expect(r.level === 'SHOULD' || requirement(base).level === 'MUST').toBe(true);
+    }
+  });
+});
