@@ -6,7 +6,7 @@
 import { RunError, SpecError, UsageError } from '../errors.ts';
 import { keySecrets } from '../generators/keys.ts';
 import { PROPERTY_NAMES, titled } from '../properties/names.ts';
-import { type NotRunReport, type NotRunStage, TOOL } from '../report/model.ts';
+import { type NotRunReport, type NotRunStage, REPORT_SCHEMA_VERSION, TOOL } from '../report/model.ts';
 import { makeRedactor, type Redactor } from '../report/redact.ts';
 import { REQUIREMENTS } from '../requirements.ts';
 import type { RunConfig } from '../runner/run.ts';
@@ -21,6 +21,7 @@ const processIo: Io = {
 
 function notRun(options: Options, stage: NotRunStage, reason: string, startedAt: string): NotRunReport {
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL,
     exitCode: 2,
     notRun: { stage, reason },

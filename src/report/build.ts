@@ -19,6 +19,7 @@ import {
   exitCodeOf,
   type Leftover,
   type PropertyResult,
+  REPORT_SCHEMA_VERSION,
   type RequestCounts,
   type RequirementReport,
   type RequirementTally,
@@ -243,6 +244,7 @@ export function buildReport(inputs: ReportInputs): RunReport {
   const { contract } = inputs;
   const requirements = REQUIREMENTS.map((r) => requirementReport(r, inputs));
   const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL,
     target: inputs.target,
     runId: inputs.runId,

@@ -198,7 +198,11 @@ export interface RequestCounts {
   resetRetries?: number;
 }
 
+/** The version of report.json's shape (schema/report.schema.json): raised by a change that breaks a reader. */
+export const REPORT_SCHEMA_VERSION = 1;
+
 export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: typeof TOOL;
   /** assetId: the run's asset, the first when it had several; assetIds: all of them, when several. */
   target: {
@@ -302,6 +306,7 @@ export type NotRunStage = 'spec' | 'options' | 'target' | 'internal';
  * stopped, so that CI has a report and a failing test to show whatever the outcome.
  */
 export interface NotRunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: typeof TOOL;
   exitCode: 2;
   notRun: { stage: NotRunStage; reason: string };

@@ -1,9 +1,10 @@
 /** Hand-built run reports, for the tests of what reads them (merge, expectations, renderers). */
-import { type RequirementReport, type RunReport, TOOL } from '../../src/report/model.ts';
+import { REPORT_SCHEMA_VERSION, type RequirementReport, type RunReport, TOOL } from '../../src/report/model.ts';
 
 /** A report with these requirements (each passing UPD-VALID-200 unless said), and the rest as given. */
 export function runReport(requirements: Partial<RequirementReport>[], extra: Partial<RunReport> = {}): RunReport {
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL,
     target: { baseUrl: 'http://h', embedded: false, assetId: 'a', hasGet: true, createdAsset: false },
     runId: 'r',

@@ -1,9 +1,11 @@
 /** The real CLI in a child process, as a user runs it: exit code, output, and how long it took. */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reportSchemaErrors } from './report-schema.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,6 +22,9 @@ function hollowPasses(reportFile: string): string[] {
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
     requirements?: { id: string; status: string; cases: number }[];
   };
+  // every report of the tier is also held to the shipped schema of report.json
+  const invalid = reportSchemaErrors(report);
+  if (invalid.length > 0) return [`(not valid by schema/report.schema.json: ${invalid.slice(0, 5).join('; ')})`];
   return (report.requirements ?? []).filter((r) => r.status === 'pass' && r.cases === 0).map((r) => r.id);
 }
 
@@ -53,7 +58,8 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Spaw
   const exited = new Promise<number | null>((resolve, reject) =>
     child.on('exit', (code) => {
       const hollow = dir ? hollowPasses(join(dir, 'report.json')) : [];
-      if (hollow.length > 0) reject(new Error(`${dir}/report.json shows as passed with 0 cases: ${hollow.join(', ')}`));
+      if (hollow.length > 0)
+        reject(new Error(`${dir}/report.json shows as passed with 0 cases, or is malformed: ${hollow.join(', ')}`));
       else resolve(code);
     }),
   );
