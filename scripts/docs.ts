@@ -1,12 +1,12 @@
 /**
  * Generated parts of the docs, never typed twice: the README's options table (from the options
- * table of src/cli/options.ts), the requirements table of docs/judging.md (from the catalogue
+ * table of src/api/options.ts), the requirements table of docs/judging.md (from the catalogue
  * in src/requirements.ts) and its edge table (from src/generators/edges.ts). `npm run docs` rewrites the blocks between the markers; a unit test
  * fails when one is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { actionEnvironment, actionInputs, optionsTable } from '../src/cli/options.ts';
+import { actionEnvironment, actionInputs, optionsTable } from '../src/api/options.ts';
 import { EDGE_ROWS } from '../src/generators/edges.ts';
 import { tableCell } from '../src/render/text.ts';
 import { REQUIREMENTS, type Requirement } from '../src/requirements.ts';
@@ -57,11 +57,11 @@ interface Block {
 }
 
 export const BLOCKS: readonly Block[] = [
-  { file: file('README.md'), name: 'options', from: 'src/cli/options.ts', make: optionsTable },
+  { file: file('README.md'), name: 'options', from: 'src/api/options.ts', make: optionsTable },
   { file: file('docs/judging.md'), name: 'requirements', from: 'src/requirements.ts', make: requirementsTable },
   { file: file('docs/judging.md'), name: 'edges', from: 'src/generators/edges.ts', make: edgesTable },
-  { file: file('action.yml'), name: 'inputs', from: 'src/cli/options.ts', make: actionInputs, yaml: true },
-  { file: file('action.yml'), name: 'environment', from: 'src/cli/options.ts', make: actionEnvironment, yaml: true },
+  { file: file('action.yml'), name: 'inputs', from: 'src/api/options.ts', make: actionInputs, yaml: true },
+  { file: file('action.yml'), name: 'environment', from: 'src/api/options.ts', make: actionEnvironment, yaml: true },
 ];
 
 const markers = (b: Block): [string, string] =>

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/cli.ts';
-import { DEFAULT_SPEC } from '../src/spec/load.ts';
+import { DEFAULT_SPEC } from '../src/contract/load.ts';
 
 const PRISM = '@stoplight/prism-cli@5.14.2';
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,8 @@
 /**
  * The library: a conformance run from code, with the CLI's options, verdicts, expectations and
- * reports. The options are the CLI's (`--runs` is `runs`, `--asset-id` is `assetId`), read and
- * checked by the same table, so a bad value is the same UsageError the CLI exits 2 with.
+ * reports, on the floor the CLI stands on (src/api/). The options are the CLI's (`--runs` is
+ * `runs`, `--asset-id` is `assetId`), each read and checked by its row of the same table (no
+ * command line in between), so a bad value is the same UsageError the CLI exits 2 with.
  *
  * ```ts
  * import { runConformance, startReferenceServer } from 'comfy-assets-conformance';
@@ -12,12 +13,12 @@
  * console.log(report.exitCode, report.summary);
  * ```
  */
-import { OPTIONS, type Options, parseOptions } from './cli/options.ts';
-import { checkTargetOptions, reportedRun } from './cli/run-command.ts';
+import { type Options, optionsFromValues } from './api/options.ts';
+import { checkTargetOptions, reportedRun } from './api/run.ts';
+import { loadContract } from './contract/load.ts';
 import { keySecrets } from './generators/keys.ts';
 import type { RunReport } from './report/model.ts';
 import { makeRedactor } from './report/redact.ts';
-import { loadContract } from './spec/load.ts';
 
 export { RunError, SpecError, UsageError } from './errors.ts';
 export type { RequirementReport, RunReport } from './report/model.ts';
@@ -48,10 +49,14 @@ const RUN_KEYS = [
   'budget',
   'ca',
   'expectations',
+  'headers',
+  'uploadFields',
 ] as const satisfies readonly (keyof Options)[];
 
 /** Options of a run: the CLI's, by the names of its Options; other keys are ignored. */
-export type RunOptions = Partial<Omit<Pick<Options, (typeof RUN_KEYS)[number]>, 'assetId' | 'createAsset'>> & {
+export type RunOptions = Partial<
+  Omit<Pick<Options, (typeof RUN_KEYS)[number] | 'proxy'>, 'assetId' | 'createAsset'>
+> & {
   /** The asset the run may modify, or several (a list, or ids comma-separated). */
   assetId?: string | string[];
   /** Upload assets for the run: true for one, or how many. */
@@ -62,34 +67,16 @@ export type RunOptions = Partial<Omit<Pick<Options, (typeof RUN_KEYS)[number]>, 
   onProgress?: (line: string) => void;
 };
 
-const text = (value: unknown): string =>
-  Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-
-/** The options as the CLI's flags, so that one table reads and checks them. */
-function argvOf(options: RunOptions): string[] {
-  const argv: string[] = [];
-  for (const def of OPTIONS) {
-    if (!(RUN_KEYS as readonly string[]).includes(def.key)) continue;
-    const value = (options as Record<string, unknown>)[def.key];
-    if (value === undefined || value === false) continue;
-    argv.push(def.type === 'boolean' ? `--${def.flag}` : `--${def.flag}=${text(value)}`);
-  }
-  return argv;
-}
-
 /**
  * Runs the suite: against `baseUrl`, or the embedded reference server when it is absent. The
  * reports are written to `reportDir` ('conformance-report' by default; '' writes none). Throws
  * UsageError, SpecError or RunError when the run cannot be made (the CLI's exit code 2).
  */
 export async function runConformance(options: RunOptions = {}): Promise<RunReport> {
-  const { reportDir, ...rest } = options;
-  const parsed = {
-    ...parseOptions(argvOf(reportDir === '' ? rest : options), {}),
-    ...(reportDir === '' ? { reportDir } : {}),
-    // progress lines go to a callback, not a terminal: no colour codes
-    color: false,
-  };
+  const values = Object.fromEntries(RUN_KEYS.flatMap((k) => (options[k] !== undefined ? [[k, options[k]]] : [])));
+  // '' writes no reports: not a directory the table would check
+  const { reportDir, ...rest } = values;
+  const parsed = { ...optionsFromValues(reportDir === '' ? rest : values), ...(reportDir === '' ? { reportDir } : {}) };
   const contract = loadContract(parsed.spec);
   checkTargetOptions(parsed, contract);
   const redact = makeRedactor(keySecrets(parsed.apiKey ?? ''));

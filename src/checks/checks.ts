@@ -5,12 +5,12 @@
  */
 
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { isJsonMediaType } from '../contract/load.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import { breakKind } from '../generators/bodies.ts';
 import { allowedTypes } from '../generators/values.ts';
 import { isJsonObject, type JsonObject, jsonEqual, sameSet, sameValue, show } from '../json.ts';
 import { factorOf, type RequirementId } from '../requirements.ts';
-import { isJsonMediaType } from '../spec/load.ts';
 import type { CheckContext } from './context.ts';
 
 export interface Violation {

@@ -1,7 +1,8 @@
 /** What the checks know besides the exchange: the contract, its validators and the asset. */
+
+import { bodyProperties, type Contract, updatableProperties } from '../contract/load.ts';
 import { isJsonObject, type JsonObject } from '../json.ts';
 import { compileValidators, type Validators } from '../schemas/compile.ts';
-import { bodyProperties, type Contract, updatableProperties } from '../spec/load.ts';
 
 export interface CheckContext {
   contract: Contract;

@@ -3,6 +3,9 @@
  * redactor, so the API key never reaches the terminal, whatever the server sends back. Only what
  * --help, --list and --version need is loaded up front; a run loads the engine (run-command.ts).
  */
+
+import { type Options, parseOptions, usage } from '../api/options.ts';
+import { type Contract, loadContract } from '../contract/load.ts';
 import { RunError, SpecError, UsageError } from '../errors.ts';
 import { keySecrets } from '../generators/keys.ts';
 import { PROPERTY_NAMES, titled } from '../properties/names.ts';
@@ -10,8 +13,6 @@ import { type NotRunReport, type NotRunStage, REPORT_SCHEMA_VERSION, TOOL } from
 import { makeRedactor, type Redactor } from '../report/redact.ts';
 import { REQUIREMENTS } from '../requirements.ts';
 import type { RunConfig } from '../runner/run.ts';
-import { type Contract, loadContract } from '../spec/load.ts';
-import { type Options, parseOptions, usage } from './options.ts';
 import type { Io } from './run-command.ts';
 
 const processIo: Io = {
@@ -73,7 +74,8 @@ async function command(
   try {
     const contract = loadContract(options.spec);
     stage = 'options';
-    const { checkTargetOptions, runCommand } = await import('./run-command.ts');
+    const { runCommand } = await import('./run-command.ts');
+    const { checkTargetOptions } = await import('../api/run.ts');
     const target = options.replay !== undefined ? (await import('./replay.ts')).replayTarget(options, io.err) : options;
     checkTargetOptions(target, contract);
     stage = 'target';

@@ -3,14 +3,14 @@
  * other kinds), run again from its seed and path, the asset first put in the state the case met.
  */
 
+import { configFromOptions } from '../api/config.ts';
+import type { Options } from '../api/options.ts';
+import type { Contract } from '../contract/load.ts';
 import { RunError, UsageError } from '../errors.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { readColumn } from '../render/compare.ts';
 import type { CounterexampleReport, RequirementReport, RunReport } from '../report/model.ts';
 import { type RunConfig, runConformance } from '../runner/run.ts';
-import type { Contract } from '../spec/load.ts';
-import { configFromOptions } from './config.ts';
-import type { Options } from './options.ts';
 
 /**
  * The target of a replay: the report's own (its base URL and assets, the key from the environment),

@@ -11,6 +11,7 @@ import type {
   EnvHttpProxyAgent as UndiciEnvHttpProxyAgent,
   errors as UndiciErrors,
 } from 'undici';
+import { DEFAULTS } from '../defaults.ts';
 import { StopSending } from '../errors.ts';
 import { decodeBody } from './coding.ts';
 import { BodyCapError, type NodeAgents, nodeAgents, readWithNode } from './interim.ts';
@@ -112,7 +113,7 @@ export interface ClientOptions {
 }
 
 const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
-  timeoutMs: 10_000,
+  timeoutMs: DEFAULTS.timeoutMs,
   maxBodyBytes: 1024 * 1024,
   maxRateLimitRetries: 3,
   maxRetryAfterMs: 10_000,

@@ -2,11 +2,12 @@
  * Turns a case into an HTTP request, sends it, and returns the exchange the checks judge: what was
  * sent, what came back (or how it failed), and the response body parsed once.
  */
+
+import type { Contract } from '../contract/load.ts';
 import type { Body } from '../generators/bodies.ts';
 import type { Case } from '../generators/case.ts';
 import { doorParts } from '../generators/doors.ts';
 import { type KeyChoice, keyText } from '../generators/keys.ts';
-import type { Contract } from '../spec/load.ts';
 import { ACCEPTED_CODINGS } from './coding.ts';
 import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';
 

@@ -6,8 +6,8 @@
  * - raw bodies: malformed JSON bytes, an empty body, JSON that is not an object.
  */
 import fc from 'fast-check';
+import { escapePointer } from '../contract/load.ts';
 import { isJsonObject, type JsonObject } from '../json.ts';
-import { escapePointer } from '../spec/load.ts';
 import { edgeKey, edgeString } from './strings.ts';
 import { allowedTypes, anyJson, jsonDouble, valueFor, wrongTypeValue } from './values.ts';
 

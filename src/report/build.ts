@@ -2,13 +2,14 @@
  * Builds the RunReport from the engine's raw results: a verdict per requirement, each failure
  * with its exchanges, curl lines and replay command, and every string redacted.
  */
+
+import type { Contract } from '../contract/load.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import { schemaKeywords } from '../generators/bodies.ts';
 import { EDGE_ROWS } from '../generators/edges.ts';
 import { keyLabel, keySecrets } from '../generators/keys.ts';
 import { isJsonObject } from '../json.ts';
 import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
-import type { Contract } from '../spec/load.ts';
 import { curlLine } from './curl.ts';
 import {
   type Cleanup,

@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import type { Violation } from '../checks/checks.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { InternalError, StopSending, UsageError } from '../errors.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import { breakKind } from '../generators/bodies.ts';
@@ -77,7 +78,6 @@ function coverageKeys(ex: Exchange): string[] {
 }
 
 const MAX_TIMEOUTS_PER_PROPERTY = 5;
-const DEFAULT_COUNTEREXAMPLES = 3;
 
 /**
  * What the run has shown so far: a violation is shown when its requirement has a counterexample of
@@ -172,7 +172,7 @@ function newPropertyRun(def: AnyProperty, env: RunEnv, options: EngineOptions, s
   };
   // A violation the run has already shown (here or in an earlier property) is not searched again:
   // no shrinking spent on a failure already shown, and the next fault is not hidden behind it.
-  const shown = shownBy(shared.tallies, options.counterexamples ?? DEFAULT_COUNTEREXAMPLES, replay);
+  const shown = shownBy(shared.tallies, options.counterexamples ?? DEFAULTS.counterexamples, replay);
   // A target that hangs costs a timeout per request. Once a request of the run has timed out (the
   // verdict), later ones have a shortened deadline and are never judged, so they only cost time: a
   // property stops after 2 timeouts, or after 1 when the run had timed out before it began.
@@ -189,7 +189,10 @@ function newPropertyRun(def: AnyProperty, env: RunEnv, options: EngineOptions, s
     ...(!replay && shared.slice.pass === 'plan' && def.strata ? { strata: def.strata(local) } : {}),
     // Properties whose cases leave the asset alone may run in lanes: independent fast-check runs
     // with seeds seed, seed+1, ... sharing the runs, sent at the same time.
-    lanes: replay || !def.parallel ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, shared.slice.runs)),
+    lanes:
+      replay || !def.parallel
+        ? 1
+        : Math.max(1, Math.min(options.concurrency ?? DEFAULTS.concurrency, shared.slice.runs)),
     replay,
     executed: 0,
     stopReason: () => {
@@ -422,7 +425,7 @@ async function runProperty(
   const run = newPropertyRun(def, env, options, shared);
   // Each round ends at a violation not shown yet; the next one looks for the next. A round that
   // records nothing ends the search (each round records at least one, so this ends).
-  const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULT_COUNTEREXAMPLES);
+  const rounds = REQUIREMENTS.length * (options.counterexamples ?? DEFAULTS.counterexamples);
   for (let round = 0; round <= rounds && run.stopReason() === null; round++) {
     const outcomes = (await Promise.all(Array.from({ length: run.lanes }, (_, k) => lane(run, k)))).flat();
     const failing = outcomes.filter((o) => o.details.failed);
@@ -443,7 +446,7 @@ function passesOf(options: EngineOptions, def: AnyProperty): Omit<Slice, 'limitM
   if (options.deadline === undefined || options.path !== undefined) return [{ pass: 'all', seed: options.seed, runs }];
   const plan = Math.min(runs, options.planRuns ?? PLAN_RUNS);
   // The exploration's lanes take seeds after the plan's, so that it does not send the plan's values again.
-  const lanes = Math.max(1, options.concurrency ?? 1);
+  const lanes = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
   return [
     { pass: 'plan', seed: options.seed, runs: plan },
     ...(runs > plan ? [{ pass: 'explore' as const, seed: options.seed + lanes, runs: runs - plan }] : []),

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { checkContext } from '../checks/context.ts';
+import { type Contract, DEFAULT_SPEC, loadContract } from '../contract/load.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { RunError } from '../errors.ts';
 import { HttpClient, type OutgoingRequest, type ProxySettings } from '../exchange/http.ts';
 import type { Target } from '../exchange/perform.ts';
@@ -15,7 +17,6 @@ import { isReference, type RunEnv, type SuiteContext } from '../properties/prope
 import { buildReport, type ReplayCommand } from '../report/build.ts';
 import { type Cleanup, type Leftover, type RestoreResult, type RunReport, TOOL } from '../report/model.ts';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../server/index.ts';
-import { type Contract, DEFAULT_SPEC, loadContract } from '../spec/load.ts';
 import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
 import { preflight, type Snapshot } from './preflight.ts';
@@ -134,7 +135,7 @@ function runClient(config: RunConfig, assets: number): { client: HttpClient; dis
     ...(config.ca ? { ca: config.ca } : {}),
     ...(config.proxy ? { proxy: config.proxy } : {}),
     // each lane of each asset its own connection, and as many again for a request sent while another closes
-    connections: Math.max(8, (config.concurrency ?? 1) * assets * 2),
+    connections: Math.max(8, (config.concurrency ?? DEFAULTS.concurrency) * assets * 2),
     ...(config.tap ? { tap: config.tap } : {}),
     maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
   });
@@ -288,7 +289,7 @@ async function runOnAssets(
         seed: config.seed,
         runs: config.runs,
         propertyTimeLimitMs: config.propertyTimeLimitMs ?? Math.max(60_000, 6 * config.timeoutMs),
-        concurrency: config.concurrency ?? 1,
+        concurrency: config.concurrency ?? DEFAULTS.concurrency,
         ...(state.deadline !== undefined ? { deadline: state.deadline } : {}),
         ...(config.counterexamples !== undefined ? { counterexamples: config.counterexamples } : {}),
         ...(config.tap ? { labelRequests: true } : {}),
@@ -362,7 +363,7 @@ function report(
     strict: config.strict,
     ...(config.requireCoverage ? { requireCoverage: true } : {}),
     settings: {
-      concurrency: config.concurrency ?? 1,
+      concurrency: config.concurrency ?? DEFAULTS.concurrency,
       rate: config.rate ?? 0,
       maxRequests: config.maxRequests ?? 0,
       timeoutMs: config.timeoutMs,

@@ -5,9 +5,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { type Contract, type ResponseSpec, responseFor } from '../contract/load.ts';
 import { SpecError } from '../errors.ts';
 import { isJsonObject, type JsonObject } from '../json.ts';
-import { type Contract, type ResponseSpec, responseFor } from '../spec/load.ts';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable is on `.default`.
 const addFormats = addFormatsModule as unknown as { default: typeof addFormatsModule } & typeof addFormatsModule;

@@ -18,12 +18,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
+import { loadContract } from '../../src/contract/load.ts';
 import type { OutgoingRequest } from '../../src/exchange/http.ts';
 import { PROPERTIES } from '../../src/properties/index.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { currentProperty } from '../../src/runner/engine.ts';
 import { runConformance } from '../../src/runner/run.ts';
-import { loadContract } from '../../src/spec/load.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SPEC = `${ROOT}spec/openapi-cloud.yaml`;

@@ -5,7 +5,7 @@
  * same engine, so `npx vitest run --project conformance` and the CLI give the same verdicts.
  * The seed is fixed (SEED) unless CONFORMANCE_SEED gives another, and printed with every file.
  */
-import { type Options, parseOptions } from '../../src/cli/options.ts';
+import { type Options, parseOptions } from '../../src/api/options.ts';
 import { propertyByName } from '../../src/properties/index.ts';
 import { REQUIREMENTS, type RequirementId } from '../../src/requirements.ts';
 import { describeConformance } from '../../src/vitest.ts';

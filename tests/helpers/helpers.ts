@@ -1,11 +1,11 @@
 /** Helpers for the project's own tests: hand-built exchanges and a contract loaded once. */
 import { fileURLToPath } from 'node:url';
 import { checkContext } from '../../src/checks/context.ts';
+import { loadContract } from '../../src/contract/load.ts';
 import { type Exchange, parseBody } from '../../src/exchange/perform.ts';
 import type { Case } from '../../src/generators/case.ts';
 import type { SuiteContext } from '../../src/properties/property.ts';
 import type { ReferenceServer } from '../../src/server/index.ts';
-import { loadContract } from '../../src/spec/load.ts';
 
 export const SPEC = fileURLToPath(new URL('../../spec/openapi-cloud.yaml', import.meta.url));
 export const SPEC_2026_08 = fileURLToPath(new URL('../../fixtures/specs/openapi-cloud-2026-08.yaml', import.meta.url));

@@ -122,6 +122,17 @@ describe('docs/architecture.md', () => {
       .flatMap(([f, deps]) => deps.filter((d) => !d.startsWith('src/server/')).map((d) => `${f} -> ${d}`));
     expect(server).toEqual([]);
   });
+  test('the library and the vitest entry stand on src/api/, never on the command line', () => {
+    const entries = ['src/index.ts', 'src/vitest.ts'];
+    const reached = new Set<string>();
+    const visit = (f: string): void => {
+      if (reached.has(f)) return;
+      reached.add(f);
+      for (const d of GRAPH.get(f) ?? []) visit(d);
+    };
+    for (const e of entries) visit(e);
+    expect([...reached].filter((f) => f.startsWith('src/cli/'))).toEqual([]);
+  });
   test('no cycle among the files of src/', () => {
     const state = new Map<string, 'open' | 'done'>();
     const cycles: string[] = [];

@@ -1,8 +1,8 @@
 /** The checks' context: what it reads off the 200 schema (timestamps, content hashes), for any revision of the spec. */
 import { describe, expect, test } from 'vitest';
 import { checkContext } from '../../src/checks/context.ts';
+import { type Contract, loadContract } from '../../src/contract/load.ts';
 import type { JsonObject } from '../../src/json.ts';
-import { type Contract, loadContract } from '../../src/spec/load.ts';
 import { SPEC, TARGET } from '../helpers/helpers.ts';
 
 const vendored = loadContract(SPEC);

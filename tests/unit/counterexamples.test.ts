@@ -20,6 +20,8 @@ const base = (extra: Partial<RunConfig> = {}): RunConfig => ({
   seed: 77,
   strict: false,
   timeoutMs: 5000,
+  // one lane: the seed's values in the order these tests were written against
+  concurrency: 1,
   ...extra,
 });
 

@@ -5,10 +5,10 @@
 import { describe, expect, test } from 'vitest';
 import { isObject } from '../../fixtures/servers/helpers.ts';
 import { checkContext } from '../../src/checks/context.ts';
+import { loadContract } from '../../src/contract/load.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { createAsset, deleteAsset, findLeftovers } from '../../src/runner/create.ts';
 import { json, type ReferenceServer, type Variant } from '../../src/server/index.ts';
-import { loadContract } from '../../src/spec/load.ts';
 import { SPEC } from '../helpers/helpers.ts';
 import { referenceServers } from '../helpers/reference.ts';
 

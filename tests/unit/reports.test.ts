@@ -173,7 +173,7 @@ describe('generated docs', () => {
     });
   }
   test('every option of the CLI and its variable is in the README', async () => {
-    const { OPTIONS } = await import('../../src/cli/options.ts');
+    const { OPTIONS } = await import('../../src/api/options.ts');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const o of OPTIONS) {
       expect(readme, o.flag).toContain(`\`--${o.flag}`);

@@ -7,11 +7,11 @@ import { describe, expect, test } from 'vitest';
 import { bodyOf, isObject } from '../../fixtures/servers/helpers.ts';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
+import { loadContract } from '../../src/contract/load.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
 import { putState, restore, restoreBody } from '../../src/runner/restore.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { applyUpdate, error, type Variant } from '../../src/server/index.ts';
-import { loadContract } from '../../src/spec/load.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
 import { referenceServers } from '../helpers/reference.ts';
 

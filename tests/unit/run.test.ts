@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { fixtureServer } from '../../fixtures/servers/index.ts';
+import { DEFAULTS } from '../../src/defaults.ts';
 import { RunError } from '../../src/errors.ts';
 import { isJsonObject } from '../../src/json.ts';
 import { counterexamplesOf, TOOL } from '../../src/report/model.ts';
@@ -126,7 +127,8 @@ describe('the set-up and its report', () => {
       },
     });
     const plain = await runConformance(config(s, { runs: 3, only: ['auth'] }));
-    expect(plain.settings).toEqual({ concurrency: 1, rate: 0, maxRequests: 0, timeoutMs: 2000 });
+    // the default concurrency is the options table's (src/defaults.ts), not a fallback of the runner's own
+    expect(plain.settings).toEqual({ concurrency: DEFAULTS.concurrency, rate: 0, maxRequests: 0, timeoutMs: 2000 });
     // the default time limit of a property (a minute at least) cuts nothing short here
     expect(plain.properties.map((p) => p.interrupted)).toEqual([false]);
     expect(plain.requests).toEqual({ sent: received, rateLimited: 0, retries: 0, resetRetries: 0 });

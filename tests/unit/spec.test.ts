@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { contractFromDocument, loadContract, toJsonSchema, updatableProperties } from '../../src/contract/load.ts';
 import { SpecError } from '../../src/errors.ts';
 import { compileValidators } from '../../src/schemas/compile.ts';
-import { contractFromDocument, loadContract, toJsonSchema, updatableProperties } from '../../src/spec/load.ts';
 import { SPEC, SPEC_2026_08 } from '../helpers/helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spec-test-'));

@@ -4,12 +4,13 @@
  * flag wins over its variable. Any problem is a UsageError: the CLI prints its one line and exits 2.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_SPEC } from '../contract/load.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { UsageError } from '../errors.ts';
 import type { ProxySettings } from '../exchange/http.ts';
 import { PROPERTY_NAMES } from '../properties/names.ts';
 import { tableCell } from '../render/text.ts';
 import { TOOL } from '../report/model.ts';
-import { DEFAULT_SPEC } from '../spec/load.ts';
 
 export interface Options {
   baseUrl?: string;
@@ -250,7 +251,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('RUNS'),
     type: 'string',
     value: 'N',
-    default: '100',
+    default: String(DEFAULTS.runs),
     parse: integer(1, 1_000_000),
     help: 'Generated cases per property, at most (with --budget, the exploration stops earlier when its time is up).',
   },
@@ -278,7 +279,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('TIMEOUT_MS'),
     type: 'string',
     value: 'N',
-    default: '10000',
+    default: String(DEFAULTS.timeoutMs),
     parse: integer(1, 600_000),
     help: 'Per-request timeout in milliseconds.',
   },
@@ -288,7 +289,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('REPORT_DIR'),
     type: 'string',
     value: 'DIR',
-    default: 'conformance-report',
+    default: DEFAULTS.reportDir,
     help: 'Where report.json, report.md, report.html, junit.xml and failures.ndjson are written.',
   },
   {
@@ -325,7 +326,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('COUNTEREXAMPLES'),
     type: 'string',
     value: 'N',
-    default: '3',
+    default: String(DEFAULTS.counterexamples),
     parse: integer(1, 20),
     help: 'Counterexamples kept per requirement, each of a different kind (keyword and pointer, field, status received).',
   },
@@ -360,7 +361,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('CONCURRENCY'),
     type: 'string',
     value: 'N',
-    default: '4',
+    default: String(DEFAULTS.concurrency),
     parse: integer(1, 64),
     help: 'Requests in flight at once for the properties that leave the asset alone; the others stay sequential.',
   },
@@ -390,7 +391,7 @@ export const OPTIONS: readonly OptionDef[] = [
     env: env('BUDGET'),
     type: 'string',
     value: 'S',
-    default: '60',
+    default: String(DEFAULTS.budgetSeconds),
     parse: integer(0, 7 * 24 * 3600),
     help: 'Plan the run for S seconds of wall time: every property first, then exploration (up to --runs) in the time left; waiting on 429 and 503 takes at most a quarter (0: no plan, every property runs its --runs whole).',
   },
@@ -610,16 +611,59 @@ export function parseOptions(argv: readonly string[], environment: NodeJS.Proces
     const text = given.get(o.key)?.text ?? o.default ?? (o.type === 'boolean' ? false : undefined);
     if (text !== undefined) parsed[o.key] = typeof text === 'boolean' || !o.parse ? text : o.parse(text, o.flag);
   }
-  const options = parsed as unknown as Parsed;
+  const proxy = proxyOf(environment);
+  return {
+    ...checked(parsed as unknown as Parsed, given),
+    color: Boolean(process.stdout.isTTY) && environment['NO_COLOR'] === undefined,
+    ...(proxy ? { proxy } : {}),
+  };
+}
+
+/** The options as the run takes them: combinations checked, the key kept only for a target, a seed drawn when none is given. */
+function checked(options: Parsed, given: Map<keyof Parsed, Given>): Omit<Options, 'color'> {
   checkCombinations(options, given);
   // The embedded server makes its own key; an empty list of properties is all of them.
   if (options.baseUrl === undefined && options.replay === undefined) delete options.apiKey;
   if (options.properties?.length === 0) delete options.properties;
-  const proxy = proxyOf(environment);
+  return { ...options, seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 };
+}
+
+/** A typed value as its option's text: a list comma-separated, headers one a line, fields NAME=VALUE a line. */
+function textOf(value: unknown): string {
+  if (Array.isArray(value))
+    return value.every(Array.isArray) ? value.map((f) => (f as string[]).join('=')).join('\n') : value.join(',');
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join('\n');
+  return String(value);
+}
+
+/**
+ * Options given as values (the library, the vitest entry): each read and checked by its row of the
+ * same table as the command line's flags, the defaults and the combinations the same. Keys that
+ * are not options are ignored; `proxy` is taken as given.
+ */
+export function optionsFromValues(
+  values: Readonly<Partial<Record<keyof Parsed, unknown>>> & { proxy?: ProxySettings },
+): Options {
+  const given = new Map<keyof Parsed, Given>();
+  const parsed: Record<string, unknown> = {};
+  for (const o of OPTIONS) {
+    const value = values[o.key];
+    if (value !== undefined && !(o.type === 'boolean' && value === false))
+      given.set(o.key, { text: true, byFlag: true });
+    if (o.type === 'boolean') {
+      if (value !== undefined && typeof value !== 'boolean') throw new UsageError(`${o.key} must be true or false`);
+      parsed[o.key] = value ?? false;
+    } else {
+      const text = value !== undefined ? textOf(value) : o.default;
+      if (text !== undefined) parsed[o.key] = o.parse ? o.parse(text, o.flag) : text;
+    }
+  }
   return {
-    ...options,
-    seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0,
-    color: Boolean(process.stdout.isTTY) && environment['NO_COLOR'] === undefined,
-    ...(proxy ? { proxy } : {}),
+    ...checked(parsed as unknown as Parsed, given),
+    color: false,
+    ...(values.proxy ? { proxy: values.proxy } : {}),
   };
 }
