@@ -125,6 +125,13 @@ const UNPLANNED_WAIT_MS = 30_000;
  */
 const END_SHARE = 0.1;
 
+/** Why a run was aborted, in words: the signal's name (SIGINT), or the caller's reason; a bare abort() says so. */
+function abortReason(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error) return reason.name === 'AbortError' ? 'aborted by the caller' : reason.message;
+  return reason === undefined ? 'aborted by the caller' : String(reason);
+}
+
 /** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
 function runClient(config: RunConfig, assets: number): { client: HttpClient; dispose(): void } {
   const client = new HttpClient({
@@ -139,7 +146,7 @@ function runClient(config: RunConfig, assets: number): { client: HttpClient; dis
     ...(config.tap ? { tap: config.tap } : {}),
     maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
   });
-  const onAbort = (): void => client.stop(`interrupted (${String(config.signal?.reason ?? 'signal')})`);
+  const onAbort = (): void => client.stop(`interrupted (${abortReason(config.signal?.reason)})`);
   config.signal?.addEventListener('abort', onAbort, { once: true });
   if (config.signal?.aborted) onAbort();
   const limit = config.runTimeoutMs;

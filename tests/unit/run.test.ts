@@ -189,6 +189,15 @@ describe('how a run stops', () => {
     expect(report.properties.every((p) => p.status === 'skip')).toBe(true);
   });
 
+  test("a bare abort() from code says so, never an AbortError's text", async () => {
+    const s = await server();
+    const controller = new AbortController();
+    controller.abort();
+    const report = await runConformance(config(s, { signal: controller.signal }));
+    expect(report.stopped).toBe('interrupted (aborted by the caller)');
+    expect(JSON.stringify(report)).not.toContain('AbortError');
+  });
+
   test('a signal aborted during the run: nothing more is sent, the reason is given, the asset is put back', async () => {
     const controller = new AbortController();
     let puts = 0;
