@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { actionEnvironment, actionInputs, optionsTable } from '../src/api/options.ts';
 import { EDGE_ROWS } from '../src/generators/edges.ts';
 import { tableCell } from '../src/render/text.ts';
-import { REQUIREMENTS, type Requirement } from '../src/requirements.ts';
+import {
+  PROFILE_NAMES,
+  profileHolds,
+  REQUIREMENTS,
+  type Requirement,
+  type RequirementId,
+} from '../src/requirements.ts';
 
 const file = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -21,14 +27,18 @@ export const anchor = (heading: string): string =>
     .replace(/ /g, '-');
 
 function requirementsTable(): string {
-  const lines = ['| Id | Level | Requirement | Judges | Statuses | Source |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| Id | Level | Requirement | Judges | Statuses | Profiles | Source |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const r of REQUIREMENTS as readonly Requirement[]) {
+    const profiles = PROFILE_NAMES.filter((p) => profileHolds(p, r.id as RequirementId)).join(', ');
     const source = r.cite
       .map((c) => (c.source === 'spec' ? `spec \`${c.ref}\`` : `[contract: ${c.ref}](contract.md#${anchor(c.ref)})`))
       .join('; ');
     const statuses = r.statuses?.join(', ') ?? '';
     lines.push(
-      `| \`${r.id}\` | ${r.level} | ${tableCell(r.title)} | ${tableCell(r.scope)} | ${statuses} | ${tableCell(source)} |`,
+      `| \`${r.id}\` | ${r.level} | ${tableCell(r.title)} | ${tableCell(r.scope)} | ${statuses} | ${profiles} | ${tableCell(source)} |`,
     );
   }
   return lines.join('\n');

@@ -51,6 +51,7 @@ const RUN_KEYS = [
   'expectations',
   'headers',
   'uploadFields',
+  'profile',
 ] as const satisfies readonly (keyof Options)[];
 
 /** Options of a run: the CLI's, by the names of its Options; other keys are ignored. */

@@ -565,6 +565,50 @@ export const REQUIREMENTS = [
 
 export type RequirementId = (typeof REQUIREMENTS)[number]['id'];
 
+/**
+ * What kind of target a run judges, and the requirements it holds: a server that stores assets
+ * holds all of them; a stateless mock (answers from the contract, keeps no state: Prism, a static
+ * MSW handler set) holds the wire (statuses, content types, shapes, auth, malformed input), and the
+ * requirements about what an update does to the asset and what its answers echo are not required
+ * of it. A run reports those by name as "not required by the profile", never as passes.
+ */
+export const PROFILES = {
+  server: { title: 'a server that stores assets: every requirement', leaves: [] },
+  'stateless-mock': {
+    title: 'a mock that answers from the contract and keeps no state: the wire only, not what an update does or echoes',
+    leaves: [
+      'UPD-UNKNOWN-ONLY-NO-CHANGE',
+      'ID-UNKNOWN-404',
+      'ID-SPELLING',
+      'A200-ID-ECHO',
+      'A200-STRING-EXACT',
+      'A200-ARRAY-SET',
+      'A200-ARRAY-EXACT',
+      'A200-OBJECT-REPLACED',
+      'A200-IGNORABLE',
+      'EDGE-BIG-INTEGER',
+      'EDGE-DUPLICATE-MEMBERS',
+      'EDGE-READABLE',
+      'STATE-UNSENT-PRESERVED',
+      'STATE-REJECTED-NO-CHANGE',
+      'STATE-PERSISTS',
+      'STATE-IDEMPOTENT',
+      'STATE-UPDATED-AT-MONOTONIC',
+      'STATE-HASH-STABLE',
+      'STATE-OWN-FIELDS',
+      'STATE-CONCURRENT-ONE-WINS',
+      'CREATE-HASH-BLAKE3',
+    ],
+  },
+} as const satisfies Record<string, { title: string; leaves: readonly RequirementId[] }>;
+
+export type ProfileName = keyof typeof PROFILES;
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+/** Whether a profile holds a requirement (every profile holds what it does not leave). */
+export const profileHolds = (profile: ProfileName, id: RequirementId): boolean =>
+  !(PROFILES[profile].leaves as readonly RequirementId[]).includes(id);
+
 const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
 
 /** Whether a requirement is judged on what earlier answers showed (see Requirement.derived). */

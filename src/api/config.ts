@@ -41,6 +41,7 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.uploadFields ? { uploadFields: options.uploadFields } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
+    ...(options.profile !== 'server' ? { profile: options.profile } : {}),
     ...extra,
   };
   config.replayCommand = defaultReplayCommand(config);

@@ -11,6 +11,7 @@ import type { ProxySettings } from '../exchange/http.ts';
 import { PROPERTY_NAMES } from '../properties/names.ts';
 import { tableCell } from '../render/text.ts';
 import { TOOL } from '../report/model.ts';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../requirements.ts';
 
 export interface Options {
   baseUrl?: string;
@@ -52,6 +53,8 @@ export interface Options {
   shard?: [number, number];
   /** A report.json whose failures are replayed. */
   replay?: string;
+  /** The kind of target judged (requirements.ts, PROFILES). */
+  profile: ProfileName;
   /** Headers added to every request (--header, repeatable). */
   headers?: Record<string, string>;
   /** Fields added to the upload form of --create-asset (--upload-field, repeatable). */
@@ -435,6 +438,20 @@ export const OPTIONS: readonly OptionDef[] = [
     value: 'i/n',
     parse: shard,
     help: 'Run shard i of n of the properties (e.g. 2/3); join the reports with `merge`.',
+  },
+  {
+    flag: 'profile',
+    key: 'profile',
+    env: env('PROFILE'),
+    type: 'string',
+    value: 'NAME',
+    default: 'server',
+    parse: (text, name) => {
+      if (!(PROFILE_NAMES as string[]).includes(text))
+        throw new UsageError(`--${name} must be one of ${PROFILE_NAMES.join(', ')}, got "${text}"`);
+      return text as ProfileName;
+    },
+    help: `The kind of target: ${PROFILE_NAMES.map((p) => `${p} (${PROFILES[p].title})`).join('; ')}. A requirement the profile does not hold is reported as not required, by name.`,
   },
   {
     flag: 'header',

@@ -11,7 +11,7 @@ import { keySecrets } from '../generators/keys.ts';
 import { PROPERTY_NAMES, titled } from '../properties/names.ts';
 import { type NotRunReport, type NotRunStage, REPORT_SCHEMA_VERSION, TOOL } from '../report/model.ts';
 import { makeRedactor, type Redactor } from '../report/redact.ts';
-import { REQUIREMENTS } from '../requirements.ts';
+import { PROFILE_NAMES, PROFILES, REQUIREMENTS } from '../requirements.ts';
 import type { RunConfig } from '../runner/run.ts';
 import type { Io } from './run-command.ts';
 
@@ -43,6 +43,12 @@ function list(options: Options, contract: Contract, out: (line: string) => void)
   for (const name of PROPERTY_NAMES) out(`  ${name.padEnd(18)} ${titled(name).title}`);
   out('\nRequirements:');
   for (const r of REQUIREMENTS) out(`  ${r.id.padEnd(28)} ${r.level.padEnd(6)} ${r.title}`);
+  out('\nProfiles (--profile): the requirements each holds');
+  for (const name of PROFILE_NAMES) {
+    const { title, leaves } = PROFILES[name];
+    out(`  ${name.padEnd(18)} ${title}`);
+    if (leaves.length > 0) out(`  ${''.padEnd(18)} not required: ${leaves.join(', ')}`);
+  }
   return 0;
 }
 

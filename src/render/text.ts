@@ -17,6 +17,7 @@ export function verdictLabel(r: RequirementReport, mode: RunMode): string {
     return r.status === 'fail' ? 'fail (known intermittent)' : `${r.status} (known intermittent)`;
   if (r.outcome === 'expected-failure') return 'fail (expected)';
   if (r.status === 'pass') return 'pass';
+  if (r.notRequired) return 'not required';
   if (r.status === 'skip') return failsRun(r, mode) ? 'NOT EXERCISED' : 'not exercised';
   if (r.followsFrom) return `fail (follows from ${r.followsFrom})`;
   const label = failsRun(r, mode) ? 'FAIL' : 'FAIL (SHOULD, not fatal)';
@@ -53,7 +54,8 @@ export const notExercised = (s: Summary): string =>
 /** The summary line's counts: "34 passed, 1 MUST failed, 0 SHOULD failed, 2 not exercised" (and the followers). */
 export function summaryCounts(s: Summary): string {
   const following = s.following ? `, ${s.following} following from another failure` : '';
-  return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${notExercised(s)}`;
+  const notRequired = s.notRequired ? `, ${s.notRequired} not required by the profile` : '';
+  return `${s.passed} passed, ${s.mustFailed} MUST failed, ${s.shouldFailed} SHOULD failed${following}, ${notExercised(s)}${notRequired}`;
 }
 
 /** One line per coverage table: how much of it the run exercised, and what it did not. */

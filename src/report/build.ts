@@ -9,7 +9,16 @@ import { schemaKeywords } from '../generators/bodies.ts';
 import { EDGE_ROWS } from '../generators/edges.ts';
 import { keyLabel, keySecrets } from '../generators/keys.ts';
 import { isJsonObject } from '../json.ts';
-import { isDerived, REQUIREMENTS, type Requirement, type RequirementId, requirement } from '../requirements.ts';
+import {
+  isDerived,
+  PROFILES,
+  type ProfileName,
+  profileHolds,
+  REQUIREMENTS,
+  type Requirement,
+  type RequirementId,
+  requirement,
+} from '../requirements.ts';
 import { curlLine } from './curl.ts';
 import {
   type Cleanup,
@@ -51,6 +60,8 @@ export interface ReportInputs {
   requireCoverage?: boolean;
   settings: RunReport['settings'];
   shard?: string;
+  /** The kind of target judged (absent: server, every requirement). */
+  profile?: ProfileName;
   replay: ReplayCommand;
   target: RunReport['target'];
   apiKey: string;
@@ -227,6 +238,14 @@ function requirementReport(r: Requirement, inputs: ReportInputs): RequirementRep
     cases: tally.cases,
     citation: citationText(inputs.contract, r.id as RequirementId),
   };
+  const profile = inputs.profile ?? 'server';
+  if (!profileHolds(profile, r.id as RequirementId))
+    return {
+      ...base,
+      status: 'skip',
+      notRequired: true,
+      reason: `not required by the profile ${profile} (${PROFILES[profile].title})`,
+    };
   const [first, ...more] = tally.counterexamples.map((cx) => counterexampleReport(cx, inputs));
   const follows = followsFrom(tally, r.id as RequirementId);
   if (first)
@@ -254,6 +273,7 @@ export function buildReport(inputs: ReportInputs): RunReport {
     ...(inputs.leftovers && inputs.leftovers.length > 0 ? { leftovers: inputs.leftovers } : {}),
     settings: inputs.settings,
     ...(inputs.shard ? { shard: inputs.shard } : {}),
+    ...(inputs.profile && inputs.profile !== 'server' ? { profile: inputs.profile } : {}),
     spec: {
       file: contract.file,
       sha256: contract.sha256,

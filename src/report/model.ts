@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Violation } from '../checks/checks.ts';
 import type { Exchange } from '../exchange/perform.ts';
-import type { Level, RequirementId } from '../requirements.ts';
+import type { Level, ProfileName, RequirementId } from '../requirements.ts';
 
 /** The suite's name and version, from its package.json (src/ and dist/ are both one level below it). */
 export const TOOL: { name: string; version: string; command: string } = (() => {
@@ -168,6 +168,8 @@ export interface RequirementReport {
    * on the same fields: reported, and the run is judged on that one.
    */
   followsFrom?: RequirementId;
+  /** The run's profile does not hold it (a stateless mock and what an update does): status skip, never a verdict. */
+  notRequired?: true;
 }
 
 /** One row of the coverage tables: what it is, how many exchanges of the run exercised it. */
@@ -244,6 +246,8 @@ export interface RunReport {
   expectations?: { file: string; newFailures: number; expectedFailures: number; fixed: number; intermittent: number };
   /** With --shard: which share of the properties this report covers. */
   shard?: string;
+  /** With --profile other than server: the kind of target judged (requirements.ts, PROFILES). */
+  profile?: ProfileName;
   /** 0: nothing fails the run (see failsRun); 1: otherwise. */
   exitCode: 0 | 1;
 }
@@ -266,6 +270,7 @@ export interface RunMode {
  * expectations are out of date); with --require-coverage a MUST that no case exercised.
  */
 export function failsRun(r: RequirementReport, mode: RunMode): boolean {
+  if (r.notRequired) return false;
   if (r.outcome === 'fixed') return mode.strict;
   if (r.status === 'skip') return mode.requireCoverage === true && r.level === 'MUST';
   if (r.status !== 'fail' || isKnownFailure(r) || r.followsFrom) return false;
@@ -284,6 +289,8 @@ export interface Summary {
   skipped: number;
   mustSkipped?: number;
   following?: number;
+  /** Requirements the run's profile does not hold (not counted as skipped). */
+  notRequired?: number;
 }
 
 export function summaryOf(requirements: readonly RequirementReport[]): Summary {
@@ -292,9 +299,10 @@ export function summaryOf(requirements: readonly RequirementReport[]): Summary {
     mustFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'MUST'),
     shouldFailed: count((r) => r.status === 'fail' && !r.followsFrom && r.level === 'SHOULD'),
     passed: count((r) => r.status === 'pass'),
-    skipped: count((r) => r.status === 'skip'),
-    mustSkipped: count((r) => r.status === 'skip' && r.level === 'MUST'),
+    skipped: count((r) => r.status === 'skip' && !r.notRequired),
+    mustSkipped: count((r) => r.status === 'skip' && !r.notRequired && r.level === 'MUST'),
     following: count((r) => r.status === 'fail' && r.followsFrom !== undefined),
+    ...(requirements.some((r) => r.notRequired) ? { notRequired: count((r) => r.notRequired === true) } : {}),
   };
 }
 

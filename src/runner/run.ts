@@ -16,6 +16,7 @@ import { isJsonObject } from '../json.ts';
 import { isReference, type RunEnv, type SuiteContext } from '../properties/property.ts';
 import { buildReport, type ReplayCommand } from '../report/build.ts';
 import { type Cleanup, type Leftover, type RestoreResult, type RunReport, TOOL } from '../report/model.ts';
+import type { ProfileName } from '../requirements.ts';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../server/index.ts';
 import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
@@ -80,6 +81,8 @@ export interface RunConfig {
   allowUnrestored?: boolean;
   /** "i/n" when this run is one shard of the properties (for the report). */
   shard?: string;
+  /** The kind of target judged: a stateless mock is not held to what an update does (requirements.ts, PROFILES). */
+  profile?: ProfileName;
   /** Sees every request sent (benchmarks). */
   tap?: (request: OutgoingRequest) => void;
   /** How the run was asked for, to print replay commands that reproduce a failure. */
@@ -377,6 +380,7 @@ function report(
       ...(config.budgetMs ? { budgetMs: config.budgetMs } : {}),
     },
     ...(config.shard ? { shard: config.shard } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
     replay: config.replayCommand ?? defaultReplayCommand(config),
     target: {
       baseUrl: state.target.baseUrl,

@@ -66,6 +66,7 @@ describe('bad input from the user: exit 2 with one line that says what to fix', 
       /--asset-id "abc" is not a valid id/,
     ],
     ['too many assets to create', ['--create-asset', '17'], {}, /--create-asset must be between 0 and 16/],
+    ['an unknown profile', ['--profile', 'mock'], {}, /--profile must be one of server, stateless-mock, got "mock"/],
     ['create-asset env not a count', [], { CONFORMANCE_CREATE_ASSET: 'some' }, /--create-asset must be a whole number/],
     [
       'a replay on two assets',
