@@ -48,8 +48,10 @@ function byName(name: string, fresh: Fresh): unknown {
 
 /** A value for the own field `name`: unlike the asset's own (`before`, when it showed one), and of its type. */
 export function assignedValue(name: string, before: unknown, fresh: Fresh): unknown {
-  if (typeof before === 'boolean') return !before;
-  if (typeof before === 'number') return Number.isSafeInteger(before) ? before + 1 : 4242;
+  // A flag an update may set by itself (modified, dirty) would look taken: only the dictionary's are flipped.
+  if (typeof before === 'boolean') return OWN_NAMES.includes(name) ? !before : undefined;
+  // Far from the value before: a counter the server raises on each update (a version) never reaches it.
+  if (typeof before === 'number') return Number.isSafeInteger(before) ? before + 1_000_000 : 4242;
   if (typeof before === 'string') {
     if (UUID.test(before)) return before.toLowerCase() === fresh.uuid ? undefined : fresh.uuid;
     if (before.startsWith('blake3:')) return `blake3:${fresh.hex}`;

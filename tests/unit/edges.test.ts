@@ -140,6 +140,9 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
       owner: 'me',
       is_immutable: false,
       tags: ['t'],
+      // shown by the target, not in the dictionary: a flag an update may set, a counter it raises
+      dirty: false,
+      version: 3,
     };
     const cases = casesOf('mass-assignment', (ctx) => {
       ctx.own = own;
@@ -163,11 +166,13 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
       ]),
     );
     expect(Object.keys(sent)).not.toContain('tags');
+    expect(Object.keys(sent)).not.toContain('dirty');
+    expect(sent['version']).toBe(1_000_003);
     expect(Object.keys(sent)).not.toContain('name');
     expect(JSON.parse(beside.text)).toEqual({ ...beside.control, ...sent });
     expect(beside.statusBy).toBe('UPD-VALID-200');
     expect(sent['id']).not.toBe('6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f');
-    expect(sent['size']).toBe(65);
+    expect(sent['size']).toBe(1_000_064);
     expect(sent['is_immutable']).toBe(true);
     expect(sent['created_at']).toMatch(/^2001-/);
     expect(sent['asset_hash']).toMatch(/^blake3:[0-9a-f]{64}$/);
