@@ -22,7 +22,7 @@ interface CaseShape {
 }
 
 import { assignedValue } from './assigned.ts';
-import { BODY_SIZES, LENGTH_STRINGS, LIST_COUNTS, padTo } from './lengths.ts';
+import { BODY_SIZES, LENGTH_STRINGS, LIST_COUNTS, padTo, utf8Length } from './lengths.ts';
 import { LOOKALIKES } from './lookalikes.ts';
 import { allowedTypes } from './values.ts';
 
@@ -709,7 +709,7 @@ function lengths(schema: EdgeSchema): fc.Arbitrary<EdgeCase[]> | null {
   if (slots.length === 0) return null;
   const strings = LENGTH_STRINGS.map(({ text, what }) => {
     const raw = JSON.stringify(text);
-    const places = slots.slice(0, Math.max(1, Math.floor(900_000 / new TextEncoder().encode(raw).length)));
+    const places = slots.slice(0, Math.max(1, Math.floor(900_000 / utf8Length(raw))));
     return long({ ...inEvery(places, raw), description: `${what} in ${places.map((p) => p.pointer).join(', ')}` });
   });
   const list = Object.keys(schema.properties).find(

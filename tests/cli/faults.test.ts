@@ -48,6 +48,7 @@ describe('a default run against each fault ends with a clear verdict, in bounded
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
       const failed = report.requirements.filter((r) => r.status === 'fail').map((r) => r.id);
       for (const id of c.fails ?? []) expect(failed).toContain(id);
+      if (c.only) expect([...failed].sort()).toEqual([...(c.fails ?? [])].sort());
       if (c.exit === 0)
         expect(failed.filter((id) => report.requirements.find((r) => r.id === id)?.level === 'MUST')).toEqual([]);
       // The asset is put back and verified, and is as it was (a value the run could not put back was
