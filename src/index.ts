@@ -13,16 +13,24 @@
  * console.log(report.exitCode, report.summary);
  * ```
  */
-import { type Options, optionsFromValues } from './api/options.ts';
+import { FETCH_OPTION, type Options, optionsFromValues } from './api/options.ts';
 import { checkTargetOptions, reportedRun } from './api/run.ts';
 import { loadContract } from './contract/load.ts';
+import { UsageError } from './errors.ts';
+import type { FetchHandler } from './exchange/in-process.ts';
 import { keySecrets } from './generators/keys.ts';
 import type { RunReport } from './report/model.ts';
 import { makeRedactor } from './report/redact.ts';
 
 export { RunError, SpecError, UsageError } from './errors.ts';
+export type { FetchHandler } from './exchange/in-process.ts';
 export type { RequirementReport, RunReport } from './report/model.ts';
 export { REQUIREMENTS, type Requirement, type RequirementId } from './requirements.ts';
+export {
+  createReferenceHandler,
+  type ReferenceHandler,
+  type ReferenceHandlerOptions,
+} from './server/fetch.ts';
 export { type ReferenceServer, type ReferenceServerOptions, startReferenceServer } from './server/transport.ts';
 
 /** The CLI's options a run from code takes (not replay, list or help), by the names of its Options. */
@@ -62,27 +70,48 @@ export type RunOptions = Partial<
   assetId?: string | string[];
   /** Upload assets for the run: true for one, or how many. */
   createAsset?: boolean | number;
+  /**
+   * An in-process target instead of `baseUrl`: a fetch handler (Hono's `app.fetch`, MSW handlers
+   * through `getResponse`), called with each request. Requirements about the HTTP connection are
+   * reported as not exercised.
+   */
+  fetch?: FetchHandler;
   /** Aborting it stops the run; the asset is restored and the report made as after Ctrl-C. */
   signal?: AbortSignal;
   /** Progress lines, as the CLI prints them on stderr (default: none). */
   onProgress?: (line: string) => void;
 };
 
+/** The in-process target, checked: a function, and not beside a base URL. */
+function handlerOf(options: RunOptions): FetchHandler | undefined {
+  const { fetch } = options;
+  if (fetch === undefined) return undefined;
+  if (typeof fetch !== 'function')
+    throw new UsageError(`fetch must be a function (Request) => Response, not ${typeof fetch}`);
+  if (options.baseUrl !== undefined) throw new UsageError('give baseUrl or fetch, not both: each is a target');
+  return fetch;
+}
+
 /**
- * Runs the suite: against `baseUrl`, or the embedded reference server when it is absent. The
- * reports are written to `reportDir` ('conformance-report' by default; '' writes none). Throws
+ * Runs the suite: against `fetch` (an in-process handler), `baseUrl`, or the embedded reference
+ * server when both are absent. The reports are written to `reportDir` ('conformance-report' by default; '' writes none). Throws
  * UsageError, SpecError or RunError when the run cannot be made (the CLI's exit code 2).
  */
 export async function runConformance(options: RunOptions = {}): Promise<RunReport> {
-  const values = Object.fromEntries(RUN_KEYS.flatMap((k) => (options[k] !== undefined ? [[k, options[k]]] : [])));
+  const handler = handlerOf(options);
+  const values: Record<string, unknown> = Object.fromEntries(
+    RUN_KEYS.flatMap((k) => (options[k] !== undefined ? [[k, options[k]]] : [])),
+  );
+  if (handler) values['handler'] = FETCH_OPTION;
   // '' writes no reports: not a directory the table would check
   const { reportDir, ...rest } = values;
   const parsed = { ...optionsFromValues(reportDir === '' ? rest : values), ...(reportDir === '' ? { reportDir } : {}) };
   const contract = loadContract(parsed.spec);
-  checkTargetOptions(parsed, contract);
+  checkTargetOptions(parsed, contract, handler !== undefined);
   const redact = makeRedactor(keySecrets(parsed.apiKey ?? ''));
   const { report } = await reportedRun(parsed, contract, (line) => options.onProgress?.(redact(line)), redact, {
     signal: options.signal ?? new AbortController().signal,
+    ...(handler ? { handler } : {}),
   });
   return report;
 }

@@ -45,6 +45,11 @@ export interface Requirement {
    * Absent: the requirement is not judged by the status of its cases.
    */
   statuses?: readonly number[];
+  /**
+   * About the HTTP connection itself (framing, resets): a target with no connection, an in-process
+   * fetch handler, cannot show it, and the report says it was not exercised there.
+   */
+  connection?: true;
 }
 
 const contract = (ref: string, quote: string): Citation => ({ source: 'contract', ref, quote });
@@ -68,15 +73,23 @@ export const REQUIREMENTS = [
     id: 'RESP-COMPLETE',
     level: 'MUST',
     title:
-      'The response is well-formed HTTP, not cut off by a reset, in a content coding the request allowed, and its body is within the size cap',
+      'A response arrives (a handler does not throw), its body within the size cap and in a content coding the request allowed',
     scope: 'every request',
     cite: [
-      contract(EVERY, 'as well-formed HTTP, not cut off by a reset, and its body is within the size cap'),
+      contract(EVERY, 'A complete response arrives within the timeout, its body within the size cap'),
       contract(
         'Edges of the wire',
         'a response in a content coding the request did not allow: not a complete response',
       ),
     ],
+  },
+  {
+    id: 'RESP-HTTP',
+    level: 'MUST',
+    title: 'On a connection, the response is well-formed HTTP, not cut off by a reset',
+    scope: 'every request sent on a connection',
+    cite: [contract(EVERY, 'On a connection, the response is well-formed HTTP, not cut off by a reset')],
+    connection: true,
   },
   {
     id: 'RESP-STATUS-DOCUMENTED',
@@ -613,6 +626,9 @@ const BY_ID = new Map<string, Requirement>(REQUIREMENTS.map((r) => [r.id, r]));
 
 /** Whether a requirement is judged on what earlier answers showed (see Requirement.derived). */
 export const isDerived = (id: RequirementId): boolean => requirement(id).derived === true;
+
+/** Whether a requirement is about the HTTP connection itself (see Requirement.connection). */
+export const isAboutConnection = (id: RequirementId): boolean => requirement(id).connection === true;
 
 /** The factor a requirement is about, if it is about one (see Requirement.factor). */
 export function factorOf(id: RequirementId): 'id' | 'key' | undefined {

@@ -1,7 +1,7 @@
 /** From parsed options to the configuration of a run. */
 import { PROPERTY_NAMES } from '../properties/names.ts';
 import { defaultReplayCommand, type RunConfig } from '../runner/run.ts';
-import type { Options } from './options.ts';
+import { FETCH_OPTION, type Options } from './options.ts';
 
 /** The properties to run: --property, and this shard's share of them (every n-th, from i). */
 function shardProperties(options: Options): string[] | undefined {
@@ -18,6 +18,7 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
   const config: RunConfig = {
     specFile: options.spec,
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.handler !== undefined && options.handler !== FETCH_OPTION ? { handlerSource: options.handler } : {}),
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.assetId !== undefined ? { assetId: options.assetId } : {}),
     runs: options.runs,

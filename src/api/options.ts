@@ -15,6 +15,8 @@ import { PROFILE_NAMES, PROFILES, type ProfileName } from '../requirements.ts';
 
 export interface Options {
   baseUrl?: string;
+  /** An in-process target: the module and export of a fetch handler (FILE#export), loaded by the CLI. */
+  handler?: string;
   apiKey?: string;
   /** The assets the run may modify (several: the properties are dealt out to them and run side by side). */
   assetId?: string[];
@@ -210,6 +212,9 @@ function startState(text: string, name: string): Record<string, unknown> {
 
 const env = (name: string): string => `CONFORMANCE_${name}`;
 
+/** What `handler` holds for a run from code given a `fetch` function: a target, with no module to name. */
+export const FETCH_OPTION = 'the fetch option';
+
 export const OPTIONS: readonly OptionDef[] = [
   {
     flag: 'base-url',
@@ -220,6 +225,14 @@ export const OPTIONS: readonly OptionDef[] = [
     shownDefault: 'embedded server',
     parse: baseUrl,
     help: 'Target server (http or https). Omitted: the embedded reference server.',
+  },
+  {
+    flag: 'handler',
+    key: 'handler',
+    env: env('HANDLER'),
+    type: 'string',
+    value: 'FILE[#EXPORT]',
+    help: 'An in-process target instead of --base-url: a JavaScript module exporting a fetch handler, (Request) => Response (default export, or the one named; an object with a fetch method, a Hono app say, or an array of MSW handlers, run with the msw the module finds). Requirements about the HTTP connection are reported as not exercised.',
   },
   {
     flag: 'api-key',
@@ -589,13 +602,16 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
   if (o.createAsset > 0 && o.assetId !== undefined)
     fail('--create-asset and --asset-id exclude each other: the run uses either new assets or the ones given');
   if (o.deleteLeftovers && o.createAsset === 0) fail('--delete-leftovers goes with --create-asset');
-  if (o.baseUrl !== undefined && o.assetId === undefined && o.createAsset === 0)
-    fail('--base-url needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset');
+  if (o.baseUrl !== undefined && o.handler !== undefined)
+    fail('--base-url and --handler exclude each other: each is a target');
+  const target = o.baseUrl !== undefined ? '--base-url' : o.handler !== undefined ? '--handler' : undefined;
+  if (target !== undefined && o.assetId === undefined && o.createAsset === 0)
+    fail(`${target} needs --asset-id (or CONFORMANCE_ASSET_ID), the asset the run may modify, or --create-asset`);
   // (a replay may take the base URL from its report)
-  if (o.baseUrl === undefined && o.assetId !== undefined && o.replay === undefined)
-    fail('--asset-id needs --base-url: without a target the embedded server and its own asset are used');
-  if (o.baseUrl === undefined && given.get('apiKey')?.byFlag && o.replay === undefined)
-    fail('--api-key needs --base-url: the embedded server makes its own key');
+  if (target === undefined && o.assetId !== undefined && o.replay === undefined)
+    fail('--asset-id needs --base-url (or --handler): without a target the embedded server and its own asset are used');
+  if (target === undefined && given.get('apiKey')?.byFlag && o.replay === undefined)
+    fail('--api-key needs --base-url (or --handler): the embedded server makes its own key');
   if (o.path !== undefined && o.properties?.length !== 1) fail('--path replays one case: give exactly one --property');
   if (o.path !== undefined && !given.has('seed')) fail('--path replays one case: give the --seed it was printed with');
   if (o.path !== undefined && ((o.assetId?.length ?? 0) > 1 || o.createAsset > 1))
@@ -640,7 +656,8 @@ export function parseOptions(argv: readonly string[], environment: NodeJS.Proces
 function checked(options: Parsed, given: Map<keyof Parsed, Given>): Omit<Options, 'color'> {
   checkCombinations(options, given);
   // The embedded server makes its own key; an empty list of properties is all of them.
-  if (options.baseUrl === undefined && options.replay === undefined) delete options.apiKey;
+  if (options.baseUrl === undefined && options.handler === undefined && options.replay === undefined)
+    delete options.apiKey;
   if (options.properties?.length === 0) delete options.properties;
   return { ...options, seed: given.has('seed') ? options.seed : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 };
 }

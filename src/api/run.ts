@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Contract } from '../contract/load.ts';
 import { UsageError } from '../errors.ts';
+import { IN_PROCESS_ORIGIN } from '../exchange/in-process.ts';
 import { progressLine } from '../render/terminal.ts';
 import { writeReports } from '../render/write.ts';
 import {
@@ -41,7 +42,7 @@ function readCa(file: string): string {
 }
 
 /** What the options say about the target that only the contract can check. */
-export function checkTargetOptions(options: Options, contract: Contract): void {
+export function checkTargetOptions(options: Options, contract: Contract, inProcess = false): void {
   for (const id of options.assetId ?? []) {
     const errors = compileValidators(contract).pathParam(id);
     const why = errors.map((e) => e.message.replace('(root) ', '')).join('; ');
@@ -53,7 +54,7 @@ export function checkTargetOptions(options: Options, contract: Contract): void {
     throw new UsageError(
       `--header cannot set ${contract.auth?.header}, the key's header: give the key in CONFORMANCE_API_KEY (or --api-key)`,
     );
-  if (options.baseUrl !== undefined && contract.auth && options.apiKey === undefined) {
+  if ((options.baseUrl !== undefined || inProcess) && contract.auth && options.apiKey === undefined) {
     throw new UsageError(
       `the spec requires ${contract.auth.header}: give the key in CONFORMANCE_API_KEY (or --api-key)`,
     );
@@ -68,7 +69,10 @@ function onRunEvent(
 ): (event: RunEvent | SetupEvent) => void {
   return (event) => {
     if (event.type === 'preflight') {
-      const target = options.baseUrl ?? `${event.baseUrl} (embedded reference server)`;
+      const target =
+        event.baseUrl === IN_PROCESS_ORIGIN
+          ? `an in-process handler${options.handler ? ` (${options.handler})` : ''}`
+          : (options.baseUrl ?? `${event.baseUrl} (embedded reference server)`);
       const get = event.hasGet ? ', GET available' : ', no GET';
       err(`target ${target}, asset ${event.assetId}${get}, answers in ${event.latencyMs} ms`);
     } else if (event.type === 'snapshot') {

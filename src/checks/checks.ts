@@ -357,11 +357,22 @@ const EDGE_CHECKS: readonly Check[] = [
   },
 ];
 
+/** How a connection fails an answer: what RESP-HTTP judges (RESP-COMPLETE the rest, RESP-TIMELY a timeout). */
+const CONNECTION_FAILURES: ReadonlySet<string> = new Set(['reset', 'protocol', 'refused', 'dns', 'tls']);
+
+/** A failure other than a timeout, as a verdict's message (null when the answer came). */
+function failureText(ex: Exchange): string | null {
+  const o = ex.outcome;
+  if (o.kind !== 'failure' || o.failure === 'timeout' || o.failure === 'unsent') return null;
+  return `Received: ${o.failure}: ${o.message}${o.status ? ` (after status ${o.status})` : ''}`;
+}
+
 export const CHECKS: readonly Check[] = [
   {
     requirement: 'RESP-TIMELY',
     // A timeout under the deadline shortened after an earlier one is not evidence (see exchange/http.ts).
-    applies: (ex) => !(ex.outcome.kind === 'failure' && ex.outcome.shortened === true),
+    applies: (ex) =>
+      !(ex.outcome.kind === 'failure' && (ex.outcome.shortened === true || ex.outcome.failure === 'unsent')),
     verify: (ex) =>
       ex.outcome.kind === 'failure' && ex.outcome.failure === 'timeout'
         ? `Received: no complete response after ${ex.outcome.ms} ms`
@@ -369,11 +380,16 @@ export const CHECKS: readonly Check[] = [
   },
   {
     requirement: 'RESP-COMPLETE',
-    applies: () => true,
-    verify: (ex) =>
-      ex.outcome.kind === 'failure' && ex.outcome.failure !== 'timeout'
-        ? `Received: ${ex.outcome.failure}: ${ex.outcome.message}${ex.outcome.status ? ` (after status ${ex.outcome.status})` : ''}`
-        : null,
+    applies: (ex) =>
+      ex.outcome.kind === 'response' ||
+      (ex.outcome.failure !== 'unsent' && !CONNECTION_FAILURES.has(ex.outcome.failure)),
+    verify: failureText,
+  },
+  {
+    requirement: 'RESP-HTTP',
+    // a request the client never put on a connection (an in-process handler) shows nothing of one
+    applies: (ex) => ex.outcome.kind === 'response' || CONNECTION_FAILURES.has(ex.outcome.failure),
+    verify: failureText,
   },
   {
     requirement: 'RESP-STATUS-DOCUMENTED',

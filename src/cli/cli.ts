@@ -28,7 +28,8 @@ function notRun(options: Options, stage: NotRunStage, reason: string, startedAt:
     notRun: { stage, reason },
     target: {
       baseUrl: options.baseUrl ?? '',
-      embedded: options.baseUrl === undefined,
+      embedded: options.baseUrl === undefined && options.handler === undefined,
+      ...(options.handler !== undefined ? { handler: options.handler } : {}),
       assetIds: options.assetId ?? [],
       createAsset: options.createAsset,
     },
@@ -83,9 +84,11 @@ async function command(
     const { runCommand } = await import('./run-command.ts');
     const { checkTargetOptions } = await import('../api/run.ts');
     const target = options.replay !== undefined ? (await import('./replay.ts')).replayTarget(options, io.err) : options;
-    checkTargetOptions(target, contract);
+    checkTargetOptions(target, contract, target.handler !== undefined);
+    const handler =
+      target.handler !== undefined ? { handler: await (await import('./handler.ts')).loadHandler(target.handler) } : {};
     stage = 'target';
-    return await runCommand(target, contract, io, redact, extra);
+    return await runCommand(target, contract, io, redact, { ...extra, ...handler });
   } catch (error) {
     // a replay writes no reports of its own; any other run that could not start leaves report.json and junit.xml
     if (options.reportDir && options.replay === undefined) {

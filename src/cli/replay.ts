@@ -20,24 +20,25 @@ import { type RunConfig, runConformance } from '../runner/run.ts';
 export function replayTarget(options: Options, err: (line: string) => void): Options {
   const file = options.replay as string;
   const { target } = readColumn(file).report;
-  if (target.embedded) {
-    if (options.baseUrl !== undefined) {
-      err(`replaying against ${options.baseUrl} as given (the report was made on the embedded reference server)`);
-      return options;
-    }
+  const given = options.baseUrl ?? (options.handler !== undefined ? `the handler ${options.handler}` : undefined);
+  const made = target.embedded
+    ? 'the embedded reference server'
+    : target.inProcess
+      ? 'an in-process handler'
+      : target.baseUrl;
+  if (given !== undefined && (target.embedded || target.inProcess || given !== target.baseUrl)) {
+    err(
+      `replaying against ${given} as given (${target.embedded || target.inProcess ? `the report was made on ${made}` : `the report's target was ${made}`})`,
+    );
+    if (target.embedded) return options;
+  } else if (target.embedded) {
     err('replaying against the embedded reference server, where the report was made');
     const { apiKey: _key, ...rest } = options;
     return rest;
   }
-  if (options.baseUrl !== undefined) {
-    err(
-      options.baseUrl === target.baseUrl
-        ? `replaying against ${target.baseUrl}, the report's target`
-        : `replaying against ${options.baseUrl} as given (the report's target was ${target.baseUrl})`,
-    );
-    return options;
-  }
-  if (!/^https?:\/\//.test(target.baseUrl ?? ''))
+  if (given === undefined && target.inProcess)
+    throw new UsageError(`${file} was made on an in-process handler: give --handler FILE[#EXPORT] to replay it`);
+  if (given === undefined && !/^https?:\/\//.test(target.baseUrl ?? ''))
     throw new UsageError(`${file} names no target to replay against: give --base-url and --asset-id`);
   const ids = target.assetIds ?? [target.assetId];
   const assets =
@@ -46,14 +47,15 @@ export function replayTarget(options: Options, err: (line: string) => void): Opt
       : target.createdAsset
         ? { createAsset: ids.length }
         : { assetId: ids };
-  err(
-    `replaying against ${target.baseUrl}, the report's target, on ${
-      assets.createAsset
-        ? `a new asset (the report's run created its own and deleted it)`
-        : `asset ${(assets.assetId ?? options.assetId ?? []).join(', ')}`
-    }`,
-  );
-  return { ...options, baseUrl: target.baseUrl, ...assets };
+  if (given === undefined || given === target.baseUrl)
+    err(
+      `replaying against ${target.baseUrl}, the report's target, on ${
+        assets.createAsset
+          ? `a new asset (the report's run created its own and deleted it)`
+          : `asset ${(assets.assetId ?? options.assetId ?? []).join(', ')}`
+      }`,
+    );
+  return given === undefined ? { ...options, baseUrl: target.baseUrl, ...assets } : { ...options, ...assets };
 }
 
 /** Every counterexample of the report that a property of this suite can replay, with its requirement. */

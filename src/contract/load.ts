@@ -261,6 +261,14 @@ export function contractFromDocument(
   };
 }
 
+/**
+ * The contracts read in this process, by file, operation and the text's hash: a run from code (a
+ * vitest file with several suites, a benchmark) reads a spec it has read before without parsing it
+ * again, and its validators, compiled once per contract, come along (schemas/compile.ts).
+ */
+const loaded = new Map<string, Contract>();
+const MAX_LOADED = 8;
+
 /** Reads and parses a spec file. Every problem is a SpecError with a message a person can act on. */
 export function loadContract(file: string, operationId = DEFAULT_OPERATION_ID): Contract {
   let text: string;
@@ -269,14 +277,20 @@ export function loadContract(file: string, operationId = DEFAULT_OPERATION_ID): 
   } catch (error) {
     throw new SpecError(`cannot read spec file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const key = `${file}\0${operationId}\0${sha256}`;
+  const known = loaded.get(key);
+  if (known) return known;
   let raw: unknown;
   try {
     raw = parse(text, { maxAliasCount: 100 });
   } catch (error) {
     throw new SpecError(`spec file ${file} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
-  const sha256 = createHash('sha256').update(text).digest('hex');
-  return contractFromDocument(raw, file, sha256, operationId);
+  const contract = contractFromDocument(raw, file, sha256, operationId);
+  if (loaded.size >= MAX_LOADED) loaded.delete(loaded.keys().next().value as string);
+  loaded.set(key, contract);
+  return contract;
 }
 
 /** Statuses listed in the document ('200', '4XX', 'default'...). */

@@ -14,6 +14,7 @@ import type {
 import { DEFAULTS } from '../defaults.ts';
 import { StopSending } from '../errors.ts';
 import { decodeBody } from './coding.ts';
+import { callHandler, type FetchHandler } from './in-process.ts';
 import { BodyCapError, type NodeAgents, nodeAgents, readWithNode } from './interim.ts';
 
 /**
@@ -61,8 +62,21 @@ interface HttpResponse {
   resentAfter?: string;
 }
 
-/** How an exchange failed; 'coding': the answer came in a content coding the request did not allow. */
-type FailureKind = 'timeout' | 'reset' | 'refused' | 'too-large' | 'protocol' | 'coding' | 'dns' | 'tls' | 'error';
+/**
+ * How an exchange failed; 'coding': the answer came in a content coding the request did not allow;
+ * 'unsent': the request could not be given to an in-process handler (never a verdict).
+ */
+type FailureKind =
+  | 'timeout'
+  | 'reset'
+  | 'refused'
+  | 'too-large'
+  | 'protocol'
+  | 'coding'
+  | 'dns'
+  | 'tls'
+  | 'error'
+  | 'unsent';
 
 interface TransportFailure {
   kind: 'failure';
@@ -110,6 +124,8 @@ export interface ClientOptions {
   proxy?: ProxySettings;
   /** Sees every request sent (benchmarks replay the same mix). */
   tap?: (request: OutgoingRequest) => void;
+  /** An in-process target: every request is a call of this function, none goes on a connection. */
+  handler?: FetchHandler;
 }
 
 const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
@@ -199,6 +215,19 @@ const timeoutMessage = (deadline: Deadline): string =>
 function acceptEncodingOf(request: OutgoingRequest): string | undefined {
   const value = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** An answer read whole (node:http, an in-process handler), decoded from its content coding and judged whole. */
+function decodedOutcome(
+  answer: { status: number; headers: Record<string, string>; raw: Buffer },
+  request: OutgoingRequest,
+  maxBodyBytes: number,
+  ms: number,
+): Outcome {
+  const { status, headers, raw } = answer;
+  const decoded = decodeBody(raw, headers['content-encoding'], acceptEncodingOf(request), maxBodyBytes);
+  if (!decoded.ok) return { kind: 'failure', failure: decoded.failure, message: decoded.message, ms, status, headers };
+  return { kind: 'response', status, headers, text: decoded.bytes.toString('utf8'), bytes: raw.length, ms };
 }
 
 /**
@@ -396,7 +425,8 @@ export class HttpClient {
     // timed out, essential or not: the first attempt had the full deadline
     const deadline = this.#deadline(essential && !fresh);
     let outcome: Outcome;
-    if (this.#node) outcome = await this.#readWithNode(request, deadline, this.#node);
+    if (this.#options.handler) outcome = await this.#call(this.#options.handler, request, deadline);
+    else if (this.#node) outcome = await this.#readWithNode(request, deadline, this.#node);
     else {
       const dispatcher = fresh ? this.#freshDispatcher(request.url) : this.#agent;
       outcome = await this.#dispatch(request, dispatcher, deadline);
@@ -445,6 +475,20 @@ export class HttpClient {
     };
   }
 
+  /** One request as a call of an in-process handler. */
+  async #call(handler: FetchHandler, request: OutgoingRequest, deadline: Deadline): Promise<Outcome> {
+    const started = performance.now();
+    const ms = (): number => Math.round((performance.now() - started) * 10) / 10;
+    const maxBodyBytes = Math.max(this.#options.maxBodyBytes, request.maxResponseBytes ?? 0);
+    const answer = await callHandler(handler, request, deadline.ms, maxBodyBytes);
+    if (answer.kind === 'failure') {
+      const message = answer.failure === 'timeout' ? timeoutMessage(deadline) : answer.message;
+      const shortened = answer.failure === 'timeout' && deadline.shortened ? { shortened: true } : {};
+      return { ...answer, message, ms: ms(), ...shortened };
+    }
+    return decodedOutcome(answer, request, maxBodyBytes, ms());
+  }
+
   /** One request read with node:http (a target that sends interim 1xx answers undici refuses). */
   async #readWithNode(request: OutgoingRequest, deadline: Deadline, agents: NodeAgents): Promise<Outcome> {
     const started = performance.now();
@@ -452,19 +496,8 @@ export class HttpClient {
     const maxBodyBytes = Math.max(this.#options.maxBodyBytes, request.maxResponseBytes ?? 0);
     try {
       const answer = await readWithNode(request, { timeoutMs: deadline.ms, maxBodyBytes, agents });
-      const headers = flatHeaders(answer.headers);
-      const decoded = decodeBody(answer.body, headers['content-encoding'], acceptEncodingOf(request), maxBodyBytes);
-      if (!decoded.ok)
-        return {
-          kind: 'failure',
-          failure: decoded.failure,
-          message: decoded.message,
-          ms: ms(),
-          status: answer.status,
-          headers,
-        };
-      const text = decoded.bytes.toString('utf8');
-      return { kind: 'response', status: answer.status, headers, text, bytes: answer.body.length, ms: ms() };
+      const raw = { status: answer.status, headers: flatHeaders(answer.headers), raw: answer.body };
+      return decodedOutcome(raw, request, maxBodyBytes, ms());
     } catch (error) {
       if (error instanceof BodyCapError)
         return { kind: 'failure', failure: 'too-large', message: error.message, ms: ms() };

@@ -10,6 +10,7 @@ import { EDGE_ROWS } from '../generators/edges.ts';
 import { keyLabel, keySecrets } from '../generators/keys.ts';
 import { isJsonObject } from '../json.ts';
 import {
+  isAboutConnection,
   isDerived,
   PROFILES,
   type ProfileName,
@@ -245,6 +246,14 @@ function requirementReport(r: Requirement, inputs: ReportInputs): RequirementRep
       status: 'skip',
       notRequired: true,
       reason: `not required by the profile ${profile} (${PROFILES[profile].title})`,
+    };
+  if (inputs.target.inProcess && isAboutConnection(r.id as RequirementId))
+    return {
+      ...base,
+      cases: 0,
+      status: 'skip',
+      unexercisable: true,
+      reason: 'not exercised: an in-process handler has no HTTP connection to judge (run it behind a port for this)',
     };
   const [first, ...more] = tally.counterexamples.map((cx) => counterexampleReport(cx, inputs));
   const follows = followsFrom(tally, r.id as RequirementId);

@@ -170,6 +170,11 @@ export interface RequirementReport {
   followsFrom?: RequirementId;
   /** The run's profile does not hold it (a stateless mock and what an update does): status skip, never a verdict. */
   notRequired?: true;
+  /**
+   * The target cannot show it (a requirement about the HTTP connection, an in-process handler):
+   * status skip, reported as not exercised, never a verdict, --require-coverage included.
+   */
+  unexercisable?: true;
 }
 
 /** One row of the coverage tables: what it is, how many exchanges of the run exercised it. */
@@ -210,6 +215,8 @@ export interface RunReport {
   target: {
     baseUrl: string;
     embedded: boolean;
+    /** An in-process fetch handler, called with each request: no connection (absent in older reports). */
+    inProcess?: true;
     assetId: string;
     assetIds?: string[];
     hasGet: boolean;
@@ -270,7 +277,7 @@ export interface RunMode {
  * expectations are out of date); with --require-coverage a MUST that no case exercised.
  */
 export function failsRun(r: RequirementReport, mode: RunMode): boolean {
-  if (r.notRequired) return false;
+  if (r.notRequired || r.unexercisable) return false;
   if (r.outcome === 'fixed') return mode.strict;
   if (r.status === 'skip') return mode.requireCoverage === true && r.level === 'MUST';
   if (r.status !== 'fail' || isKnownFailure(r) || r.followsFrom) return false;
@@ -318,7 +325,8 @@ export interface NotRunReport {
   tool: typeof TOOL;
   exitCode: 2;
   notRun: { stage: NotRunStage; reason: string };
-  target: { baseUrl: string; embedded: boolean; assetIds: string[]; createAsset: number };
+  /** handler: --handler's module (an in-process target), when given. */
+  target: { baseUrl: string; embedded: boolean; handler?: string; assetIds: string[]; createAsset: number };
   spec: { file: string };
   startedAt: string;
 }

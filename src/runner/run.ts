@@ -11,6 +11,7 @@ import { type Contract, DEFAULT_SPEC, loadContract } from '../contract/load.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { RunError } from '../errors.ts';
 import { HttpClient, type OutgoingRequest, type ProxySettings } from '../exchange/http.ts';
+import { type FetchHandler, IN_PROCESS_ORIGIN } from '../exchange/in-process.ts';
 import type { Target } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
 import { isReference, type RunEnv, type SuiteContext } from '../properties/property.ts';
@@ -25,8 +26,12 @@ import { putState, restore, restoreBody } from './restore.ts';
 
 export interface RunConfig {
   specFile: string;
-  /** Absent: the embedded reference server is started for the run. */
+  /** Absent (and no handler): the embedded reference server is started for the run. */
   baseUrl?: string;
+  /** An in-process target: a fetch handler called with each request, instead of a base URL. */
+  handler?: FetchHandler;
+  /** Where the handler came from (`--handler FILE#export`), for replay commands. */
+  handlerSource?: string;
   apiKey?: string;
   /** The asset the run may modify; several: the properties are dealt out to them (see runProperties). */
   assetId?: string | readonly string[];
@@ -101,9 +106,7 @@ export function defaultReplayCommand(config: RunConfig): ReplayCommand {
   return ({ property, seed, path, state, assetId }) =>
     [
       TOOL.command,
-      ...(config.baseUrl
-        ? [`--base-url ${config.baseUrl}`, config.createAsset ? '--create-asset' : `--asset-id ${assetId ?? first}`]
-        : []),
+      ...targetFlags(config, assetId ?? first),
       ...(resolve(config.specFile) === DEFAULT_SPEC ? [] : [`--spec ${config.specFile}`]),
       `--property ${property}`,
       `--seed ${seed}`,
@@ -111,6 +114,13 @@ export function defaultReplayCommand(config: RunConfig): ReplayCommand {
       `--path '${path}'`,
       ...(state ? [`--start-from '${JSON.stringify(state).replaceAll("'", "'\\''")}'`] : []),
     ].join(' ');
+}
+
+/** What names the target in a replay command: none for the embedded server. */
+function targetFlags(config: RunConfig, assetId: string): string[] {
+  const asset = config.createAsset ? '--create-asset' : `--asset-id ${assetId}`;
+  if (config.handler) return [`--handler ${config.handlerSource ?? '<the module exporting your handler>'}`, asset];
+  return config.baseUrl ? [`--base-url ${config.baseUrl}`, asset] : [];
 }
 
 export function isLoopback(baseUrl: string): boolean {
@@ -147,6 +157,7 @@ function runClient(config: RunConfig, assets: number): { client: HttpClient; dis
     // each lane of each asset its own connection, and as many again for a request sent while another closes
     connections: Math.max(8, (config.concurrency ?? DEFAULTS.concurrency) * assets * 2),
     ...(config.tap ? { tap: config.tap } : {}),
+    ...(config.handler ? { handler: config.handler } : {}),
     maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
   });
   const onAbort = (): void => client.stop(`interrupted (${abortReason(config.signal?.reason)})`);
@@ -227,7 +238,9 @@ async function prepareAsset(state: RunState, assetId: string): Promise<AssetRun>
   const { config, target, client, embedded } = state;
   const created = state.created.find((c) => c.id === assetId) ?? null;
   const ctx: SuiteContext = { ...checkContext(state.contract, assetId), apiKey: target.apiKey };
-  const mustRestore = !created && !embedded && !config.allowUnrestored && !isLoopback(target.baseUrl);
+  // an in-process handler lives in the caller's process, as a loopback server on the caller's machine
+  const local = embedded !== null || config.handler !== undefined || isLoopback(target.baseUrl);
+  const mustRestore = !created && !local && !config.allowUnrestored;
   const { hasGet, snapshot, baseline: shown, latencyMs, own } = await preflight(ctx, target, client, mustRestore);
   ctx.own = own;
   if (snapshot && !created) config.onEvent?.({ type: 'snapshot', assetId, values: snapshot.values });
@@ -385,6 +398,7 @@ function report(
     target: {
       baseUrl: state.target.baseUrl,
       embedded: state.embedded !== null,
+      ...(config.handler ? { inProcess: true as const } : {}),
       assetId: ids[0] ?? '',
       ...(ids.length > 1 ? { assetIds: ids } : {}),
       hasGet,
@@ -417,11 +431,11 @@ export async function runConformance(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const embedded =
-    config.baseUrl === undefined
+    config.baseUrl === undefined && config.handler === undefined
       ? await startReferenceServer(config.embeddedVariant ? { variant: config.embeddedVariant } : {})
       : null;
   const target: Target = {
-    baseUrl: embedded?.baseUrl ?? (config.baseUrl as string),
+    baseUrl: embedded?.baseUrl ?? (config.handler ? IN_PROCESS_ORIGIN : (config.baseUrl as string)),
     apiKey: embedded?.apiKey ?? config.apiKey ?? '',
     ...(config.headers ? { headers: config.headers } : {}),
     ...(config.uploadFields ? { uploadFields: config.uploadFields } : {}),

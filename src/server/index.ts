@@ -4,6 +4,7 @@
  * changes one behaviour of it at a time through the hooks of `Variant`. This module is its public
  * face: store (data and the server's own body rules), routes (replies) and transport (HTTP).
  */
+export { createReferenceHandler } from './fetch.ts';
 export { error, json, type Reply, type RequestInfo, readUpdate } from './routes.ts';
 export {
   type AssetRecord,

@@ -54,8 +54,30 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A server's store and its clock: one seeded asset (the id given, lower case, or the fixed one) and
+ * a key (given or random); `stamp` gives each timestamp in `format`, never earlier than the last.
+ */
+export function clockedStore(
+  format: (date: Date) => string,
+  apiKey?: string,
+  assetId: string = SEEDED_ASSET_ID,
+): { store: Store; stamp: () => string; assetId: string } {
+  let clock = 0;
+  const stamp = (): string => {
+    clock = Math.max(clock, Date.now());
+    return format(new Date(clock));
+  };
+  const id = assetId.toLowerCase();
+  return {
+    store: seededStore(apiKey ?? `ref-${randomBytes(18).toString('base64url')}`, id, stamp()),
+    stamp,
+    assetId: id,
+  };
+}
+
 /** A store holding one seeded asset, which a run may modify. */
-export function seededStore(apiKey: string, assetId: string, created: string): Store {
+function seededStore(apiKey: string, assetId: string, created: string): Store {
   const store: Store = { assets: new Map(), apiKey };
   const content = randomBytes(64);
   store.assets.set(assetId, {

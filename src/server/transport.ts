@@ -4,13 +4,12 @@
  * content-coded if the variant says so. Variants may take a request over entirely
  * (hang, reset, ...), delay an answer, or rewrite any reply.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { createRoutes, error, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
-import { SEEDED_ASSET_ID, type Store, seededStore } from './store.ts';
+import { clockedStore, type Store } from './store.ts';
 
 /** One behaviour changed: every hook is optional and defaults to the reference behaviour. */
 export interface Variant extends RouteHooks {
@@ -170,14 +169,7 @@ function trackSockets(server: Server): Set<Socket> {
 export function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const variant: Variant = options.variant ?? { name: 'reference' };
   const format = variant.timestamp ?? ((date: Date) => date.toISOString());
-  let clock = 0;
-  /** Never earlier than the previous timestamp the server gave. */
-  const stamp = (): string => {
-    clock = Math.max(clock, Date.now());
-    return format(new Date(clock));
-  };
-  const assetId = (options.assetId ?? SEEDED_ASSET_ID).toLowerCase();
-  const store = seededStore(options.apiKey ?? `ref-${randomBytes(18).toString('base64url')}`, assetId, stamp());
+  const { store, stamp, assetId } = clockedStore(format, options.apiKey, options.assetId);
   const handler = handlerFor(variant, store, stamp);
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)

@@ -38,7 +38,9 @@ export interface ResponseShape {
 /** An exchange as the client would have produced it. */
 export function exchange(
   c: Case,
-  response: ResponseShape | { failure: 'timeout' | 'reset' | 'too-large' | 'protocol'; status?: number },
+  response:
+    | ResponseShape
+    | { failure: 'timeout' | 'reset' | 'too-large' | 'protocol' | 'error' | 'unsent'; status?: number },
 ): Exchange {
   const bodyText = c.body.kind === 'json' ? JSON.stringify(c.body.value) : c.body.text;
   let sent: unknown;

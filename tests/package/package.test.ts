@@ -1,7 +1,8 @@
 /**
  * The package as users get it: `npm pack`, the tarball installed in an empty project, and there
- * the bin (`npx comfy-assets-conformance`), the library, its types and the example project's
- * vitest file (examples/tiny-server). Needs the npm registry or its cache for the dependencies.
+ * the bin (`npx comfy-assets-conformance`), the library, its types and the example projects'
+ * vitest files (examples/: a tiny server, a Hono app and MSW handlers in-process, Prism's mock).
+ * Needs the npm registry or its cache for the dependencies.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -219,32 +220,44 @@ describe('the installed package', () => {
   });
 });
 
-describe('the example project (examples/tiny-server), where it stands in the clone', () => {
-  let example: string;
-  beforeAll(async () => {
-    // as its README says: the tarball packed in the root of the clone, installed and run in place
-    example = join(ROOT, 'examples/tiny-server');
-    const manifest = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8'));
-    expect(manifest.devDependencies[pkg.name]).toBe(`file:../../${pkg.name}-${pkg.version}.tgz`);
-    copyFileSync(tarball, join(ROOT, `${pkg.name}-${pkg.version}.tgz`));
-    const installed = await npmInstall(example);
-    expect(installed.code, installed.stderr).toBe(0);
-  }, 300_000);
+/** The example projects, each run where it stands in the clone: its passing test, and its one-line fault. */
+const EXAMPLES = [
+  { dir: 'tiny-server', fault: { TINY_FAULT: 'trim-name' }, fails: ['A200-STRING-EXACT'] },
+  { dir: 'hono-app', fault: { HONO_FAULT: 'drop-tags' }, fails: ['A200-ARRAY-SET'] },
+  { dir: 'msw-handlers', fault: { MSW_FAULT: 'merge-metadata' }, fails: ['A200-OBJECT-REPLACED'] },
+  { dir: 'prism-mock', fault: { PRISM_FAULT: 'no-expectations' }, fails: ['AUTH-401', 'RESP-BODY-SCHEMA'] },
+] as const;
 
-  test('passes with the vitest entry: a test per requirement, the reports written', async () => {
-    const ran = await run('npx', ['--no-install', 'vitest', 'run'], example);
-    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
-    expect(ran.stdout).toMatch(/Tests\s+\S*\d+ passed/);
-    expect(readdirSync(join(example, 'conformance-report'))).toContain('junit.xml');
-    // its own vitest settings, not the clone's root config (which would find no test here)
-    expect(ran.stdout).toMatch(/conformance\.test\.js/);
-  });
+for (const ex of EXAMPLES) {
+  describe(`the example project (examples/${ex.dir}), where it stands in the clone`, () => {
+    let example: string;
+    beforeAll(async () => {
+      // as its README says: the tarball packed in the root of the clone, installed and run in place
+      example = join(ROOT, 'examples', ex.dir);
+      const manifest = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8'));
+      expect(manifest.devDependencies[pkg.name]).toBe(`file:../../${pkg.name}-${pkg.version}.tgz`);
+      copyFileSync(tarball, join(ROOT, `${pkg.name}-${pkg.version}.tgz`));
+      const installed = await npmInstall(example);
+      expect(installed.code, installed.stderr).toBe(0);
+    }, 300_000);
 
-  test('fails on the right requirement when its server is given one fault', async () => {
-    const ran = await run('npx', ['--no-install', 'vitest', 'run'], example, { TINY_FAULT: 'trim-name' });
-    expect(ran.code).toBe(1);
-    const failed = [...(ran.stdout + ran.stderr).matchAll(/FAIL .*> ([A-Z0-9-]+) \((MUST|SHOULD)\)/g)].map((m) => m[1]);
-    expect([...new Set(failed)]).toEqual(['A200-STRING-EXACT']);
-    expect(ran.stdout + ran.stderr).toMatch(/replay: npx comfy-assets-conformance /);
+    test('passes with the vitest entry: a test per requirement, the reports written', async () => {
+      const ran = await run('npx', ['--no-install', 'vitest', 'run'], example);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/Tests\s+\S*\d+ passed/);
+      expect(readdirSync(join(example, 'conformance-report'))).toContain('junit.xml');
+      // its own vitest settings, not the clone's root config (which would find no test here)
+      expect(ran.stdout).toMatch(/conformance\.test\.js/);
+    });
+
+    test(`fails on exactly ${ex.fails.join(' and ')} with its one-line fault`, async () => {
+      const ran = await run('npx', ['--no-install', 'vitest', 'run'], example, ex.fault);
+      expect(ran.code).toBe(1);
+      const failed = [...(ran.stdout + ran.stderr).matchAll(/FAIL .*> ([A-Z0-9-]+) \((MUST|SHOULD)\)/g)].map(
+        (m) => m[1],
+      );
+      expect([...new Set(failed)].sort()).toEqual([...ex.fails]);
+      expect(ran.stdout + ran.stderr).toMatch(/replay: npx comfy-assets-conformance /);
+    });
   });
-});
+}

@@ -35,14 +35,12 @@ describe('the wire: timeouts, cut answers, statuses, content types, JSON and sch
     expect(failure(exchange(makeCase(), ok200()), 'RESP-TIMELY')).toBeUndefined();
   });
 
-  test('RESP-COMPLETE: how the answer broke, and after which status', () => {
+  test('RESP-COMPLETE and RESP-HTTP: how the answer broke, and after which status', () => {
     expect(failure(exchange(makeCase(), { failure: 'too-large', status: 200 }), 'RESP-COMPLETE')).toEqual({
       message: 'Received: too-large: too-large (after status 200)',
       kind: 'too-large',
     });
-    expect(failure(exchange(makeCase(), { failure: 'reset' }), 'RESP-COMPLETE')?.message).toBe(
-      'Received: reset: reset',
-    );
+    expect(failure(exchange(makeCase(), { failure: 'reset' }), 'RESP-HTTP')?.message).toBe('Received: reset: reset');
   });
 
   test('RESP-STATUS-DOCUMENTED and RESP-NO-5XX: the status, and what the contract documents', () => {

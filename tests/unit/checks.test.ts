@@ -18,10 +18,15 @@ describe('every-response checks', () => {
   test('a conforming 200 violates nothing', () => {
     expect(violated(exchange(makeCase(), ok200({ name: 'x' })))).toEqual([]);
   });
-  test('a hang is RESP-TIMELY alone, a reset RESP-COMPLETE alone', () => {
+  test('a hang is RESP-TIMELY alone, a reset RESP-HTTP alone, a body over the cap RESP-COMPLETE alone', () => {
     expect(violated(exchange(makeCase(), { failure: 'timeout' }))).toEqual(['RESP-TIMELY']);
-    expect(violated(exchange(makeCase(), { failure: 'reset' }))).toEqual(['RESP-COMPLETE']);
+    expect(violated(exchange(makeCase(), { failure: 'reset' }))).toEqual(['RESP-HTTP']);
+    expect(violated(exchange(makeCase(), { failure: 'protocol' }))).toEqual(['RESP-HTTP']);
     expect(violated(exchange(makeCase(), { failure: 'too-large', status: 200 }))).toEqual(['RESP-COMPLETE']);
+    expect(violated(exchange(makeCase(), { failure: 'error' }))).toEqual(['RESP-COMPLETE']);
+  });
+  test('a request an in-process handler could not be given is judged by nothing', () => {
+    expect(judge(exchange(makeCase(), { failure: 'unsent' }), ctx).evaluated).toEqual([]);
   });
   test('an undocumented status', () => {
     const ex = exchange(makeCase({ expect: [] }), { status: 422, json: { code: 'x', message: 'y' } });

@@ -152,3 +152,22 @@ describe('bad spec files are SpecErrors with a message that says what to fix', (
     });
   }
 });
+
+describe('a spec read again in the same process', () => {
+  test('the same text is the same contract (its validators compiled once); a changed text is read anew', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spec-cache-'));
+    const file = join(dir, 'spec.yaml');
+    const text = readFileSync(SPEC, 'utf8');
+    writeFileSync(file, text);
+    const first = loadContract(file);
+    expect(loadContract(file)).toBe(first);
+    expect(compileValidators(loadContract(file))).toBe(compileValidators(first));
+    writeFileSync(file, text.replace('Update asset metadata', 'Update the metadata of an asset'));
+    const changed = loadContract(file);
+    expect(changed).not.toBe(first);
+    expect(changed.sha256).not.toBe(first.sha256);
+    // the first text again: the contract read first
+    writeFileSync(file, text);
+    expect(loadContract(file)).toBe(first);
+  });
+});
