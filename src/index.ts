@@ -60,6 +60,10 @@ const RUN_KEYS = [
   'headers',
   'uploadFields',
   'profile',
+  'compareWith',
+  'compareAssetId',
+  'compareApiKey',
+  'fidelity',
 ] as const satisfies readonly (keyof Options)[];
 
 /** Options of a run: the CLI's, by the names of its Options; other keys are ignored. */
@@ -108,7 +112,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunRepor
   const parsed = { ...optionsFromValues(reportDir === '' ? rest : values), ...(reportDir === '' ? { reportDir } : {}) };
   const contract = loadContract(parsed.spec);
   checkTargetOptions(parsed, contract, handler !== undefined);
-  const redact = makeRedactor(keySecrets(parsed.apiKey ?? ''));
+  const redact = makeRedactor([parsed.apiKey, parsed.compareApiKey].flatMap((key) => keySecrets(key ?? '')));
   const { report } = await reportedRun(parsed, contract, (line) => options.onProgress?.(redact(line)), redact, {
     signal: options.signal ?? new AbortController().signal,
     ...(handler ? { handler } : {}),

@@ -13,6 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunOptions, runConformance } from './index.ts';
+import { differenceLine, fidelityLine } from './render/text.ts';
 import { failsRun, type RequirementReport, type RunMode, type RunReport } from './report/model.ts';
 import { REQUIREMENTS, type RequirementId } from './requirements.ts';
 
@@ -88,6 +89,15 @@ export function describeConformance(options: ConformanceSuiteOptions = {}): void
     afterAll(async () => {
       await started?.close?.();
     });
+    // --compare-with: one more test, failing exactly when a difference --fidelity chose was found
+    if (run.compareWith !== undefined)
+      test(`FIDELITY: the answers compared with ${run.compareWith === 'embedded' ? 'the embedded reference server' : run.compareWith}`, () => {
+        const f = report?.fidelity;
+        if (!report || !f) return expect.fail('the run made no comparison');
+        const lines = [fidelityLine(f), ...f.differences.map(differenceLine)].join('\n');
+        if (f.fails) return expect.fail(lines);
+        console.info(lines);
+      });
     for (const requirement of REQUIREMENTS.filter((r) => !requirements || requirements.includes(r.id))) {
       test(`${requirement.id} (${requirement.level}): ${requirement.title}`, (ctx) => {
         const r = report?.requirements.find((x) => x.id === requirement.id);

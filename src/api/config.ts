@@ -43,6 +43,16 @@ export function configFromOptions(options: Options, extra: Partial<RunConfig> = 
     ...(options.uploadFields ? { uploadFields: options.uploadFields } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
     ...(options.profile !== 'server' ? { profile: options.profile } : {}),
+    ...(options.compareWith !== undefined
+      ? {
+          compareWith: {
+            ...(options.compareWith !== 'embedded' ? { baseUrl: options.compareWith } : {}),
+            ...(options.compareApiKey !== undefined ? { apiKey: options.compareApiKey } : {}),
+            ...(options.compareAssetId !== undefined ? { assetId: options.compareAssetId } : {}),
+            ...(options.fidelity ? { failOn: options.fidelity } : {}),
+          },
+        }
+      : {}),
     ...extra,
   };
   config.replayCommand = defaultReplayCommand(config);

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import type { ProxySettings } from '../exchange/http.ts';
 import { PROPERTY_NAMES } from '../properties/names.ts';
 import { tableCell } from '../render/text.ts';
+import { ASPECTS, type Aspect } from '../report/fidelity.ts';
 import { TOOL } from '../report/model.ts';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../requirements.ts';
 
@@ -63,6 +64,12 @@ export interface Options {
   uploadFields?: [string, string][];
   /** Proxies from the standard variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), when any is set. */
   proxy?: ProxySettings;
+  /** --compare-with: a reference's base URL, or 'embedded'. */
+  compareWith?: string;
+  compareAssetId?: string;
+  compareApiKey?: string;
+  /** The aspects whose differences from the reference fail the run. */
+  fidelity?: Aspect[];
 }
 
 type Parsed = Omit<Options, 'color' | 'proxy'>;
@@ -103,16 +110,16 @@ function boolText(name: string, text: string): boolean {
   throw new UsageError(`${name} must be 1 or 0 (true or false), got "${text}"`);
 }
 
-function baseUrl(text: string): string {
+function baseUrl(text: string, name = 'base-url'): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--base-url "${text}" is not a URL (expected e.g. http://127.0.0.1:8188)`);
+    throw new UsageError(`--${name} "${text}" is not a URL (expected e.g. http://127.0.0.1:8188)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(`--base-url must be an http or https URL, got "${url.protocol}"`);
-  if (url.search || url.hash) throw new UsageError('--base-url must not carry a query or a fragment');
+    throw new UsageError(`--${name} must be an http or https URL, got "${url.protocol}"`);
+  if (url.search || url.hash) throw new UsageError(`--${name} must not carry a query or a fragment`);
   return text;
 }
 
@@ -467,6 +474,46 @@ export const OPTIONS: readonly OptionDef[] = [
     help: `The kind of target: ${PROFILE_NAMES.map((p) => `${p} (${PROFILES[p].title})`).join('; ')}. A requirement the profile does not hold is reported as not required, by name.`,
   },
   {
+    flag: 'compare-with',
+    key: 'compareWith',
+    env: env('COMPARE_WITH'),
+    type: 'string',
+    value: 'URL',
+    parse: (text, name) => (text === 'embedded' ? text : baseUrl(text, name)),
+    help: 'A reference every case is also sent to (a staging cloud, or `embedded`: the embedded reference server): the report lists where the two answer differently, each difference tagged fault, allowed (differs) or reference fault. Its key: CONFORMANCE_COMPARE_API_KEY.',
+  },
+  {
+    flag: 'compare-asset-id',
+    key: 'compareAssetId',
+    env: env('COMPARE_ASSET_ID'),
+    type: 'string',
+    value: 'UUID',
+    help: "The reference's asset, which stands for the run's; required with a --compare-with URL, and put back at the end.",
+  },
+  {
+    flag: 'compare-api-key',
+    key: 'compareApiKey',
+    env: env('COMPARE_API_KEY'),
+    type: 'string',
+    value: 'KEY',
+    help: "The reference's key; prefer the variable.",
+  },
+  {
+    flag: 'fidelity',
+    key: 'fidelity',
+    env: env('FIDELITY'),
+    type: 'string',
+    value: 'ASPECT[,ASPECT...]',
+    parse: (text, name) => {
+      const list = text === 'all' ? [...ASPECTS] : text.split(',').map((a) => a.trim());
+      const unknown = list.filter((a) => !(ASPECTS as readonly string[]).includes(a));
+      if (unknown.length > 0)
+        throw new UsageError(`--${name} takes all or aspects among ${ASPECTS.join(', ')}; not ${unknown.join(', ')}`);
+      return list as Aspect[];
+    },
+    help: `With --compare-with: the differences that fail the run (exit 1) even where the contract allows both answers: all, or aspects among ${ASPECTS.join(', ')}.`,
+  },
+  {
     flag: 'header',
     key: 'headers',
     env: env('HEADERS'),
@@ -624,6 +671,24 @@ function checkCombinations(o: Parsed, given: Map<keyof Parsed, Given>): void {
   if (o.ca !== undefined && !o.baseUrl?.startsWith('https:')) fail('--ca goes with an https --base-url');
   if (o.uploadFields !== undefined && o.createAsset === 0)
     fail('--upload-field goes with --create-asset (the form of its upload)');
+  checkComparison(o);
+}
+
+/** --compare-with and what goes with it. */
+function checkComparison(o: Parsed): void {
+  const fail = (message: string): never => {
+    throw new UsageError(message);
+  };
+  if (o.compareWith === undefined) {
+    const lone = o.compareAssetId !== undefined ? '--compare-asset-id' : o.fidelity !== undefined ? '--fidelity' : null;
+    if (lone) fail(`${lone} goes with --compare-with (the reference)`);
+    return;
+  }
+  if (o.compareWith !== 'embedded' && o.compareAssetId === undefined)
+    fail("--compare-with URL needs --compare-asset-id (or CONFORMANCE_COMPARE_ASSET_ID), the reference's asset");
+  if ((o.assetId?.length ?? 0) > 1 || o.createAsset > 0)
+    fail('--compare-with compares one asset with one: give one --asset-id, not several or --create-asset');
+  if (o.replay !== undefined) fail('--compare-with goes without --replay (a replay re-runs failures of one target)');
 }
 
 /** The standard proxy variables (either case, as curl reads them); none set: no proxy. */

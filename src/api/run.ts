@@ -54,6 +54,19 @@ export function checkTargetOptions(options: Options, contract: Contract, inProce
     throw new UsageError(
       `--header cannot set ${contract.auth?.header}, the key's header: give the key in CONFORMANCE_API_KEY (or --api-key)`,
     );
+  if (options.compareAssetId !== undefined && compileValidators(contract).pathParam(options.compareAssetId).length > 0)
+    throw new UsageError(
+      `--compare-asset-id "${options.compareAssetId}" is not a valid ${contract.pathParam.name} for this spec`,
+    );
+  if (
+    options.compareWith !== undefined &&
+    options.compareWith !== 'embedded' &&
+    contract.auth &&
+    !options.compareApiKey
+  )
+    throw new UsageError(
+      `the spec requires ${contract.auth.header}: give the reference's key in CONFORMANCE_COMPARE_API_KEY (or --compare-api-key)`,
+    );
   if ((options.baseUrl !== undefined || inProcess) && contract.auth && options.apiKey === undefined) {
     throw new UsageError(
       `the spec requires ${contract.auth.header}: give the key in CONFORMANCE_API_KEY (or --api-key)`,
@@ -75,6 +88,10 @@ function onRunEvent(
           : (options.baseUrl ?? `${event.baseUrl} (embedded reference server)`);
       const get = event.hasGet ? ', GET available' : ', no GET';
       err(`target ${target}, asset ${event.assetId}${get}, answers in ${event.latencyMs} ms`);
+    } else if (event.type === 'reference') {
+      err(
+        `reference ${event.baseUrl ?? 'the embedded reference server'}, asset ${event.assetId}: every case is sent to it too (--compare-with)`,
+      );
     } else if (event.type === 'snapshot') {
       pending.snapshots.push({ assetId: event.assetId, values: event.values });
     } else if (event.type === 'created') {

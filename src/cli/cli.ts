@@ -66,7 +66,11 @@ async function command(
     return reportCommand(argv, io.out, redact);
   }
   const options = parseOptions(argv, env);
-  setRedactor([...keySecrets(options.apiKey ?? ''), ...keySecrets(env['CONFORMANCE_API_KEY'] ?? '')]);
+  setRedactor(
+    [options.apiKey, env['CONFORMANCE_API_KEY'], options.compareApiKey, env['CONFORMANCE_COMPARE_API_KEY']].flatMap(
+      (key) => keySecrets(key ?? ''),
+    ),
+  );
   if (options.help) {
     io.out(usage());
     return 0;
@@ -116,7 +120,9 @@ export async function runCli(
   extra: Partial<RunConfig> = {},
 ): Promise<number> {
   // The key may be in the environment even when options are bad: redact it from the start.
-  let redact = makeRedactor(keySecrets(env['CONFORMANCE_API_KEY'] ?? ''));
+  let redact = makeRedactor(
+    [env['CONFORMANCE_API_KEY'], env['CONFORMANCE_COMPARE_API_KEY']].flatMap((key) => keySecrets(key ?? '')),
+  );
   const safe: Io = { out: (line) => io.out(redact(line)), err: (line) => io.err(redact(line)) };
   try {
     const current: Redactor = (text) => redact(text);

@@ -10,6 +10,7 @@ import { doorParts } from '../generators/doors.ts';
 import { type KeyChoice, keyText } from '../generators/keys.ts';
 import { ACCEPTED_CODINGS } from './coding.ts';
 import type { HttpClient, Outcome, OutgoingRequest } from './http.ts';
+import { referenceCase } from './mirror.ts';
 
 export interface Exchange {
   case: Case;
@@ -30,6 +31,24 @@ export interface Exchange {
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };
 
+/** A case as both targets of a comparison answered it. */
+export interface MirrorPair {
+  exchange: Exchange;
+  reference: Exchange;
+}
+
+/** --compare-with: the reference, and the cases both answered (mirror.ts). */
+export interface Mirror {
+  /** The reference: its base URL, key and headers. */
+  target: Target;
+  client: HttpClient;
+  /** The run's asset, and the reference's asset that stands for it. */
+  assetId: string;
+  referenceAssetId: string;
+  /** Every case both answered, in the order sent. */
+  pairs: MirrorPair[];
+}
+
 export interface Target {
   baseUrl: string;
   apiKey: string;
@@ -37,6 +56,8 @@ export interface Target {
   headers?: Readonly<Record<string, string>>;
   /** Fields added to an upload's form (--upload-field). */
   uploadFields?: readonly (readonly [string, string])[];
+  /** --compare-with: the reference every case of the run is also sent to (mirror.ts). */
+  mirror?: Mirror;
 }
 
 export function parseBody(text: string): ParsedBody {
@@ -144,7 +165,21 @@ export async function perform(
 ): Promise<Performed> {
   const request = buildRequest(c, contract, target);
   const { outcome, rateLimited } = await client.send(request, essential, fresh);
-  return { exchange: exchangeOf(c, request, sentValue(c.body), outcome), rateLimited };
+  const exchange = exchangeOf(c, request, sentValue(c.body), outcome);
+  // the run's own housekeeping (preflight, restore) is not a case: the reference has its own
+  if (target.mirror && !essential && !rateLimited) await sendToReference(exchange, contract, target.mirror);
+  return { exchange, rateLimited };
+}
+
+/** The case of an exchange sent to the reference too, and the pair kept (one rate limited there is not kept). */
+async function sendToReference(exchange: Exchange, contract: Contract, mirror: Mirror): Promise<void> {
+  const c = referenceCase(exchange.case, mirror.assetId, mirror.referenceAssetId);
+  const request = buildRequest(c, contract, mirror.target);
+  const { outcome, rateLimited } = await mirror.client
+    .send(request)
+    .catch(() => ({ outcome: null, rateLimited: true }));
+  if (outcome && !rateLimited)
+    mirror.pairs.push({ exchange, reference: exchangeOf(c, request, sentValue(c.body), outcome) });
 }
 
 /** GET the asset (not part of the contract under test: used to read state back when the target serves it). */

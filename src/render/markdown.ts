@@ -1,4 +1,5 @@
 /** report.md: the verdict per requirement, then each failure with its request, response and repro. */
+import type { FidelityReport } from '../report/fidelity.ts';
 import {
   type CounterexampleReport,
   type Coverage,
@@ -12,6 +13,7 @@ import {
   assetAfterwards,
   assetsText,
   coverageLines,
+  fidelityLine,
   HISTORY,
   requestText,
   responseText,
@@ -145,12 +147,50 @@ function coverageTables(c: Coverage | undefined): string[] {
   ];
 }
 
+/** --compare-with: every difference, grouped, with a curl line for each side of its first case. */
+function fidelitySection(f: FidelityReport | undefined): string[] {
+  if (!f) return [];
+  const rows = f.differences.map(
+    (d) =>
+      `| ${d.tag} | ${d.aspect} | ${tableCell(d.caseClass)} | ${d.count} | ${tableCell(d.example.target)} | ${tableCell(d.example.reference)} |`,
+  );
+  const examples = f.differences.flatMap((d) => [
+    '',
+    `### ${d.tag}: ${d.aspect} in ${d.caseClass}`,
+    '',
+    `Case: ${d.example.case}`,
+    '',
+    '```sh',
+    `# the target`,
+    d.example.curl.target,
+    `# the reference`,
+    d.example.curl.reference,
+    '```',
+  ]);
+  return [
+    '',
+    '## Fidelity',
+    '',
+    fidelityLine(f),
+    ...(rows.length > 0
+      ? [
+          '',
+          '| Tag | Aspect | Cases of | Count | Target | Reference |',
+          '|---|---|---|---|---|---|',
+          ...rows,
+          ...examples,
+        ]
+      : []),
+  ];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const failures = report.requirements.filter((r) => r.counterexample);
   const lines = [
     ...header(report),
     ...verdictTable(report),
     ...coverageTables(report.coverage),
+    ...fidelitySection(report.fidelity),
     ...(failures.length > 0 ? ['', '## Failures'] : []),
     ...failures.flatMap(failure),
   ];

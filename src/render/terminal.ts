@@ -10,7 +10,15 @@ import {
   type RunReport,
 } from '../report/model.ts';
 import type { RunEvent } from '../runner/engine.ts';
-import { assetAfterwards, coverageLines, HISTORY, notExercised, verdictLabel } from './text.ts';
+import {
+  assetAfterwards,
+  coverageLines,
+  differenceLine,
+  fidelityLine,
+  HISTORY,
+  notExercised,
+  verdictLabel,
+} from './text.ts';
 
 const color = (code: number, s: string, on: boolean): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -119,6 +127,26 @@ function totals(report: RunReport, reportDir: string | null, paint: Paint): stri
 }
 
 /** `oneCase`: the run replayed one case (--path), so the table lists only the requirements it exercised. */
+/** The most differences the terminal lists (report.md has them all). */
+const SHOWN_DIFFERENCES = 12;
+
+/** --compare-with: the line of counts, then the differences, faults first. */
+function fidelityLines(report: RunReport, paint: Paint): string[] {
+  const f = report.fidelity;
+  if (!f) return [];
+  const order = ['fault', 'reference fault', 'allowed, differs'];
+  const sorted = [...f.differences].sort((a, b) => order.indexOf(a.tag) - order.indexOf(b.tag));
+  const more = sorted.length - SHOWN_DIFFERENCES;
+  return [
+    '',
+    fidelityLine(f),
+    ...sorted
+      .slice(0, SHOWN_DIFFERENCES)
+      .map((d) => `  ${d.tag === 'fault' ? paint(31, differenceLine(d)) : differenceLine(d)}`),
+    ...(more > 0 ? [`  ... and ${more} more in report.md`] : []),
+  ];
+}
+
 export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean, oneCase = false): string {
   const paint: Paint = (code, s) => color(code, s, colors);
   const stopped = report.stopped
@@ -128,6 +156,7 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   return [
     ...verdictRows(report, paint, oneCase),
     ...(oneCase ? [] : coverage),
+    ...fidelityLines(report, paint),
     ...failures(report, paint),
     ...stopped,
     ...assetLines(report, paint),

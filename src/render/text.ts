@@ -1,4 +1,5 @@
 /** Text pieces every renderer shares: a verdict's label, and an exchange written out as HTTP. */
+import type { FidelityDifference, FidelityReport } from '../report/fidelity.ts';
 import {
   type Coverage,
   type CoverageRow,
@@ -101,3 +102,14 @@ export function assetAfterwards(report: RunReport): AssetAfterwards {
       : `The ${assets} may differ from before the run; the earlier values were never shown to the suite.`;
   return { ok: false, headline: `THE ASSET WAS NOT RESTORED: ${restore.message}`, detail };
 }
+
+/** --compare-with, in one line: the reference, the cases compared and the differences by tag. */
+export function fidelityLine(f: FidelityReport): string {
+  const reference = f.reference.embedded ? 'the embedded reference server' : f.reference.baseUrl;
+  const chosen = f.failOn ? `; --fidelity ${f.failOn.join(',')}: ${f.fails ? 'FAILS the run' : 'none found'}` : '';
+  return `fidelity against ${reference}: ${f.compared} cases compared, ${f.differences.length} difference(s): ${f.counts.fault} fault, ${f.counts.allowedDiffers} allowed (differs), ${f.counts.referenceFault} reference fault${chosen}`;
+}
+
+/** One difference, as a line: its tag, what differs, in which cases, and what each answered. */
+export const differenceLine = (d: FidelityDifference): string =>
+  `${d.tag}: ${d.aspect} in ${d.caseClass} (${d.count} case${d.count === 1 ? '' : 's'}): target ${d.example.target}; reference ${d.example.reference}`;

@@ -21,6 +21,7 @@ import {
   requirement,
 } from '../requirements.ts';
 import { curlLine } from './curl.ts';
+import type { FidelityReport } from './fidelity.ts';
 import {
   type Cleanup,
   type Counterexample,
@@ -76,6 +77,8 @@ export interface ReportInputs {
   requests: RequestCounts;
   startedAt: Date;
   restored: RestoreResult | undefined;
+  /** --compare-with: the differences from the reference, and its key (redacted as the run's). */
+  fidelity?: { report: FidelityReport; apiKey: string };
 }
 
 const MAX_SHOWN_BODY = 8000;
@@ -307,7 +310,13 @@ export function buildReport(inputs: ReportInputs): RunReport {
       message: 'the run ended before the restore',
     },
     summary: summaryOf(requirements),
-    exitCode: exitCodeOf(requirements, inputs),
+    ...(inputs.fidelity ? { fidelity: inputs.fidelity.report } : {}),
+    exitCode: exitCodeOf(requirements, {
+      strict: inputs.strict,
+      ...(inputs.requireCoverage ? { requireCoverage: true } : {}),
+      ...(inputs.fidelity ? { fidelity: inputs.fidelity.report } : {}),
+    }),
   };
-  return redactDeep(report, makeRedactor(keySecrets(inputs.apiKey)));
+  const secrets = [...keySecrets(inputs.apiKey), ...keySecrets(inputs.fidelity?.apiKey ?? '')];
+  return redactDeep(report, makeRedactor(secrets));
 }

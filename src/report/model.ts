@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Violation } from '../checks/checks.ts';
 import type { Exchange } from '../exchange/perform.ts';
 import type { Level, ProfileName, RequirementId } from '../requirements.ts';
+import type { FidelityReport } from './fidelity.ts';
 
 /** The suite's name and version, from its package.json (src/ and dist/ are both one level below it). */
 export const TOOL: { name: string; version: string; command: string } = (() => {
@@ -255,6 +256,8 @@ export interface RunReport {
   shard?: string;
   /** With --profile other than server: the kind of target judged (requirements.ts, PROFILES). */
   profile?: ProfileName;
+  /** With --compare-with: where the target and the reference answered the same cases differently. */
+  fidelity?: FidelityReport;
   /** 0: nothing fails the run (see failsRun); 1: otherwise. */
   exitCode: 0 | 1;
 }
@@ -284,8 +287,12 @@ export function failsRun(r: RequirementReport, mode: RunMode): boolean {
   return r.level === 'MUST' || mode.strict;
 }
 
-export function exitCodeOf(requirements: readonly RequirementReport[], mode: RunMode): 0 | 1 {
-  return requirements.some((r) => failsRun(r, mode)) ? 1 : 0;
+/** The run's exit code: a requirement that fails the run, or a difference from the reference that --fidelity chose. */
+export function exitCodeOf(
+  requirements: readonly RequirementReport[],
+  mode: RunMode & { fidelity?: Pick<FidelityReport, 'fails'> },
+): 0 | 1 {
+  return requirements.some((r) => failsRun(r, mode)) || mode.fidelity?.fails === true ? 1 : 0;
 }
 
 /** The counts of the verdict line; `skipped` counts the requirements no case exercised, `mustSkipped` the MUSTs of them. */

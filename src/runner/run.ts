@@ -16,12 +16,14 @@ import type { Target } from '../exchange/perform.ts';
 import { isJsonObject } from '../json.ts';
 import { isReference, type RunEnv, type SuiteContext } from '../properties/property.ts';
 import { buildReport, type ReplayCommand } from '../report/build.ts';
+import type { FidelityReport } from '../report/fidelity.ts';
 import { type Cleanup, type Leftover, type RestoreResult, type RunReport, TOOL } from '../report/model.ts';
 import type { ProfileName } from '../requirements.ts';
 import { type ReferenceServer, startReferenceServer, type Variant } from '../server/index.ts';
 import { type Created, createAsset, deleteAsset, findLeftovers } from './create.ts';
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
 import { preflight, type Snapshot } from './preflight.ts';
+import { type CompareWith, closeReference, openReference, type Reference } from './reference.ts';
 import { putState, restore, restoreBody } from './restore.ts';
 
 export interface RunConfig {
@@ -88,6 +90,8 @@ export interface RunConfig {
   shard?: string;
   /** The kind of target judged: a stateless mock is not held to what an update does (requirements.ts, PROFILES). */
   profile?: ProfileName;
+  /** --compare-with: a reference every case is also sent to, and the differences reported (reference.ts). */
+  compareWith?: CompareWith;
   /** Sees every request sent (benchmarks). */
   tap?: (request: OutgoingRequest) => void;
   /** How the run was asked for, to print replay commands that reproduce a failure. */
@@ -99,7 +103,9 @@ export type SetupEvent =
   | { type: 'preflight'; hasGet: boolean; baseUrl: string; assetId: string; latencyMs: number }
   | { type: 'snapshot'; assetId: string; values: Record<string, unknown> }
   | { type: 'created'; id: string }
-  | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean };
+  | { type: 'leftovers'; leftovers: Leftover[]; deleting: boolean }
+  /** --compare-with: the reference reached (baseUrl null: the embedded reference server). */
+  | { type: 'reference'; baseUrl: string | null; assetId: string };
 
 export function defaultReplayCommand(config: RunConfig): ReplayCommand {
   const [first = ''] = assetsOf(config).ids;
@@ -376,6 +382,7 @@ function report(
   ids: string[],
   found: { engine: EngineResult; hasGet: boolean; latencyMs: number },
   startedAt: Date,
+  fidelity?: { report: FidelityReport; apiKey: string },
 ): RunReport {
   const { engine, hasGet, latencyMs } = found;
   const { config, client } = state;
@@ -421,6 +428,7 @@ function report(
     },
     startedAt,
     restored: restoreOf(state.restores),
+    ...(fidelity ? { fidelity } : {}),
   });
 }
 
@@ -455,12 +463,33 @@ export async function runConformance(
     cleanups: [],
     restores: [],
   };
+  let reference: Reference | null = null;
   try {
     if (assets.create > 0) await setUpCreatedAssets(state, assets.create);
     const ids = state.created.length > 0 ? state.created.map((c) => c.id) : embedded ? [embedded.assetId] : assets.ids;
+    if (config.compareWith) {
+      reference = await openReference(config.compareWith, contract, ids[0] as string, {
+        timeoutMs: config.timeoutMs,
+        ...(config.ca ? { ca: config.ca } : {}),
+        ...(config.proxy ? { proxy: config.proxy } : {}),
+        ...(config.headers ? { headers: config.headers } : {}),
+        mustRestore: (url) => !isLoopback(url) && !config.allowUnrestored,
+      });
+      target.mirror = reference.mirror;
+      config.onEvent?.({
+        type: 'reference',
+        baseUrl: reference.embedded ? null : reference.mirror.target.baseUrl,
+        assetId: reference.mirror.referenceAssetId,
+      });
+    }
     const found = await runOnAssets(state, ids);
     for (const c of state.created) recordUpload(found.engine, c);
-    return report(state, ids, found, startedAt);
+    delete target.mirror;
+    const fidelity = reference
+      ? await closeReference(reference, contract, config.compareWith?.failOn, target.apiKey, config.strict)
+      : undefined;
+    reference = null;
+    return report(state, ids, found, startedAt, fidelity);
   } catch (error) {
     // A failure before the properties ran: still delete what the run created.
     for (const c of state.created.filter((c) => !state.cleanups.some((x) => x.id === c.id)))
@@ -470,6 +499,8 @@ export async function runConformance(
     dispose();
     await client.close();
     await embedded?.close();
+    // a run that failed before its end still puts the reference's asset back
+    if (reference) await closeReference(reference, contract, undefined, target.apiKey, false).catch(() => undefined);
   }
 }
 
