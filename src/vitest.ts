@@ -67,6 +67,14 @@ export function testOutcome(r: RequirementReport, mode: RunMode): { outcome: 'pa
   return { outcome: 'skip', note: `SHOULD not met (fails only with strict): ${failureText(r)}` };
 }
 
+/** The FIDELITY test of a run with a reference: it fails exactly when a difference --fidelity chose was found. */
+export function fidelityOutcome(report: RunReport | undefined): { outcome: 'pass' | 'fail'; note: string } {
+  const f = report?.fidelity;
+  if (!f) return { outcome: 'fail', note: 'the run made no comparison' };
+  const note = [fidelityLine(f), ...f.differences.map(differenceLine)].join('\n');
+  return { outcome: f.fails ? 'fail' : 'pass', note };
+}
+
 /** Declares the suite's tests: call it at the top level of a test file (or inside a describe). */
 export function describeConformance(options: ConformanceSuiteOptions = {}): void {
   const { server, name, hookTimeoutMs, requirements, ...run } = options;
@@ -92,11 +100,9 @@ export function describeConformance(options: ConformanceSuiteOptions = {}): void
     // --compare-with: one more test, failing exactly when a difference --fidelity chose was found
     if (run.compareWith !== undefined)
       test(`FIDELITY: the answers compared with ${run.compareWith === 'embedded' ? 'the embedded reference server' : run.compareWith}`, () => {
-        const f = report?.fidelity;
-        if (!report || !f) return expect.fail('the run made no comparison');
-        const lines = [fidelityLine(f), ...f.differences.map(differenceLine)].join('\n');
-        if (f.fails) return expect.fail(lines);
-        console.info(lines);
+        const { outcome, note } = fidelityOutcome(report);
+        if (outcome === 'fail') return expect.fail(note);
+        console.info(note);
       });
     for (const requirement of REQUIREMENTS.filter((r) => !requirements || requirements.includes(r.id))) {
       test(`${requirement.id} (${requirement.level}): ${requirement.title}`, (ctx) => {

@@ -179,7 +179,13 @@ function classify(error: unknown): { failure: FailureKind; message: string } {
   if (/CERT|SSL|TLS|ERR_TLS/i.test(code) || /certificate|SSL/i.test(message))
     return { failure: 'tls', message: `TLS error: ${message}` };
   if (error instanceof undiciErrors.ResponseExceededMaxSizeError) return { failure: 'too-large', message };
-  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || error instanceof undiciErrors.HTTPParserError)
+  if (
+    code === 'HPE_INVALID_CONSTANT' ||
+    code.startsWith('HPE_') ||
+    // a body of another length than its Content-Length says (framing, RFC 9112 6.3)
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    error instanceof undiciErrors.HTTPParserError
+  )
     return { failure: 'protocol', message: `invalid HTTP: ${message}` };
   if (
     code === 'ECONNRESET' ||

@@ -4,7 +4,7 @@
  * reference, and the other half of "the same handler behind a port" (see toNodeListener).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRoutes, error, type Reply, type RequestInfo } from './routes.ts';
+import { createRoutes, error, idOfPath, type Reply, type RequestInfo } from './routes.ts';
 import { clockedStore, type Store } from './store.ts';
 import type { Variant } from './transport.ts';
 
@@ -29,15 +29,7 @@ const MAX_BODY = 4 * 1024 * 1024;
 /** The request as the routes see it: path still percent-encoded, the id decoded. */
 function infoOf(request: Request, body: string): RequestInfo {
   const url = new URL(request.url);
-  const match = /^\/api\/assets\/([^/]+)$/.exec(url.pathname);
-  let id: string | undefined;
-  if (match) {
-    try {
-      id = decodeURIComponent(match[1] as string);
-    } catch {
-      id = match[1];
-    }
-  }
+  const id = idOfPath(url.pathname);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;

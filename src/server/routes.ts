@@ -50,6 +50,17 @@ export interface RouteHooks {
   requirePreview?: boolean;
 }
 
+/** The id a path names (/api/assets/{id}), percent-decoded where it can be; undefined for another path. */
+export function idOfPath(path: string): string | undefined {
+  const match = /^\/api\/assets\/([^/]+)$/.exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    return match[1];
+  }
+}
+
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
   status,
   headers: { 'content-type': 'application/json; charset=utf-8', ...headers },

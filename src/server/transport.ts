@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { createRoutes, error, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
+import { createRoutes, error, idOfPath, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
 import { clockedStore, type Store } from './store.ts';
 
 /** One behaviour changed: every hook is optional and defaults to the reference behaviour. */
@@ -106,15 +106,7 @@ function send(res: ServerResponse, reply: Reply, variant: Variant, request: Requ
 /** The request as the routes see it: path, query, headers, the body as text, the decoded id. */
 function requestInfo(req: IncomingMessage, raw: Buffer): RequestInfo {
   const [path = '/', query = ''] = (req.url ?? '/').split('?');
-  const idMatch = /^\/api\/assets\/([^/]+)$/.exec(path);
-  let id: string | undefined;
-  if (idMatch) {
-    try {
-      id = decodeURIComponent(idMatch[1] as string);
-    } catch {
-      id = idMatch[1];
-    }
-  }
+  const id = idOfPath(path);
   return {
     method: req.method ?? 'GET',
     path,

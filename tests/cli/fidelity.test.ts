@@ -26,28 +26,21 @@ async function servers(): Promise<{ target: ReferenceServer; reference: Referenc
   return { target, reference };
 }
 
+/** The CLI's arguments for the target and the reference given, and the keys of both. */
+function compared(target: ReferenceServer, reference: ReferenceServer, extra: string[]): ReturnType<typeof spawnCli> {
+  const args = ['--base-url', target.baseUrl, '--asset-id', target.assetId, '--compare-with', reference.baseUrl];
+  return spawnCli([...args, '--compare-asset-id', reference.assetId, '--seed', '3', ...extra], {
+    CONFORMANCE_API_KEY: KEY,
+    CONFORMANCE_COMPARE_API_KEY: REF_KEY,
+  });
+}
+
 describe('--compare-with a reference on a port', () => {
   test('the differences are listed and tagged; the reference asset is put back; its key is never shown', async () => {
     const { target, reference } = await servers();
     const before = assetMetadata(reference);
     const dir = 'reports/fidelity-url';
-    const run = spawnCli(
-      [
-        '--base-url',
-        target.baseUrl,
-        '--asset-id',
-        target.assetId,
-        '--compare-with',
-        reference.baseUrl,
-        '--compare-asset-id',
-        reference.assetId,
-        '--seed',
-        '3',
-        '--report-dir',
-        dir,
-      ],
-      { CONFORMANCE_API_KEY: KEY, CONFORMANCE_COMPARE_API_KEY: REF_KEY },
-    );
+    const run = compared(target, reference, ['--report-dir', dir]);
     const code = await run.exited;
     const out = run.output();
     expect(code, out).toBe(0);
@@ -69,23 +62,7 @@ describe('--compare-with a reference on a port', () => {
 
   test('--fidelity status: a difference the contract allows fails the run when chosen', async () => {
     const { target, reference } = await servers();
-    const run = spawnCli(
-      [
-        '--base-url',
-        target.baseUrl,
-        '--asset-id',
-        target.assetId,
-        '--compare-with',
-        reference.baseUrl,
-        '--compare-asset-id',
-        reference.assetId,
-        '--fidelity',
-        'status',
-        '--seed',
-        '3',
-      ],
-      { CONFORMANCE_API_KEY: KEY, CONFORMANCE_COMPARE_API_KEY: REF_KEY },
-    );
+    const run = compared(target, reference, ['--fidelity', 'status']);
     expect(await run.exited, run.output()).toBe(1);
     expect(run.output()).toMatch(/--fidelity status: FAILS the run/);
     expect(run.output()).toMatch(/0 MUST failed/);

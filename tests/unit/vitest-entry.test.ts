@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { failsRun, type RequirementReport, type RunReport } from '../../src/report/model.ts';
 import { startReferenceServer } from '../../src/server/index.ts';
-import { describeConformance, testOutcome } from '../../src/vitest.ts';
+import { describeConformance, fidelityOutcome, testOutcome } from '../../src/vitest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vitest-entry-'));
 let closed = false;
@@ -69,5 +69,33 @@ describe('a verdict as a vitest test', () => {
     const r = { ...base, ...change };
     expect(testOutcome(r, { strict }).outcome).toBe(expected);
     expect(testOutcome(r, { strict }).outcome === 'fail').toBe(failsRun(r, { strict }));
+  });
+});
+
+describe('the FIDELITY test of a run with a reference', () => {
+  const fidelity = (fails: boolean): RunReport['fidelity'] => ({
+    reference: { baseUrl: 'embedded', embedded: true, assetId: 'a' },
+    compared: 10,
+    differences: [
+      {
+        caseClass: 'ID-MALFORMED',
+        aspect: 'status',
+        tag: 'allowed, differs',
+        count: 3,
+        example: { case: 'c', target: '404', reference: '400', curl: { target: 'curl a', reference: 'curl b' } },
+      },
+    ],
+    counts: { fault: 0, allowedDiffers: 1, referenceFault: 0 },
+    failOn: ['status'],
+    fails,
+  });
+  test('passes, listing the differences, unless a difference --fidelity chose was found', () => {
+    const report = { fidelity: fidelity(false) } as RunReport;
+    expect(fidelityOutcome(report)).toEqual({
+      outcome: 'pass',
+      note: expect.stringMatching(/allowed, differs: status in ID-MALFORMED \(3 cases\): target 404; reference 400/),
+    });
+    expect(fidelityOutcome({ fidelity: fidelity(true) } as RunReport).outcome).toBe('fail');
+    expect(fidelityOutcome({} as RunReport)).toEqual({ outcome: 'fail', note: 'the run made no comparison' });
   });
 });
