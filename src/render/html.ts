@@ -3,6 +3,7 @@
  * its citation, the numbered sequence when there is one, the minimal request and response side by
  * side, the curl line and the replay command.
  */
+import type { FidelityReport } from '../report/fidelity.ts';
 import {
   type CounterexampleReport,
   type Coverage,
@@ -19,10 +20,12 @@ import {
   assetAfterwards,
   assetsText,
   coverageLines,
+  fidelityLine,
   HISTORY,
   requestText,
   responseText,
   summaryCounts,
+  targetText,
   verdictLabel,
 } from './text.ts';
 
@@ -82,6 +85,21 @@ function coverageHtml(c: Coverage | undefined): string {
     )}</ul>${table('Constraints of the body schema, broken', c.keywords)}${table('Statuses received', c.statuses)}${table('Edge classes', edges)}`;
 }
 
+/** --compare-with: the differences from the reference, a row each, faults in red. */
+function fidelityHtml(f: FidelityReport | undefined): string {
+  if (!f) return '';
+  const rows = f.differences
+    .map(
+      (d) =>
+        `<tr${d.tag === 'fault' ? ' class="fail"' : ''}><td>${escapeHtml(d.tag)}</td><td>${escapeHtml(d.aspect)}</td><td>${escapeHtml(d.caseClass)}</td><td class="num">${d.count}</td><td><code>${escapeHtml(d.example.target)}</code></td><td><code>${escapeHtml(d.example.reference)}</code></td></tr>`,
+    )
+    .join('');
+  const table = rows
+    ? `<table id="fidelity"><thead><tr><th>Tag</th><th>Aspect</th><th>Cases of</th><th>Count</th><th>Target</th><th>Reference</th></tr></thead><tbody>${rows}</tbody></table>`
+    : '';
+  return `<h2>Fidelity</h2><ul class="meta"><li>${escapeHtml(fidelityLine(f))}</li></ul>${table}`;
+}
+
 /** What became of the asset: a line, or (not restored, not deleted) a red block as loud as the terminal's. */
 function assetHtml(report: RunReport): string {
   const { ok, headline, detail } = assetAfterwards(report);
@@ -109,7 +127,7 @@ ${counterexamplesOf(r)
   .join('\n')}</section>`,
     )
     .join('\n');
-  const target = report.target.embedded ? 'embedded reference server' : report.target.baseUrl;
+  const target = targetText(report.target);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Conformance report: ${verdict}</title><style>${STYLE}</style></head>
 <body><h1>Conformance report: ${verdict}</h1>
@@ -123,6 +141,7 @@ ${assetHtml(report)}
 ${rows}
 </tbody></table>
 ${coverageHtml(report.coverage)}
+${fidelityHtml(report.fidelity)}
 ${failures ? `<h2>Failures</h2>\n${failures}` : ''}
 </body></html>
 `;

@@ -7,7 +7,7 @@ import {
   type NotRunReport,
   type RunReport,
 } from '../report/model.ts';
-import { type AssetAfterwards, assetAfterwards } from './text.ts';
+import { type AssetAfterwards, assetAfterwards, targetText } from './text.ts';
 
 const xml = (s: string): string =>
   s
@@ -96,7 +96,7 @@ export function renderJunit(report: RunReport): string {
 /** junit.xml of a run that could not start: one failing test that says why. */
 export function renderNotRunJunit(report: NotRunReport): string {
   const { stage, reason } = report.notRun;
-  const where = report.target.embedded ? 'embedded reference server' : report.target.baseUrl;
+  const where = targetText(report.target);
   return `${[
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<testsuites name="conformance" tests="1" failures="1" skipped="0" time="0.000">',

@@ -19,6 +19,7 @@ import {
   responseText,
   summaryCounts,
   tableCell,
+  targetText,
   verdictLabel,
 } from './text.ts';
 
@@ -32,7 +33,7 @@ function header(report: RunReport): string[] {
   const lines = [
     `# Conformance report: ${report.exitCode === 0 ? 'PASS' : 'FAIL'}`,
     '',
-    `- Target: ${target.embedded ? 'embedded reference server' : target.baseUrl} (${assetsText(target, (id) => `\`${id}\``)}${target.hasGet ? ', serves GET' : ''}${target.latencyMs !== undefined ? `, answers in ${target.latencyMs} ms` : ''})`,
+    `- Target: ${targetText(target)} (${assetsText(target, (id) => `\`${id}\``)}${target.hasGet ? ', serves GET' : ''}${target.latencyMs !== undefined ? `, answers in ${target.latencyMs} ms` : ''})`,
     `- Spec: \`${spec.file}\` (${spec.title} ${spec.version}, operation \`${spec.operationId}\`, sha256 \`${spec.sha256.slice(0, 12)}…\`)`,
     `- Seed ${report.seed}, ${report.runs} runs per property, ${report.strict ? 'strict (SHOULD failures fail the run)' : 'default mode (SHOULD failures are reported, not fatal)'}`,
     `- ${requests.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s; rate limited ${requests.rateLimited} times (${requests.retries} retries)${requests.resetRetries ? `; ${requests.resetRetries} sent again after the connection closed before any answer` : ''}`,

@@ -113,3 +113,16 @@ export function fidelityLine(f: FidelityReport): string {
 /** One difference, as a line: its tag, what differs, in which cases, and what each answered. */
 export const differenceLine = (d: FidelityDifference): string =>
   `${d.tag}: ${d.aspect} in ${d.caseClass} (${d.count} case${d.count === 1 ? '' : 's'}): target ${d.example.target}; reference ${d.example.reference}`;
+
+/** The target in words: the embedded reference server, an in-process handler, or its base URL. */
+export const targetText = (target: {
+  embedded: boolean;
+  inProcess?: true;
+  handler?: string;
+  baseUrl: string;
+}): string =>
+  target.embedded
+    ? 'embedded reference server'
+    : target.inProcess || target.handler !== undefined
+      ? `an in-process handler${target.handler ? ` (${target.handler})` : ''}`
+      : target.baseUrl;
