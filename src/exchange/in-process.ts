@@ -17,7 +17,7 @@ export const IN_PROCESS_ORIGIN = 'http://in-process.localhost';
 
 /** What one call of the handler gave: an answer's raw parts, or how it failed. */
 export type HandlerAnswer =
-  | { kind: 'response'; status: number; headers: Record<string, string>; raw: Buffer; bytes: number }
+  | { kind: 'response'; status: number; headers: Record<string, string>; raw: Buffer }
   | {
       kind: 'failure';
       /** 'unsent': the request cannot be put in a fetch Request (no verdict); 'error': the handler failed to answer. */
@@ -70,14 +70,14 @@ function thrownText(error: unknown): string {
 async function readCapped(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
-): Promise<{ raw: Buffer; bytes: number } | { over: number }> {
-  if (body === null) return { raw: Buffer.alloc(0), bytes: 0 };
+): Promise<{ raw: Buffer } | { over: number }> {
+  if (body === null) return { raw: Buffer.alloc(0) };
   const reader = body.getReader();
   const chunks: Buffer[] = [];
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return { raw: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), bytes };
+    if (done) return { raw: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) };
     bytes += value.byteLength;
     if (bytes > maxBytes) {
       await reader.cancel().catch(() => undefined);
@@ -104,7 +104,7 @@ async function answerOf(response: Response, maxBytes: number): Promise<HandlerAn
         status,
         headers,
       };
-    return { kind: 'response', status, headers, raw: read.raw, bytes: read.bytes };
+    return { kind: 'response', status, headers, raw: read.raw };
   } catch (error) {
     return {
       kind: 'failure',

@@ -33,6 +33,8 @@ export interface Reference {
 
 interface Settings {
   timeoutMs: number;
+  /** The run's ceiling on requests per second, which the reference is held to as well (0: none). */
+  rate?: number;
   ca?: string;
   proxy?: ProxySettings;
   headers?: Record<string, string>;
@@ -56,6 +58,7 @@ export async function openReference(
   const referenceAssetId = embedded?.assetId ?? (compare.assetId as string);
   const client = new HttpClient({
     timeoutMs: settings.timeoutMs,
+    ...(settings.rate ? { rate: settings.rate } : {}),
     ...(settings.ca ? { ca: settings.ca } : {}),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });

@@ -470,6 +470,7 @@ export async function runConformance(
     if (config.compareWith) {
       reference = await openReference(config.compareWith, contract, ids[0] as string, {
         timeoutMs: config.timeoutMs,
+        ...(config.rate ? { rate: config.rate } : {}),
         ...(config.ca ? { ca: config.ca } : {}),
         ...(config.proxy ? { proxy: config.proxy } : {}),
         ...(config.headers ? { headers: config.headers } : {}),
