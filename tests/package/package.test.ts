@@ -86,6 +86,8 @@ describe('the installed package', () => {
     expect(listed).toContain('package/README.md');
     expect(listed).toContain('package/LICENSE');
     expect(listed.filter((f) => /^package\/(src|tests|fixtures)\//.test(f))).toEqual([]);
+    // an example installed in place (this tier does it) ships as its sources only
+    expect(listed.filter((f) => /\/node_modules\/|package-lock\.json$/.test(f))).toEqual([]);
     const tree = await run('npm', ['ls', '--all', '--parseable', '--omit=dev'], project);
     expect(tree.stdout).toContain('comfy-assets-conformance');
     expect(tree.stdout).not.toMatch(/node_modules\/(tsx|ts-node|typescript|esbuild|@swc)(\/|$)/m);
