@@ -57,7 +57,7 @@ async function asHandler(value: unknown, file: string, what: string): Promise<Fe
     return fromMsw(value, getResponse);
   }
   throw new UsageError(
-    `--handler: ${what} is ${value === undefined ? 'not exported' : `a ${typeof value}`}, not a fetch handler ((Request) => Response), an object with fetch, or MSW handlers`,
+    `--handler: ${what} is ${value === null ? 'null' : `a ${typeof value}`}, not a fetch handler ((Request) => Response), an object with fetch, or MSW handlers`,
   );
 }
 
@@ -75,5 +75,6 @@ export async function loadHandler(spec: string, cwd = process.cwd()): Promise<Fe
       `--handler: cannot load ${given} (${why}); give a module Node can import (JavaScript, or run the CLI under tsx for TypeScript)`,
     );
   }
+  if (!Object.hasOwn(module, name)) throw new UsageError(`--handler: ${given} has no export named ${name}`);
   return asHandler(module[name], file, `the export ${name} of ${given}`);
 }

@@ -80,7 +80,10 @@ describe('--handler', () => {
       ['--handler', `${MODULE}#notAHandler`, '--asset-id', ASSET],
       /the export notAHandler of .* is a number, not a fetch handler/,
     ],
-    [['--handler', `${MODULE}#missing`, '--asset-id', ASSET], /the export missing of .* is not exported/],
+    [
+      ['--handler', `${MODULE}#missing`, '--asset-id', ASSET],
+      /--handler: fixtures\/handlers\/reference\.mjs has no export named missing/,
+    ],
     [['--handler', 'README.md', '--asset-id', ASSET], /--handler: cannot load README\.md/],
     [
       ['--handler', MODULE, '--base-url', 'http://127.0.0.1:9', '--asset-id', ASSET],
