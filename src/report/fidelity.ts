@@ -71,7 +71,7 @@ interface Seen {
 const bodyOf = (ex: Exchange): Record<string, unknown> | null =>
   ex.body?.ok && isJsonObject(ex.body.value) ? ex.body.value : null;
 
-/** What the answers' headers and statuses show differently (null: a status differs, nothing else is compared). */
+/** What the answers' statuses and headers show differently; where one did not answer or the statuses differ, that alone. */
 function headDifferences(t: Exchange, r: Exchange): Seen[] {
   const to = t.outcome;
   const ro = r.outcome;
