@@ -31,7 +31,12 @@ export function swapId(text: string, from: string, to: string): string {
 /** The case as the reference is sent it: its asset's id (`to`) wherever the case names the run's asset (`from`). */
 export function referenceCase(c: Case, from: string, to: string): Case {
   const swap = (text: string): string => swapId(text, from, to);
-  const swapValue = <T>(value: T): T => JSON.parse(swap(JSON.stringify(value))) as T;
+  // (most cases name no id in their body: those are kept as they are, not parsed again)
+  const swapValue = <T>(value: T): T => {
+    const text = JSON.stringify(value);
+    const swapped = swap(text);
+    return swapped === text ? value : (JSON.parse(swapped) as T);
+  };
   const body: Case['body'] =
     c.body.kind === 'json'
       ? { kind: 'json', value: swapValue(c.body.value) }

@@ -35,6 +35,8 @@ interface Settings {
   timeoutMs: number;
   /** The run's ceiling on requests per second, which the reference is held to as well (0: none). */
   rate?: number;
+  /** Time the run may spend waiting on the reference's 429 and 503 answers, as on the target's. */
+  maxWaitMs: number;
   ca?: string;
   proxy?: ProxySettings;
   headers?: Record<string, string>;
@@ -59,6 +61,7 @@ export async function openReference(
   const client = new HttpClient({
     timeoutMs: settings.timeoutMs,
     ...(settings.rate ? { rate: settings.rate } : {}),
+    maxWaitMs: settings.maxWaitMs,
     ...(settings.ca ? { ca: settings.ca } : {}),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });

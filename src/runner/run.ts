@@ -151,6 +151,9 @@ function abortReason(reason: unknown): string {
   return reason === undefined ? 'aborted by the caller' : String(reason);
 }
 
+/** The time a run may spend waiting on 429 and 503 answers (of the target, and apart of the reference). */
+const waitBound = (config: RunConfig): number => (config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS);
+
 /** The client of a run, with its pacing, budget and stop conditions (signal, run time limit). */
 function runClient(config: RunConfig, assets: number): { client: HttpClient; dispose(): void } {
   const client = new HttpClient({
@@ -164,7 +167,7 @@ function runClient(config: RunConfig, assets: number): { client: HttpClient; dis
     connections: Math.max(8, (config.concurrency ?? DEFAULTS.concurrency) * assets * 2),
     ...(config.tap ? { tap: config.tap } : {}),
     ...(config.handler ? { handler: config.handler } : {}),
-    maxWaitMs: config.budgetMs ? config.budgetMs * WAIT_SHARE : UNPLANNED_WAIT_MS,
+    maxWaitMs: waitBound(config),
   });
   const onAbort = (): void => client.stop(`interrupted (${abortReason(config.signal?.reason)})`);
   config.signal?.addEventListener('abort', onAbort, { once: true });
@@ -471,6 +474,7 @@ export async function runConformance(
       reference = await openReference(config.compareWith, contract, ids[0] as string, {
         timeoutMs: config.timeoutMs,
         ...(config.rate ? { rate: config.rate } : {}),
+        maxWaitMs: waitBound(config),
         ...(config.ca ? { ca: config.ca } : {}),
         ...(config.proxy ? { proxy: config.proxy } : {}),
         ...(config.headers ? { headers: config.headers } : {}),

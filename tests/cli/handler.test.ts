@@ -56,6 +56,34 @@ describe('--handler', () => {
     expect(noTarget.out).toContain('was made on an in-process handler: give --handler FILE[#EXPORT] to replay it');
   });
 
+  test.each([
+    [
+      'objectOnLongNames',
+      'RESP-COMPLETE',
+      [],
+      /^Received: error: the handler answered an object \(status, body\), not a Response$/,
+    ],
+    ['hangsOnManyTags', 'RESP-TIMELY', ['--timeout-ms', '1000'], /^Received: no complete response after \d/],
+  ])('%s: fails %s alone, and the run ends', async (name, requirement, extra, message) => {
+    const dir = `reports/handler-${name}`;
+    const run = await cli([
+      '--handler',
+      `${MODULE}#${name}`,
+      '--asset-id',
+      ASSET,
+      '--seed',
+      '1',
+      ...extra,
+      '--report-dir',
+      dir,
+    ]);
+    expect(run.code, run.out).toBe(1);
+    const report = reportIn(dir);
+    expect(report.requirements.filter((r) => r.status === 'fail').map((r) => r.id)).toEqual([requirement]);
+    const cx = report.requirements.find((r) => r.id === requirement)?.counterexample;
+    expect(cx?.violated.find((v) => v.requirement === requirement)?.message).toMatch(message);
+  });
+
   test('an exported array of MSW handlers runs through the msw installed beside it', async () => {
     const run = await cli([
       '--handler',

@@ -8,7 +8,7 @@ import { ALTERNATIVES, MUTANTS } from '../../fixtures/servers/index.ts';
 import type { Aspect } from '../../src/report/fidelity.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { runConformance } from '../../src/runner/run.ts';
-import type { Variant } from '../../src/server/index.ts';
+import { json, startReferenceServer, type Variant } from '../../src/server/index.ts';
 import { SPEC } from '../helpers/helpers.ts';
 
 const variantOf = (name: string): Variant => {
@@ -74,5 +74,46 @@ describe.concurrent('--compare-with the embedded reference', () => {
     const other = await compared('malformed-id-404', ['members', 'echo']);
     expect(other.fidelity?.fails).toBe(false);
     expect(other.exitCode).toBe(0);
+  });
+});
+
+describe('a reference that keeps answering 429', () => {
+  test("is waited on within the run's share for waiting, then not: the run goes on, nothing compared", async () => {
+    const target = await startReferenceServer({ apiKey: 'target-key-0123456789' });
+    // every update answered 429 with Retry-After: 1 (reads pass, so that its asset can be read and put back)
+    const reference = await startReferenceServer({
+      apiKey: 'limited-reference-key-0123',
+      variant: {
+        name: 'always-429',
+        reply: (reply, request) =>
+          request.method === 'PUT'
+            ? json(429, { code: 'RATE_LIMITED', message: 'slow down' }, { 'retry-after': '1' })
+            : reply,
+      },
+    });
+    try {
+      const report = await runConformance({
+        specFile: SPEC,
+        baseUrl: target.baseUrl,
+        apiKey: target.apiKey,
+        assetId: target.assetId,
+        runs: 5,
+        seed: 1,
+        strict: false,
+        timeoutMs: 3000,
+        budgetMs: 6000,
+        only: ['valid-update'],
+        compareWith: { baseUrl: reference.baseUrl, apiKey: reference.apiKey, assetId: reference.assetId },
+      });
+      expect(report.fidelity?.compared).toBe(0);
+      expect(report.exitCode).toBe(0);
+      // a quarter of the 6 s budget for waiting: one Retry-After of a second in all, then the 429s are
+      // not waited for, and the property runs to its end (waiting three seconds a case, it would not)
+      expect(report.properties.map((p) => [p.name, p.interrupted === true])).toEqual([['valid-update', false]]);
+      expect(report.requirements.find((r) => r.id === 'UPD-VALID-200')?.cases).toBeGreaterThanOrEqual(5);
+    } finally {
+      await target.close();
+      await reference.close();
+    }
   });
 });
