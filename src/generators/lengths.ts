@@ -8,7 +8,7 @@
  */
 
 /** Bytes of a string in UTF-8. */
-export const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** Column widths: VARCHAR(255) and its neighbours, and TEXT's 65,535 bytes. */
 const WIDTHS: readonly number[] = [255, 511, 1023, 4095, 65535];

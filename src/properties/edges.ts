@@ -64,13 +64,26 @@ function ownFields(ctx: SuiteContext): Record<string, unknown> {
   );
 }
 
-/** The rows this property generates against this contract (a row may find no slot in the schema). */
-export function generatedRows(ctx: SuiteContext): { row: EdgeRow; arbitrary: fc.Arbitrary<EdgeCase[]> }[] {
+type GeneratedRow = { row: EdgeRow; arbitrary: fc.Arbitrary<EdgeCase[]> };
+
+/** The rows of a context, with what they were made from: made again when the asset or its values change. */
+const rowsOf = new WeakMap<SuiteContext, { own: SuiteContext['own']; targetId: string; rows: GeneratedRow[] }>();
+
+/**
+ * The rows this property generates against this contract (a row may find no slot in the schema).
+ * Made once per context: a run asks for them four times (skip reason, plan, arbitrary, execution),
+ * and making them builds every long string of the lengths row.
+ */
+export function generatedRows(ctx: SuiteContext): GeneratedRow[] {
+  const made = rowsOf.get(ctx);
+  if (made && made.own === ctx.own && made.targetId === ctx.targetId) return made.rows;
   const schema = edgeSchema(ctx);
-  return EDGE_ROWS.flatMap((row) => {
+  const rows = EDGE_ROWS.flatMap((row) => {
     const arbitrary = row.arbitrary?.(schema) ?? null;
     return arbitrary ? [{ row, arbitrary }] : [];
   });
+  rowsOf.set(ctx, { own: ctx.own, targetId: ctx.targetId, rows });
+  return rows;
 }
 
 function edgeCaseOf(e: EdgeCase, row: EdgeRow, ctx: SuiteContext): Case {

@@ -187,6 +187,32 @@ describe('text a stack rewrites, lengths at limits, mass assignment', () => {
   });
 });
 
+describe('the rows of a context', () => {
+  const massAssignment = (ctx: SuiteContext): EdgeCase[] => {
+    const row = generatedRows(ctx).find((r) => r.row.id === 'mass-assignment');
+    return row ? (fc.sample(row.arbitrary, { seed: 1, numRuns: 1 })[0] ?? []) : [];
+  };
+
+  test('made once per context: asked again, the same rows', () => {
+    const ctx: SuiteContext = { ...context(), apiKey: 'k' };
+    expect(generatedRows(ctx)).toBe(generatedRows(ctx));
+    expect(generatedRows({ ...ctx })).not.toBe(generatedRows(ctx));
+  });
+
+  test("made again when the asset's shown values or its id change: never a stale value sent back", () => {
+    const ctx: SuiteContext = { ...context(), apiKey: 'k' };
+    const before = generatedRows(ctx);
+    expect(massAssignment(ctx)[0]?.ownBefore).not.toHaveProperty('owner');
+    ctx.own = { owner: 'me' };
+    expect(generatedRows(ctx)).not.toBe(before);
+    expect(massAssignment(ctx)[0]?.ownBefore).toMatchObject({ owner: 'me' });
+    const shown = generatedRows(ctx);
+    ctx.targetId = '0b0e6f3c-9d51-4f6e-8a51-2f7d1c0e9a11';
+    expect(generatedRows(ctx)).not.toBe(shown);
+    expect(massAssignment(ctx)[0]?.ownBefore).toMatchObject({ id: ctx.targetId });
+  });
+});
+
 describe('numbers compared as decimal text', () => {
   test('the same number written differently is equal; a rounded one is not', () => {
     expect(canonicalDecimal('9007199254740993')).toBe(canonicalDecimal('9007199254740993.0'));
