@@ -62,6 +62,26 @@ function verdictRows(report: RunReport, paint: Paint, oneCase: boolean): string[
   return out;
 }
 
+/**
+ * Why each requirement the run did not exercise was not (the table says only that it was not), one
+ * line per reason with the requirements it holds for; those the profile does not hold are counted
+ * in the totals and left out here.
+ */
+function unexercisedLines(report: RunReport, paint: Paint): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of report.requirements.filter((x) => x.status === 'skip' && !x.notRequired)) {
+    const reason = (r.reason ?? 'no reason given').replace(/^not exercised: /, '');
+    byReason.set(reason, [...(byReason.get(reason) ?? []), r.id]);
+  }
+  if (byReason.size === 0) return [];
+  const cut = (s: string): string => (s.length > 240 ? `${s.slice(0, 240)}… (full text in report.md)` : s);
+  return [
+    '',
+    'not exercised, and why:',
+    ...[...byReason].map(([reason, ids]) => paint(90, `  ${ids.join(', ')}: ${cut(reason)}`)),
+  ];
+}
+
 /** Each failure that is not known: the minimal case, the violation, curl and replay. */
 function failures(report: RunReport, paint: Paint): string[] {
   const out: string[] = [];
@@ -155,6 +175,7 @@ export function renderSummary(report: RunReport, reportDir: string | null, color
   const coverage = report.coverage ? ['', ...coverageLines(report.coverage).map((l) => `coverage, ${l}`)] : [];
   return [
     ...verdictRows(report, paint, oneCase),
+    ...(oneCase ? [] : unexercisedLines(report, paint)),
     ...(oneCase ? [] : coverage),
     ...fidelityLines(report, paint),
     ...failures(report, paint),

@@ -32,6 +32,8 @@ describe('--handler', () => {
     const http = report.requirements.find((r) => r.id === 'RESP-HTTP');
     expect(http).toMatchObject({ status: 'skip', unexercisable: true });
     expect(run.out).toMatch(/RESP-HTTP\s+MUST\s+not exercised/);
+    expect(run.out).toContain('\nnot exercised, and why:\n');
+    expect(run.out).toContain('  RESP-HTTP: an in-process handler has no HTTP connection to judge');
   });
 
   test('a handler that throws fails RESP-COMPLETE alone, with a replay line that loads it again', async () => {

@@ -6,6 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { HttpClient, type Outcome, type OutgoingRequest } from '../../src/exchange/http.ts';
 import { type FetchHandler, IN_PROCESS_ORIGIN } from '../../src/exchange/in-process.ts';
+import { renderSummary } from '../../src/render/terminal.ts';
+import { runConformance } from '../../src/runner/run.ts';
+import { createReferenceHandler } from '../../src/server/index.ts';
+import { SPEC } from '../helpers/helpers.ts';
 
 const put: OutgoingRequest = {
   method: 'PUT',
@@ -133,5 +137,34 @@ describe('a fetch handler as the target', () => {
     await client.sendOnce(put);
     await client.close();
     expect(order.slice(0, 3)).toEqual(['call 1', 'immediate 1', 'call 2']);
+  });
+});
+
+describe('the terminal says why a requirement was not exercised', () => {
+  test('RESP-HTTP for an in-process handler, the rest by their reason, each reason once', async () => {
+    const target = createReferenceHandler();
+    const report = await runConformance({
+      specFile: SPEC,
+      runs: 3,
+      seed: 1,
+      strict: false,
+      timeoutMs: 3000,
+      only: ['valid-update'],
+      handler: target.fetch,
+      apiKey: target.apiKey,
+      assetId: target.assetId,
+    });
+    const text = renderSummary(report, null, false);
+    const why = text.split('\n\n').find((block) => block.startsWith('not exercised, and why:')) ?? '';
+    const lines = why.split('\n').slice(1);
+    expect(lines).toContain(
+      '  RESP-HTTP: an in-process handler has no HTTP connection to judge (run it behind a port for this)',
+    );
+    expect(lines).toContain('  CREATE-HASH-BLAKE3: judged only with --create-asset');
+    // every requirement the run skipped is named once, under its reason
+    const named = lines.flatMap((l) => (l.split(': ')[0] ?? '').trim().split(', '));
+    const skipped = report.requirements.filter((r) => r.status === 'skip').map((r) => r.id);
+    expect(named.sort()).toEqual(skipped.sort());
+    expect(new Set(lines.map((l) => l.slice(l.indexOf(': ')))).size).toBe(lines.length);
   });
 });
