@@ -230,7 +230,8 @@ function skipReason(r: Requirement, inputs: ReportInputs): string {
   if (inputs.stopped) return `not judged: ${inputs.stopped}`;
   const skipped = inputs.properties.filter((p) => p.status === 'skip').map((p) => `${p.name}: ${p.skipReason}`);
   if (skipped.length > 0) return `no exchange it applies to (skipped properties: ${skipped.join('; ')})`;
-  return 'no exchange it applies to in this run';
+  // what it judges: a requirement about some answers (a 200 to unknown members only) may meet none
+  return `no exchange it applies to in this run (it judges ${r.scope})`;
 }
 
 function requirementReport(r: Requirement, inputs: ReportInputs): RequirementReport {

@@ -52,11 +52,13 @@ describe('skipped requirements say why', () => {
     expect(verdictOf(inputs(), 'AUTH-401')).toMatchObject({
       status: 'skip',
       cases: 0,
-      reason: 'no exchange it applies to in this run',
+      reason: `no exchange it applies to in this run (it judges ${requirement('AUTH-401').scope})`,
     });
     expect(verdictOf(inputs(), 'CREATE-HASH-BLAKE3')?.reason).toBe('judged only with --create-asset');
     const created = inputs({ target: { ...inputs().target, createdAsset: true } });
-    expect(verdictOf(created, 'CREATE-HASH-BLAKE3')?.reason).toBe('no exchange it applies to in this run');
+    expect(verdictOf(created, 'CREATE-HASH-BLAKE3')?.reason).toMatch(
+      /^no exchange it applies to in this run \(it judges .+\)$/,
+    );
     expect(verdictOf(inputs({ stopped: 'interrupted' }), 'AUTH-401')?.reason).toBe('not judged: interrupted');
     const property = { title: 't', cases: 0, discarded: 0, ms: 0, interrupted: false, failed: [] };
     const skipped = inputs({
