@@ -90,6 +90,7 @@ async function replayed(requests: OutgoingRequest[]): Promise<{ inProcess: numbe
   let started = performance.now();
   for (const r of requests) await inProcessClient.send(r);
   const inProcess = performance.now() - started;
+  await inProcessClient.close();
   const served = createReferenceHandler({ apiKey: KEY });
   let origin = '';
   const server = createServer(toNodeListener(served.fetch, () => origin));
