@@ -24,6 +24,12 @@ export interface Reply {
   body?: { json: unknown } | { text: string };
 }
 
+/** The text a reply's body is sent as (JSON serialised), or undefined for no body. */
+export function payloadOf(reply: Reply): string | undefined {
+  if (reply.body === undefined) return undefined;
+  return 'json' in reply.body ? JSON.stringify(reply.body.json) : reply.body.text;
+}
+
 export interface RequestInfo {
   method: string;
   /** Path without the query string, as received (still percent-encoded). */

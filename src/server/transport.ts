@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { createRoutes, error, idOfPath, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
+import { createRoutes, error, idOfPath, payloadOf, type Reply, type RequestInfo, type RouteHooks } from './routes.ts';
 import { clockedStore, type Store } from './store.ts';
 
 /** One behaviour changed: every hook is optional and defaults to the reference behaviour. */
@@ -45,18 +45,52 @@ export interface ReferenceServer {
   close(): Promise<void>;
 }
 
-export interface ReferenceServerOptions {
+export interface ReferenceServerOptions extends ReferenceOptions {
   port?: number;
   host?: string;
-  apiKey?: string;
-  /** Id of the seeded asset (a fixed one by default, so replays regenerate the same cases). */
-  assetId?: string;
-  variant?: Variant;
   /** Serve https with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
 }
 
+/** Bodies larger than this are refused (400) unread. */
 const MAX_BODY = 4 * 1024 * 1024;
+
+/** The options both faces of the reference server (on a port, a fetch handler) take. */
+export interface ReferenceOptions {
+  apiKey?: string;
+  /** Id of the seeded asset (a fixed one by default, so replays regenerate the same cases). */
+  assetId?: string;
+  /** One behaviour changed. */
+  variant?: Variant;
+}
+
+/** The reference's answers over a store of its own, as both faces give them. */
+export interface ReferenceAnswers {
+  variant: Variant;
+  store: Store;
+  assetId: string;
+  /**
+   * The reply to a request read whole (`size`: its body's length, which may be more than `raw`
+   * holds): a body over the cap refused, the routes', delayed and rewritten as the variant says. It
+   * rejects when the routes throw: each face answers that with a 500 of its own.
+   */
+  answer(info: RequestInfo, raw: Buffer, size: number): Promise<Reply>;
+}
+
+export function referenceAnswers(options: ReferenceOptions): ReferenceAnswers {
+  const variant: Variant = options.variant ?? { name: 'reference' };
+  const format = variant.timestamp ?? ((date: Date) => date.toISOString());
+  const { store, stamp, assetId } = clockedStore(format, options.apiKey, options.assetId);
+  const route = createRoutes(store, variant, stamp);
+  const answer = async (info: RequestInfo, raw: Buffer, size: number): Promise<Reply> => {
+    const reply =
+      size > MAX_BODY ? error(400, 'BODY_TOO_LARGE', `the body exceeds ${MAX_BODY} bytes`) : await route(info, raw);
+    const delay = variant.delayMs?.(info) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    return variant.reply ? variant.reply(reply, info, store) : reply;
+  };
+  return { variant, store, assetId, answer };
+}
 
 const ENCODERS: Record<string, (bytes: Buffer) => Buffer> = {
   gzip: gzipSync,
@@ -73,8 +107,7 @@ function encoded(payload: string, coding: string | null): { bytes: Buffer; heade
 }
 
 function send(res: ServerResponse, reply: Reply, variant: Variant, request: RequestInfo | null): void {
-  const payload =
-    reply.body === undefined ? undefined : 'json' in reply.body ? JSON.stringify(reply.body.json) : reply.body.text;
+  const payload = payloadOf(reply);
   if (payload === undefined) {
     res.writeHead(reply.status, reply.headers);
     res.end();
@@ -119,16 +152,7 @@ function requestInfo(req: IncomingMessage, raw: Buffer): RequestInfo {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function handlerFor(variant: Variant, store: Store, stamp: () => string): Handler {
-  const route = createRoutes(store, variant, stamp);
-  const answer = async (info: RequestInfo, raw: Buffer, tooLarge: boolean): Promise<Reply> => {
-    const reply = tooLarge
-      ? error(400, 'BODY_TOO_LARGE', `the body exceeds ${MAX_BODY} bytes`)
-      : await route(info, raw);
-    const delay = variant.delayMs?.(info) ?? 0;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    return variant.reply ? variant.reply(reply, info, store) : reply;
-  };
+function handlerFor({ variant, answer }: ReferenceAnswers): Handler {
   return (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -141,7 +165,7 @@ function handlerFor(variant: Variant, store: Store, stamp: () => string): Handle
       const raw = Buffer.concat(chunks);
       const info = requestInfo(req, raw);
       if (variant.intercept?.(info, res, req.socket)) return;
-      answer(info, raw, size > MAX_BODY)
+      answer(info, raw, size)
         .then((reply) => send(res, reply, variant, info))
         .catch((e: unknown) => send(res, error(500, 'INTERNAL', String(e)), variant, null));
     });
@@ -159,10 +183,9 @@ function trackSockets(server: Server): Set<Socket> {
 }
 
 export function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const variant: Variant = options.variant ?? { name: 'reference' };
-  const format = variant.timestamp ?? ((date: Date) => date.toISOString());
-  const { store, stamp, assetId } = clockedStore(format, options.apiKey, options.assetId);
-  const handler = handlerFor(variant, store, stamp);
+  const answers = referenceAnswers(options);
+  const { store, assetId, variant } = answers;
+  const handler = handlerFor(answers);
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
     : createServer(handler);

@@ -8,12 +8,45 @@
  * by the suite's client to a fresh handler, in-process and behind a port, with no generating or
  * judging. A run less its replay is the suite's own work; the two replays differ by the socket.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpClient, type OutgoingRequest } from '../../src/exchange/http.ts';
 import { IN_PROCESS_ORIGIN } from '../../src/exchange/in-process.ts';
 import { createReferenceHandler, runConformance } from '../../src/index.ts';
-import { toNodeListener } from '../../src/server/fetch.ts';
+
+/**
+ * A fetch handler behind node:http: each request read whole into a Request, the Response written
+ * back. What `@hono/node-server` and friends do, in a few lines: the same handler on a port.
+ */
+function toNodeListener(
+  handler: (request: Request) => Response | Promise<Response>,
+  origin: () => string,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers))
+        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+      const method = req.method ?? 'GET';
+      const body = method === 'GET' || method === 'HEAD' ? null : Buffer.concat(chunks);
+      Promise.resolve()
+        .then(() => handler(new Request(`${origin()}${req.url ?? '/'}`, { method, headers, body })))
+        .then(async (response) => {
+          const bytes = Buffer.from(await response.arrayBuffer());
+          const out: Record<string, string> = {};
+          response.headers.forEach((value, name) => {
+            out[name] = value;
+          });
+          res.writeHead(response.status, { ...out, 'content-length': String(bytes.length) });
+          res.end(bytes);
+        })
+        .catch(() => res.destroy());
+    });
+  };
+}
 
 const seeds = Number(process.argv[2] ?? 5);
 const KEY = 'bench-key-0123456789abcdef';
