@@ -8,10 +8,9 @@ import type { Contract } from '../contract/load.ts';
 import { HttpClient, type ProxySettings } from '../exchange/http.ts';
 import type { Mirror, Target } from '../exchange/perform.ts';
 import { type Aspect, type FidelityReport, fidelityOf } from '../report/fidelity.ts';
-import type { RestoreResult } from '../report/model.ts';
 import { type ReferenceServer, startReferenceServer } from '../server/index.ts';
 import { preflight, type Snapshot } from './preflight.ts';
-import { restore } from './restore.ts';
+import { restoreOrSay } from './restore.ts';
 
 export interface CompareWith {
   /** Absent: the embedded reference server, started for the run. */
@@ -87,13 +86,7 @@ export async function closeReference(
 ): Promise<{ report: FidelityReport; apiKey: string }> {
   const { mirror, embedded, snapshot, hasGet } = reference;
   const ctx = checkContext(contract, mirror.referenceAssetId);
-  const failed = (error: unknown): RestoreResult => ({
-    status: 'failed',
-    fields: [],
-    original: snapshot?.values ?? {},
-    message: `restore failed: ${String(error)}`,
-  });
-  const restored = embedded ? null : await restore(ctx, mirror.target, mirror.client, snapshot, hasGet).catch(failed);
+  const restored = embedded ? null : await restoreOrSay(ctx, mirror.target, mirror.client, snapshot, hasGet);
   await mirror.client.close();
   await embedded?.close();
   const report = fidelityOf({

@@ -52,6 +52,24 @@ function answered(ex: Exchange): boolean {
 }
 const silent = (ex: Exchange): boolean => ex.outcome.kind === 'failure' && ex.outcome.failure === 'timeout';
 
+/** A restore that cannot throw: an error on the way (a broken connection) is a failed restore, with the values to put back by hand. */
+export function restoreOrSay(
+  ctx: CheckContext,
+  target: Target,
+  client: HttpClient,
+  snapshot: Snapshot | null,
+  hasGet: boolean,
+): Promise<RestoreResult> {
+  return restore(ctx, target, client, snapshot, hasGet).catch(
+    (error: unknown): RestoreResult => ({
+      status: 'failed',
+      fields: [],
+      original: snapshot?.values ?? {},
+      message: `restore failed: ${String(error)}`,
+    }),
+  );
+}
+
 /**
  * Sends the body back: whole, and when the whole body got no complete answer though the target
  * answers (a reset, a body cut off: a fault tied to some field), each field alone, so that the

@@ -24,7 +24,7 @@ import { type Created, createAsset, deleteAsset, findLeftovers } from './create.
 import { type EngineResult, type RunEvent, runProperties } from './engine.ts';
 import { preflight, type Snapshot } from './preflight.ts';
 import { type CompareWith, closeReference, openReference, type Reference } from './reference.ts';
-import { putState, restore, restoreBody } from './restore.ts';
+import { putState, restoreBody, restoreOrSay } from './restore.ts';
 
 export interface RunConfig {
   specFile: string;
@@ -292,15 +292,7 @@ async function finishAsset(
       },
     };
   }
-  const failed = (error: unknown): RestoreResult => ({
-    status: 'failed',
-    fields: [],
-    original: snapshot?.values ?? {},
-    message: `restore failed: ${String(error)}`,
-  });
-  return {
-    restore: { assetId: ctx.targetId, ...(await restore(ctx, target, client, snapshot, hasGet).catch(failed)) },
-  };
+  return { restore: { assetId: ctx.targetId, ...(await restoreOrSay(ctx, target, client, snapshot, hasGet)) } };
 }
 
 /** Preflight of every asset, the properties on them, then the restore (or the deletion) of each. */

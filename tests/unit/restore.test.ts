@@ -9,7 +9,7 @@ import { fixtureServer } from '../../fixtures/servers/index.ts';
 import { checkContext } from '../../src/checks/context.ts';
 import { loadContract } from '../../src/contract/load.ts';
 import { HttpClient } from '../../src/exchange/http.ts';
-import { putState, restore, restoreBody } from '../../src/runner/restore.ts';
+import { putState, restore, restoreBody, restoreOrSay } from '../../src/runner/restore.ts';
 import { runConformance } from '../../src/runner/run.ts';
 import { applyUpdate, error, type Variant } from '../../src/server/index.ts';
 import { assetMetadata, SPEC } from '../helpers/helpers.ts';
@@ -224,6 +224,24 @@ describe('restore(), called directly: what it sends, and what it says', () => {
     });
     expect(requests).toEqual([]);
     await client.close();
+  });
+
+  test('a restore whose sending throws is a failed restore, with the values to put back by hand', async () => {
+    const contract = loadContract(SPEC);
+    const ctx = checkContext(contract, '6f1c2a9e-4b7d-4c3a-9e8f-0a1b2c3d4e5f');
+    const broken = {
+      send: () => Promise.reject(new Error('the client is gone')),
+    } as unknown as HttpClient;
+    const values = { name: 'before.png', tags: ['a'] };
+    const target = { baseUrl: 'http://127.0.0.1:9', apiKey: KEY };
+    const snapshot = { values, source: 'GET' as const };
+    await expect(restore(ctx, target, broken, snapshot, true)).rejects.toThrow('the client is gone');
+    expect(await restoreOrSay(ctx, target, broken, snapshot, true)).toEqual({
+      status: 'failed',
+      fields: [],
+      original: values,
+      message: 'restore failed: Error: the client is gone',
+    });
   });
 
   test('put back and read once, on pooled connections, even when the run has spent its budget', async () => {
