@@ -70,7 +70,7 @@ function verdictRows(report: RunReport, paint: Paint, oneCase: boolean): string[
 function unexercisedLines(report: RunReport, paint: Paint): string[] {
   const byReason = new Map<string, string[]>();
   for (const r of report.requirements.filter((x) => x.status === 'skip' && !x.notRequired)) {
-    const reason = (r.reason ?? 'no reason given').replace(/^not exercised: /, '');
+    const reason = r.reason ?? 'no reason given';
     byReason.set(reason, [...(byReason.get(reason) ?? []), r.id]);
   }
   if (byReason.size === 0) return [];
@@ -146,7 +146,6 @@ function totals(report: RunReport, reportDir: string | null, paint: Paint): stri
   return out;
 }
 
-/** `oneCase`: the run replayed one case (--path), so the table lists only the requirements it exercised. */
 /** The most differences the terminal lists (report.md has them all). */
 const SHOWN_DIFFERENCES = 12;
 
@@ -167,6 +166,7 @@ function fidelityLines(report: RunReport, paint: Paint): string[] {
   ];
 }
 
+/** `oneCase`: the run replayed one case (--path), so the table lists only the requirements it exercised. */
 export function renderSummary(report: RunReport, reportDir: string | null, colors: boolean, oneCase = false): string {
   const paint: Paint = (code, s) => color(code, s, colors);
   const stopped = report.stopped

@@ -257,7 +257,7 @@ function requirementReport(r: Requirement, inputs: ReportInputs): RequirementRep
       cases: 0,
       status: 'skip',
       unexercisable: true,
-      reason: 'not exercised: an in-process handler has no HTTP connection to judge (run it behind a port for this)',
+      reason: 'an in-process handler has no HTTP connection to judge (run it behind a port for this)',
     };
   const [first, ...more] = tally.counterexamples.map((cx) => counterexampleReport(cx, inputs));
   const follows = followsFrom(tally, r.id as RequirementId);
