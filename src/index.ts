@@ -98,8 +98,9 @@ function handlerOf(options: RunOptions): FetchHandler | undefined {
 
 /**
  * Runs the suite: against `fetch` (an in-process handler), `baseUrl`, or the embedded reference
- * server when both are absent. The reports are written to `reportDir` ('conformance-report' by default; '' writes none). Throws
- * UsageError, SpecError or RunError when the run cannot be made (the CLI's exit code 2).
+ * server when both are absent. The reports are written to `reportDir` ('conformance-report' by
+ * default; '' writes none). Throws UsageError, SpecError or RunError when the run cannot be made
+ * (the CLI's exit code 2).
  */
 export async function runConformance(options: RunOptions = {}): Promise<RunReport> {
   const handler = handlerOf(options);
@@ -112,7 +113,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunRepor
   const parsed = { ...optionsFromValues(reportDir === '' ? rest : values), ...(reportDir === '' ? { reportDir } : {}) };
   const contract = loadContract(parsed.spec);
   checkTargetOptions(parsed, contract, handler !== undefined);
-  const redact = makeRedactor([parsed.apiKey, parsed.compareApiKey].flatMap((key) => keySecrets(key ?? '')));
+  const redact = makeRedactor(keySecrets(parsed.apiKey, parsed.compareApiKey));
   const { report } = await reportedRun(parsed, contract, (line) => options.onProgress?.(redact(line)), redact, {
     signal: options.signal ?? new AbortController().signal,
     ...(handler ? { handler } : {}),

@@ -67,9 +67,7 @@ async function command(
   }
   const options = parseOptions(argv, env);
   setRedactor(
-    [options.apiKey, env['CONFORMANCE_API_KEY'], options.compareApiKey, env['CONFORMANCE_COMPARE_API_KEY']].flatMap(
-      (key) => keySecrets(key ?? ''),
-    ),
+    keySecrets(options.apiKey, env['CONFORMANCE_API_KEY'], options.compareApiKey, env['CONFORMANCE_COMPARE_API_KEY']),
   );
   if (options.help) {
     io.out(usage());
@@ -120,9 +118,7 @@ export async function runCli(
   extra: Partial<RunConfig> = {},
 ): Promise<number> {
   // The key may be in the environment even when options are bad: redact it from the start.
-  let redact = makeRedactor(
-    [env['CONFORMANCE_API_KEY'], env['CONFORMANCE_COMPARE_API_KEY']].flatMap((key) => keySecrets(key ?? '')),
-  );
+  let redact = makeRedactor(keySecrets(env['CONFORMANCE_API_KEY'], env['CONFORMANCE_COMPARE_API_KEY']));
   const safe: Io = { out: (line) => io.out(redact(line)), err: (line) => io.err(redact(line)) };
   try {
     const current: Redactor = (text) => redact(text);

@@ -102,19 +102,21 @@ export function derivations(key: string): Derivation[] {
   });
 }
 
-/** The key and every key derived from it: the secrets every printed line and written file is redacted of. */
-export const keySecrets = (key: string): string[] =>
-  key
-    ? [
-        ...new Set([
-          key,
-          ...derivations(key).map((how) => DERIVATIONS[how].derive(key)),
-          // the key where another door carries it: in Basic credentials, in a query string
-          basicOf(key),
-          encodeURIComponent(key),
-        ]),
-      ]
-    : [];
+/**
+ * Each key given (absent or empty ones skipped) and every key derived from it: the secrets every
+ * printed line and written file is redacted of.
+ */
+export const keySecrets = (...keys: (string | undefined)[]): string[] => [
+  ...new Set(keys.flatMap((key) => (key ? secretsOfKey(key) : []))),
+];
+
+const secretsOfKey = (key: string): string[] => [
+  key,
+  ...derivations(key).map((how) => DERIVATIONS[how].derive(key)),
+  // the key where another door carries it: in Basic credentials, in a query string
+  basicOf(key),
+  encodeURIComponent(key),
+];
 
 /** The key a choice sends in the contract's header (missing, or a door: none; see doors.ts for a door's). */
 export function keyText(key: KeyChoice, apiKey: string): string | null {

@@ -318,6 +318,6 @@ export function buildReport(inputs: ReportInputs): RunReport {
       ...(inputs.fidelity ? { fidelity: inputs.fidelity.report } : {}),
     }),
   };
-  const secrets = [...keySecrets(inputs.apiKey), ...keySecrets(inputs.fidelity?.apiKey ?? '')];
+  const secrets = keySecrets(inputs.apiKey, inputs.fidelity?.apiKey);
   return redactDeep(report, makeRedactor(secrets));
 }

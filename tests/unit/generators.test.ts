@@ -131,6 +131,11 @@ test('credentials elsewhere: each door puts the valid or a wrong key where it sa
   // the key in Basic credentials and in a query is a secret too
   expect(keySecrets(KEY)).toEqual(expect.arrayContaining([KEY, Buffer.from(`${KEY}:`).toString('base64')]));
   expect(keySecrets('a+b/c=d-0123456789')).toContain(encodeURIComponent('a+b/c=d-0123456789'));
+  // several keys (the run's and the reference's): each one's secrets, absent and empty ones skipped
+  const other = 'reference-key-0123456789';
+  expect(keySecrets(undefined, KEY, '', KEY)).toEqual(keySecrets(KEY));
+  expect(new Set(keySecrets(KEY, other))).toEqual(new Set([...keySecrets(KEY), ...keySecrets(other)]));
+  expect(keySecrets(undefined, '')).toEqual([]);
 });
 
 describe('the 2026-08 spec drives generation without code change', () => {
